@@ -1,0 +1,30 @@
+using System;
+
+namespace Daytona.Common
+{
+    /// <summary>
+    /// A failure the user can understand and act on. <see cref="ErrorId"/> is stable (tests and scripts match on it),
+    /// <see cref="Kind"/> picks the ErrorCategory, <see cref="Target"/> is the object the failure is about and
+    /// <see cref="RecommendedAction"/> tells the user what to do. Messages never contain secrets.
+    /// </summary>
+    public class DaytonaException : Exception
+    {
+        public DaytonaException(string errorId, ErrorKind kind, string message, object? target = null, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            ErrorId = errorId ?? throw new ArgumentNullException(nameof(errorId));
+            Kind = kind;
+            Target = target;
+        }
+
+        /// <summary>A PascalCase identifier that never changes between releases, e.g. <c>SnapshotNotFound</c>.</summary>
+        public string ErrorId { get; }
+
+        public ErrorKind Kind { get; }
+
+        public object? Target { get; }
+
+        /// <summary>What the user can do about it, when there is something to do.</summary>
+        public string? RecommendedAction { get; set; }
+    }
+}

@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Common;
+
+namespace Daytona.Snapshots.Common
+{
+    /// <summary>
+    /// Base for cmdlets whose work is asynchronous (HTTP, file I/O, waits). The engine call runs on the thread pool
+    /// with a token that Ctrl+C (<see cref="StopProcessing"/>) cancels; everything it writes is queued and written
+    /// here, on the pipeline thread, as it happens — so objects stream out while the work goes on, and PowerShell's
+    /// rule that only the pipeline thread may write holds.
+    /// </summary>
+    public abstract class AsyncCmdlet : PSCmdlet
+    {
+        /// <summary>How long a stopped pipeline waits for the engine to notice before giving up on it.</summary>
+        private static readonly TimeSpan s_stopGrace = TimeSpan.FromMilliseconds(500);
+
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private BlockingCollection<Action>? _pending;
+
+        /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+        protected CancellationToken StopToken => _stop.Token;
+
+        protected override void StopProcessing()
+        {
+            _stop.Cancel();
+            base.StopProcessing();
+        }
+
+        protected override void EndProcessing()
+        {
+            base.EndProcessing();
+        }
+
+        /// <summary>
+        /// Runs <paramref name="work"/> and pumps its writes until it ends. Exceptions from the work surface here:
+        /// a <see cref="DaytonaException"/> becomes a terminating error record unless the work reported it itself.
+        /// </summary>
+        protected void RunAsync(Func<CancellationToken, Task> work)
+        {
+            var pending = new BlockingCollection<Action>();
+            var previous = _pending;
+            _pending = pending;
+            try
+            {
+                var task = Task.Run(() => work(_stop.Token));
+                task.ContinueWith(_ => pending.CompleteAdding(), TaskScheduler.Default);
+                Pump(pending, task);
+                if (task.IsCanceled || (task.IsFaulted && IsCancellation(task.Exception!.GetBaseException()) && _stop.IsCancellationRequested))
+                {
+                    throw new PipelineStoppedException();
+                }
+
+                if (task.IsFaulted)
+                {
+                    var error = task.Exception!.GetBaseException();
+                    ThrowTerminatingError(ErrorRecords.From(error, target: null));
+                }
+            }
+            finally
+            {
+                _pending = previous;
+            }
+        }
+
+        /// <summary>Runs <paramref name="work"/> and returns its result, pumping writes meanwhile.</summary>
+        protected T RunAsync<T>(Func<CancellationToken, Task<T>> work)
+        {
+            T result = default!;
+            RunAsync(async token => { result = await work(token).ConfigureAwait(false); });
+            return result;
+        }
+
+        /// <summary>Queues an action for the pipeline thread; runs it at once when called from there.</summary>
+        protected void Post(Action action)
+        {
+            var pending = _pending;
+            if (pending == null)
+            {
+                action();
+                return;
+            }
+
+            try
+            {
+                pending.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+                // The pump already ended (the pipeline was stopped): nothing more may be written.
+            }
+        }
+
+        /// <summary>Runs a function on the pipeline thread (e.g. ShouldProcess) and waits for its answer.</summary>
+        protected T OnPipelineThread<T>(Func<T> function)
+        {
+            if (_pending == null)
+            {
+                return function();
+            }
+
+            var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Post(() =>
+            {
+                try
+                {
+                    answer.SetResult(function());
+                }
+                catch (Exception e)
+                {
+                    answer.SetException(e);
+                }
+            });
+            using (_stop.Token.Register(() => answer.TrySetCanceled()))
+            {
+                return answer.Task.GetAwaiter().GetResult();
+            }
+        }
+
+        protected void PostObject(object? value) => Post(() => WriteObject(value));
+
+        protected void PostError(ErrorRecord record) => Post(() => WriteError(record));
+
+        protected void PostError(Exception error, object? target) => Post(() => WriteError(ErrorRecords.From(error, target)));
+
+        protected void PostWarning(string text) => Post(() => WriteWarning(text));
+
+        protected void PostVerbose(string text) => Post(() => WriteVerbose(text));
+
+        protected void PostDebug(string text) => Post(() => WriteDebug(text));
+
+        protected void PostProgress(ProgressRecord record) => Post(() => WriteProgress(record));
+
+        protected void PostInformation(object message, params string[] tags) => Post(() => WriteInformation(message, tags));
+
+        private void Pump(BlockingCollection<Action> pending, Task task)
+        {
+            DateTime? stoppedAt = null;
+            while (!pending.IsCompleted)
+            {
+                if (pending.TryTake(out var action, 50))
+                {
+                    action();
+                    continue;
+                }
+
+                if (_stop.IsCancellationRequested)
+                {
+                    stoppedAt ??= DateTime.UtcNow;
+                    if (DateTime.UtcNow - stoppedAt > s_stopGrace)
+                    {
+                        // The engine did not notice the stop in time: abandon it and stop the pipeline now.
+                        throw new PipelineStoppedException();
+                    }
+                }
+            }
+
+            task.Wait(_stop.IsCancellationRequested ? s_stopGrace : Timeout.InfiniteTimeSpan);
+        }
+
+        private static bool IsCancellation(Exception e) => e is OperationCanceledException;
+    }
+}

@@ -1,0 +1,43 @@
+using Daytona.Snapshots.Tests.Harness;
+
+namespace Daytona.Snapshots.Tests.Module;
+
+/// <summary>
+/// The classic binary-module clash: another module (powershell-yaml, Microsoft.Graph) has already loaded a different
+/// version of a library this module depends on. The module must still work, with its own copy, in its own context.
+/// </summary>
+public sealed class DependencyIsolationTests
+{
+    private static string OldYamlDotNet =>
+        Path.Combine(RepoPaths.NuGetPackageRoot, "yamldotnet", "13.7.1", "lib", "netstandard2.0", "YamlDotNet.dll");
+
+    [Fact]
+    public void AModuleWorksWhenAnotherYamlDotNetIsAlreadyLoaded()
+    {
+        Assert.True(File.Exists(OldYamlDotNet), "the older YamlDotNet should have been downloaded by the test project");
+        using var session = ModuleSession.Create(importModule: false);
+
+        // Another module got there first: YamlDotNet 13.7.1 in the default load context.
+        var preload = session.Run("[System.Reflection.Assembly]::LoadFrom($args[0]).GetName().Version.ToString()", OldYamlDotNet).ShouldSucceed();
+        Assert.Equal("13.0.0.0", preload.Output.Single().BaseObject);
+
+        session.Import().ShouldSucceed();
+
+        // The module's YAML reader (Daytona.Arazzo, in Dependencies/) parses with its own YamlDotNet.
+        var run = session.Run(@"
+            $engine = [System.Reflection.Assembly]::Load('Daytona.Arazzo')
+            $node = $engine.GetType('Daytona.Arazzo.Yaml.YamlJson')::Parse(""name: demo`nsize: 3"")
+            $yaml = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'YamlDotNet' }
+            [pscustomobject]@{
+                Json = $node.ToJsonString()
+                EngineContext = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine).Name
+                Loaded = @($yaml | ForEach-Object { '{0}@{1}' -f $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+            }").ShouldSucceed();
+
+        var result = run.Output.Single();
+        Assert.Equal("{\"name\":\"demo\",\"size\":3}", result.Properties["Json"].Value);
+        Assert.Equal("Daytona.Snapshots", result.Properties["EngineContext"].Value);
+        var loaded = ((object[])result.Properties["Loaded"].Value).Select(o => o.ToString()).OrderBy(s => s).ToList();
+        Assert.Equal(new[] { "13.0.0.0@Default", "16.0.0.0@Daytona.Snapshots" }, loaded);
+    }
+}
