@@ -30,6 +30,12 @@ using (var import = PowerShell.Create())
 {
     import.Runspace = runspace;
     import.AddCommand("Import-Module").AddParameter("Name", manifest).AddParameter("ErrorAction", "Stop").Invoke();
+    if (Console.IsOutputRedirected)
+    {
+        // A log or a pipe gets plain text, as pwsh gives it; a terminal gets pwsh's colours.
+        import.Commands.Clear();
+        import.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
+    }
 }
 
 foreach (var example in examples)
