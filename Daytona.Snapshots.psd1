@@ -29,6 +29,7 @@
         # Arazzo
         # Checkpoints
         # Azure DevOps
+        'Set-DaytonaPipelineVariable'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
+using Daytona.Snapshots.AzureDevOps;
 
 namespace Daytona.Snapshots.Common
 {
@@ -12,6 +13,8 @@ namespace Daytona.Snapshots.Common
     /// with a token that Ctrl+C (<see cref="StopProcessing"/>) cancels; everything it writes is queued and written
     /// here, on the pipeline thread, as it happens — so objects stream out while the work goes on, and PowerShell's
     /// rule that only the pipeline thread may write holds.
+    /// Inside an Azure Pipelines job the work runs in a collapsible log group (<see cref="LogGroupTitle"/>), errors are
+    /// also raised as pipeline issues, and progress becomes plain periodic lines.
     /// </summary>
     public abstract class AsyncCmdlet : PSCmdlet
     {
@@ -20,6 +23,7 @@ namespace Daytona.Snapshots.Common
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private BlockingCollection<Action>? _pending;
+        private PlainProgress? _plainProgress;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stop.Token;
@@ -30,10 +34,8 @@ namespace Daytona.Snapshots.Common
             base.StopProcessing();
         }
 
-        protected override void EndProcessing()
-        {
-            base.EndProcessing();
-        }
+        /// <summary>The title of the Azure Pipelines log group the work runs in; null for none.</summary>
+        protected virtual string? LogGroupTitle => null;
 
         /// <summary>
         /// Runs <paramref name="work"/> and pumps its writes until it ends. Exceptions from the work surface here:
@@ -44,6 +46,8 @@ namespace Daytona.Snapshots.Common
             var pending = new BlockingCollection<Action>();
             var previous = _pending;
             _pending = pending;
+            var title = LogGroupTitle;
+            using var group = title == null ? null : PipelineLog.Group(this, title);
             try
             {
                 var task = Task.Run(() => work(_stop.Token));
@@ -56,8 +60,9 @@ namespace Daytona.Snapshots.Common
 
                 if (task.IsFaulted)
                 {
-                    var error = task.Exception!.GetBaseException();
-                    ThrowTerminatingError(ErrorRecords.From(error, target: null));
+                    var record = ErrorRecords.From(task.Exception!.GetBaseException(), target: null);
+                    PipelineLog.Error(this, record);
+                    ThrowTerminatingError(record);
                 }
             }
             finally
@@ -122,9 +127,29 @@ namespace Daytona.Snapshots.Common
 
         protected void PostObject(object? value) => Post(() => WriteObject(value));
 
-        protected void PostError(ErrorRecord record) => Post(() => WriteError(record));
+        protected void PostError(ErrorRecord record) => Post(() => WriteErrorRecord(record));
 
-        protected void PostError(Exception error, object? target) => Post(() => WriteError(ErrorRecords.From(error, target)));
+        protected void PostError(Exception error, object? target) => Post(() => WriteErrorRecord(ErrorRecords.From(error, target)));
+
+        /// <summary>Writes a non-terminating error (and, in Azure Pipelines, a pipeline issue).</summary>
+        protected void WriteErrorRecord(ErrorRecord record)
+        {
+            WriteError(record);
+            PipelineLog.Error(this, record);
+        }
+
+        /// <summary>Writes progress: a bar at a prompt, plain periodic lines in an Azure Pipelines log.</summary>
+        protected void WriteProgressRecord(ProgressRecord record)
+        {
+            if (PipelineLog.IsActive)
+            {
+                (_plainProgress ??= new PlainProgress()).Write(this, record);
+            }
+            else
+            {
+                WriteProgress(record);
+            }
+        }
 
         protected void PostWarning(string text) => Post(() => WriteWarning(text));
 
@@ -132,7 +157,7 @@ namespace Daytona.Snapshots.Common
 
         protected void PostDebug(string text) => Post(() => WriteDebug(text));
 
-        protected void PostProgress(ProgressRecord record) => Post(() => WriteProgress(record));
+        protected void PostProgress(ProgressRecord record) => Post(() => WriteProgressRecord(record));
 
         protected void PostInformation(object message, params string[] tags) => Post(() => WriteInformation(message, tags));
 

@@ -46,7 +46,7 @@ namespace Daytona.Snapshots.Connection
                 }
                 else if (!Uri.TryCreate(fromEnvironment, UriKind.Absolute, out url))
                 {
-                    ThrowTerminatingError(ErrorRecords.Create(
+                    Fail(ErrorRecords.Create(
                         "DaytonaApiUrlInvalid", ErrorKind.InvalidArgument,
                         $"The environment variable {ApiUrlVariable} holds '{fromEnvironment}', which is not an absolute URL.",
                         fromEnvironment, $"Set {ApiUrlVariable} to a URL such as https://app.daytona.io/api, or pass -ApiUrl."));
@@ -66,9 +66,12 @@ namespace Daytona.Snapshots.Connection
                 source = $"the environment variable {ApiKeyVariable}";
             }
 
+            // Inside Azure Pipelines the key is masked in the log from the moment the module reads it.
+            AzureDevOps.PipelineLog.RegisterSecret(this, key);
+
             if (key.Length == 0)
             {
-                ThrowTerminatingError(ErrorRecords.Create(
+                Fail(ErrorRecords.Create(
                     "DaytonaApiKeyMissing", ErrorKind.AuthenticationError,
                     $"No Daytona API key: -ApiKey was not given and {ApiKeyVariable} is not set.",
                     url,
@@ -83,13 +86,19 @@ namespace Daytona.Snapshots.Connection
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(ErrorRecords.Create("DaytonaApiUrlInvalid", ErrorKind.InvalidArgument, e.Message, url));
+                Fail(ErrorRecords.Create("DaytonaApiUrlInvalid", ErrorKind.InvalidArgument, e.Message, url));
                 return;
             }
 
             ConnectionStore.Current = connection;
             WriteVerbose($"Connected to {connection.ApiUrl} with the API key from {source}.");
             WriteObject(connection);
+        }
+
+        private void Fail(ErrorRecord record)
+        {
+            AzureDevOps.PipelineLog.Error(this, record);
+            ThrowTerminatingError(record);
         }
 
         internal static string ToPlainText(SecureString secure)

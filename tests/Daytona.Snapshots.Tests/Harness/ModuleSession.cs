@@ -17,7 +17,7 @@ public sealed class ModuleSession : IDisposable
 
     public Runspace Runspace => _runspace;
 
-    public static ModuleSession Create(bool importModule = true, string? beforeImport = null)
+    public static ModuleSession Create(bool importModule = true, string? beforeImport = null, System.Management.Automation.Host.PSHost? host = null)
     {
         if (!File.Exists(RepoPaths.ModuleManifest))
         {
@@ -30,7 +30,7 @@ public sealed class ModuleSession : IDisposable
             state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
         }
 
-        var runspace = RunspaceFactory.CreateRunspace(state);
+        var runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
         var session = new ModuleSession(runspace);
         if (beforeImport != null)
