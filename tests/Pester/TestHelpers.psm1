@@ -13,4 +13,26 @@ function Import-PlatyPS {
     if (-not (Test-Path $beside)) { throw "platyPS v2 (Microsoft.PowerShell.PlatyPS) is needed: Install-PSResource Microsoft.PowerShell.PlatyPS." }
     Import-Module $beside -Force -Global
 }
-Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS
+
+function ConvertFrom-YamlFile([string] $Path) {
+    # YAML through YamlDotNet: platyPS v2 ships it, so a pwsh with platyPS can read YAML without another module.
+    Import-PlatyPS
+    $yamlDotNet = Join-Path (Split-Path (Get-Module Microsoft.PowerShell.PlatyPS).Path) 'YamlDotNet.dll'
+    if (-not ([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'YamlDotNet' })) {
+        Add-Type -Path $yamlDotNet
+    }
+    $deserializer = [YamlDotNet.Serialization.DeserializerBuilder]::new().Build()
+    $deserializer.Deserialize([System.IO.StringReader]::new((Get-Content -LiteralPath $Path -Raw)))
+}
+
+function Find-YamlMapping($Node) {
+    # Every mapping (dictionary) in a deserialized YAML tree, depth first.
+    if ($Node -is [System.Collections.IDictionary]) {
+        $Node
+        foreach ($value in $Node.Values) { Find-YamlMapping $value }
+    }
+    elseif ($Node -is [System.Collections.IEnumerable] -and $Node -isnot [string]) {
+        foreach ($item in $Node) { Find-YamlMapping $item }
+    }
+}
+Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS, ConvertFrom-YamlFile, Find-YamlMapping
