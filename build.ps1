@@ -38,7 +38,7 @@ $root = $PSScriptRoot
 $moduleOut = Join-Path $root 'out/Daytona.Snapshots'
 
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    param([string[]] $Arguments)
     Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
@@ -46,7 +46,7 @@ function Invoke-Dotnet {
 
 function Invoke-Build {
     if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) { throw 'The .NET SDK is required: https://dot.net' }
-    Invoke-Dotnet build (Join-Path $root 'Module.sln') -c $Configuration
+    Invoke-Dotnet 'build', (Join-Path $root 'Module.sln'), '-c', $Configuration
 }
 
 function Import-ToolModule {
@@ -99,7 +99,7 @@ function Invoke-Docs {
 }
 
 function Invoke-Test {
-    Invoke-Dotnet test (Join-Path $root 'Module.sln') -c $Configuration --no-build --logger trx --results-directory (Join-Path $root 'TestResults/dotnet')
+    Invoke-Dotnet 'test', (Join-Path $root 'Module.sln'), '-c', $Configuration, '--no-build', '--logger', 'trx', '--results-directory', (Join-Path $root 'TestResults/dotnet')
     & (Join-Path $PSHOME 'pwsh') -NoProfile -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -OutputFile (Join-Path $root 'TestResults/pester.nunit.xml')
     if ($LASTEXITCODE -ne 0) { throw 'The Pester suite failed.' }
 }
@@ -144,7 +144,7 @@ function Invoke-Package {
   </PropertyGroup>
 </Project>
 '@
-    Invoke-Dotnet pack (Join-Path $work 'Package.csproj') -o $packages
+    Invoke-Dotnet 'pack', (Join-Path $work 'Package.csproj'), '--output', $packages
     Write-Host "Package: $(Join-Path $packages "Daytona.Snapshots.$version.nupkg")"
 }
 
@@ -152,6 +152,6 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { if (-not $NoBuild) { Invoke-Build }; Invoke-Test }
     'Docs' { if (-not $NoBuild) { Invoke-Build }; Invoke-Docs }
-    'Demo' { Invoke-Dotnet run --project (Join-Path $root 'examples/Demo') -c $Configuration }
+    'Demo' { Invoke-Dotnet 'run', '--project', (Join-Path $root 'examples/Demo'), '-c', $Configuration }
     'Package' { if (-not $NoBuild) { Invoke-Build }; Invoke-Docs; Invoke-Package }
 }
