@@ -1,5 +1,6 @@
-// Daytona emulator entry point: `dotnet run --project src/Daytona.Emulator -- --urls http://127.0.0.1:5123`.
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
-app.Run();
+// The Daytona emulator as a program:
+//   dotnet run --project src/Daytona.Emulator -- --port 5123 [--api-key X] [--time-scale 1] [--build-duration 3]
+//   dotnet <module>/Emulator/Daytona.Emulator.dll --port 0 --parent-pid <pid> --ready-json
+using Daytona.Emulator;
+
+return await EmulatorProgram.RunAsync(args);

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Daytona.Emulator;
+
+/// <summary>
+/// The command line: standalone (prints the URL and key) or as a child process (<c>--ready-json</c> prints one JSON
+/// line when listening; <c>--parent-pid</c> makes it exit when that process dies; in child mode it also exits when
+/// its standard input closes).
+/// </summary>
+public static class EmulatorProgram
+{
+    private const string Usage = """
+        Usage: Daytona.Emulator [--port N] [--api-key KEY] [--organization-id ID] [--time-scale X]
+                                [--build-duration SECONDS] [--parent-pid PID] [--ready-json]
+          --port             port on 127.0.0.1 (0: a free port; default 0)
+          --api-key          the bearer key clients must send (default: a random dtn_emu_ key)
+          --organization-id  the organization of every snapshot
+          --time-scale       multiplies every pretend duration (default 1)
+          --build-duration   default seconds from pending to settled (default 3)
+          --parent-pid       exit when this process ends
+          --ready-json       print one JSON line {"url","apiKey","organizationId"} when listening, nothing else
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new EmulatorOptions();
+        int? parentPid = null;
+        var readyJson = false;
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--port":
+                        options.Port = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--api-key":
+                        options.ApiKey = Value();
+                        break;
+                    case "--organization-id":
+                        options.OrganizationId = Value();
+                        break;
+                    case "--time-scale":
+                        options.TimeScale = double.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--build-duration":
+                        options.BuildDuration = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                        break;
+                    case "--parent-pid":
+                        parentPid = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--ready-json":
+                        readyJson = true;
+                        break;
+                    case "--help":
+                    case "-h":
+                    case "-?":
+                        Console.WriteLine(Usage);
+                        return 0;
+                    default:
+                        throw new ArgumentException($"Unknown argument '{args[i]}'.");
+                }
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        DateTime? parentStart = null;
+        if (parentPid is { } pid)
+        {
+            parentStart = StartTimeOf(pid);
+            if (parentStart == null)
+            {
+                Console.Error.WriteLine($"The parent process {pid} is not running.");
+                return 3;
+            }
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+
+        await using var server = await EmulatorServer.StartAsync(options, stop.Token);
+        if (readyJson)
+        {
+            var line = JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["url"] = server.ApiUrl.ToString(),
+                ["apiKey"] = server.ApiKey,
+                ["organizationId"] = server.OrganizationId,
+            });
+            Console.Out.WriteLine(line);
+            Console.Out.Flush();
+        }
+        else
+        {
+            Console.WriteLine($"Daytona emulator listening on {server.ApiUrl}");
+            Console.WriteLine($"  API key:         {server.ApiKey}");
+            Console.WriteLine($"  Organization ID: {server.OrganizationId}");
+            Console.WriteLine($"  Control API:     {new Uri(server.BaseUrl, "/_emulator")} (same bearer key)");
+            Console.WriteLine($"  e.g. $env:DAYTONA_API_URL = '{server.ApiUrl}'; $env:DAYTONA_API_KEY = '<the key above>'");
+            Console.WriteLine("Press Ctrl+C to stop.");
+        }
+
+        var childMode = readyJson || parentPid != null;
+        if (parentPid is { } watched)
+        {
+            _ = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await Task.Delay(500).ConfigureAwait(false);
+                    if (StartTimeOf(watched) != parentStart)
+                    {
+                        stop.Cancel();
+                    }
+                }
+            });
+        }
+
+        if (childMode && Console.IsInputRedirected)
+        {
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    using var input = Console.OpenStandardInput();
+                    var buffer = new byte[256];
+                    while (input.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                }
+
+                stop.Cancel();
+            });
+        }
+
+        try
+        {
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, stop.Token), server.Completion).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>The start time of a running process (pid reuse guard), or null when it is not running.</summary>
+    private static DateTime? StartTimeOf(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (process.HasExited)
+            {
+                return null;
+            }
+
+            try
+            {
+                return process.StartTime;
+            }
+            catch (Exception)
+            {
+                return DateTime.MinValue; // running, start time not readable
+            }
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,794 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Daytona.Emulator.Http;
+using Daytona.Emulator.Model;
+
+namespace Daytona.Emulator.Engine;
+
+/// <summary>
+/// The emulator's snapshots and their state machine, as Daytona runs them:
+/// image name: pending → pulling → active (or error); buildInfo: pending → building → active (or build_failed),
+/// or active at once when an identical build is already active; activate: inactive → pending → pulling → active;
+/// delete: removing, then gone. All timings come from <see cref="EmulatorSettings"/>.
+/// </summary>
+internal sealed partial class SnapshotStore : IDisposable
+{
+    // Daytona's IMAGE_NAME_REGEX, used for snapshot names and image names alike.
+    [GeneratedRegex(@"^[a-zA-Z0-9_.\-:]+(\/[a-zA-Z0-9_.\-:]+)*(@sha256:[a-f0-9]{64})?$")]
+    private static partial Regex ImageNameRegex();
+
+    [GeneratedRegex(@"^[a-f0-9]{64}$")]
+    private static partial Regex DigestRegex();
+
+    [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    private static partial Regex UuidRegex();
+
+    [GeneratedRegex(@"ENTRYPOINT[ \t]+([^\r\n]*)")]
+    private static partial Regex EntrypointRegex();
+
+    private static readonly string[] s_sandboxClasses = { "linux-vm", "container", "android", "windows" };
+    private static readonly string[] s_gpuTypes = { "H100", "RTX-PRO-6000" };
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Snapshot> _byId = new(StringComparer.Ordinal);
+    private readonly EmulatorSettings _settings;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly string _runnerId = Guid.NewGuid().ToString();
+    private long _sequence;
+
+    public SnapshotStore(EmulatorSettings settings)
+    {
+        _settings = settings;
+    }
+
+    public string OrganizationId => _settings.OrganizationId;
+
+    public static bool IsUuid(string value) => UuidRegex().IsMatch(value);
+
+    // ---------------------------------------------------------------- queries
+
+    public SnapshotDto Get(string idOrName)
+    {
+        lock (_gate)
+        {
+            return SnapshotDto.From(FindOrThrow(idOrName));
+        }
+    }
+
+    public Snapshot? FindById(string id)
+    {
+        lock (_gate)
+        {
+            return _byId.TryGetValue(id, out var s) ? s : null;
+        }
+    }
+
+    /// <summary>Finds by id (a UUID) or else by name, as Daytona's getSnapshotWithRegions and access guard do.</summary>
+    public Snapshot? Find(string idOrName)
+    {
+        lock (_gate)
+        {
+            if (_byId.TryGetValue(idOrName, out var byId))
+            {
+                return byId;
+            }
+
+            return _byId.Values.FirstOrDefault(s => s.Name == idOrName);
+        }
+    }
+
+    private Snapshot FindOrThrow(string idOrName) =>
+        Find(idOrName) ?? throw ApiException.NotFound($"Snapshot {idOrName} not found");
+
+    public PaginatedSnapshotsDto List(int page, int limit, string? name, string sort, string order)
+    {
+        lock (_gate)
+        {
+            IEnumerable<Snapshot> all = _byId.Values;
+            if (!string.IsNullOrEmpty(name))
+            {
+                all = all.Where(s => s.Name.Contains(name, StringComparison.OrdinalIgnoreCase));
+            }
+
+            var matching = all.ToList();
+            var descending = order == "desc";
+            matching.Sort((a, b) =>
+            {
+                var c = Compare(a, b, sort, descending);
+                if (c == 0 && sort != "createdAt")
+                {
+                    c = b.CreatedAt.CompareTo(a.CreatedAt);
+                }
+
+                return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+            });
+
+            var total = matching.Count;
+            var items = matching.Skip((page - 1) * limit).Take(limit).Select(SnapshotDto.From).ToList();
+            return new PaginatedSnapshotsDto
+            {
+                Items = items,
+                Total = total,
+                Page = page,
+                TotalPages = (int)Math.Ceiling(total / (double)limit),
+            };
+        }
+    }
+
+    private static int Compare(Snapshot a, Snapshot b, string sort, bool descending)
+    {
+        int Directed(int c) => descending ? -c : c;
+        switch (sort)
+        {
+            case "name":
+                return Directed(string.CompareOrdinal(a.Name, b.Name));
+            case "state":
+                return Directed(string.CompareOrdinal(a.State.ToWire(), b.State.ToWire()));
+            case "createdAt":
+                return Directed(a.CreatedAt.CompareTo(b.CreatedAt));
+            default:
+                // lastUsedAt, NULLS LAST in either direction.
+                if (a.LastUsedAt == null || b.LastUsedAt == null)
+                {
+                    return a.LastUsedAt == null ? (b.LastUsedAt == null ? 0 : 1) : -1;
+                }
+
+                return Directed(a.LastUsedAt.Value.CompareTo(b.LastUsedAt.Value));
+        }
+    }
+
+    // ---------------------------------------------------------------- create
+
+    public SnapshotDto Create(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiException.BadRequest("name must be a string");
+        }
+
+        var problems = new List<string>();
+        var name = ReadString(body, "name", problems, required: true);
+        var imageName = ReadString(body, "imageName", problems);
+        var entrypoint = ReadStringArray(body, "entrypoint", problems);
+        var cpu = ReadNumber(body, "cpu", problems, min: 0);
+        var gpu = ReadNumber(body, "gpu", problems, min: 0, max: 1);
+        var memory = ReadNumber(body, "memory", problems, min: 0);
+        var disk = ReadNumber(body, "disk", problems, min: 0);
+        var regionId = ReadString(body, "regionId", problems);
+        var sandboxClass = ReadString(body, "sandboxClass", problems);
+        if (sandboxClass != null && !s_sandboxClasses.Contains(sandboxClass))
+        {
+            problems.Add("sandboxClass must be one of the following values: " + string.Join(", ", s_sandboxClasses));
+        }
+
+        string[]? gpuType = null;
+        if (body.TryGetProperty("gpuType", out var gpuTypeElement) && gpuTypeElement.ValueKind != JsonValueKind.Null)
+        {
+            gpuType = gpuTypeElement.ValueKind == JsonValueKind.Array
+                ? gpuTypeElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToArray()
+                : new[] { gpuTypeElement.ToString() };
+            if (gpuType.Length != 1)
+            {
+                problems.Add("gpuType must contain " + (gpuType.Length == 0 ? "at least 1 elements" : "no more than 1 elements"));
+            }
+
+            if (gpuType.Any(t => !s_gpuTypes.Contains(t)))
+            {
+                problems.Add("each value in gpuType must be one of the following values: " + string.Join(", ", s_gpuTypes));
+            }
+        }
+
+        string? dockerfile = null;
+        string[] contextHashes = Array.Empty<string>();
+        var hasBuildInfo = false;
+        if (body.TryGetProperty("buildInfo", out var buildInfo) && buildInfo.ValueKind != JsonValueKind.Null)
+        {
+            hasBuildInfo = true;
+            if (buildInfo.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add("buildInfo must be an object");
+            }
+            else
+            {
+                if (buildInfo.TryGetProperty("dockerfileContent", out var d) && d.ValueKind == JsonValueKind.String && d.GetString()!.Length > 0)
+                {
+                    dockerfile = d.GetString();
+                }
+                else
+                {
+                    problems.Add("buildInfo.dockerfileContent should not be empty");
+                }
+
+                if (buildInfo.TryGetProperty("contextHashes", out var h) && h.ValueKind == JsonValueKind.Array)
+                {
+                    contextHashes = h.EnumerateArray().Select(e => e.ToString()).ToArray();
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw ApiException.BadRequest(string.Join(", ", problems));
+        }
+
+        // The controller's rules, then the service's, in Daytona's order.
+        if (hasBuildInfo)
+        {
+            if (!string.IsNullOrEmpty(imageName))
+            {
+                throw ApiException.BadRequest("Cannot specify an image name when using a build info entry");
+            }
+
+            if (entrypoint != null)
+            {
+                throw ApiException.BadRequest("Cannot specify an entrypoint when using a build info entry");
+            }
+        }
+        else if (string.IsNullOrEmpty(imageName))
+        {
+            throw ApiException.BadRequest("Must specify an image name when not using a build info entry");
+        }
+
+        if (!ImageNameRegex().IsMatch(name!))
+        {
+            throw ApiException.BadRequest("Invalid snapshot name format. May contain letters, digits, dots, colons, and dashes");
+        }
+
+        if (!hasBuildInfo)
+        {
+            var imageError = ValidateImageName(imageName!);
+            if (imageError != null)
+            {
+                throw ApiException.BadRequest(imageError);
+            }
+        }
+
+        var resolvedClass = sandboxClass ?? "container";
+        if (resolvedClass == "windows")
+        {
+            throw ApiException.BadRequest("Windows snapshots cannot be created via this endpoint; they are produced by snapshot-from-sandbox flows.");
+        }
+
+        var now = DateTime.UtcNow;
+        lock (_gate)
+        {
+            if (_byId.Values.Any(s => s.Name == name))
+            {
+                throw new ApiException(StatusCodes.Status409Conflict, $"Snapshot with name \"{name}\" already exists for this organization");
+            }
+
+            BuildInfo? build = null;
+            string? reference = null;
+            var state = SnapshotState.Pending;
+            double? size = null;
+            DateTime? lastUsed = null;
+            if (hasBuildInfo)
+            {
+                var snapshotRef = BuildRef(dockerfile!, contextHashes);
+                var existing = _byId.Values
+                    .Where(s => s.BuildInfo?.SnapshotRef == snapshotRef)
+                    .Select(s => s.BuildInfo!)
+                    .FirstOrDefault();
+                build = existing ?? new BuildInfo
+                {
+                    DockerfileContent = dockerfile!,
+                    ContextHashes = contextHashes,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    SnapshotRef = snapshotRef,
+                };
+                reference = $"{RegistryHost}/daytona/{snapshotRef}";
+
+                // An identical build that is active on a runner: the new snapshot is active at once.
+                var built = _byId.Values.FirstOrDefault(s => s.Ref == reference && s.State == SnapshotState.Active && s.Size != null);
+                if (built != null)
+                {
+                    state = SnapshotState.Active;
+                    size = built.Size;
+                    lastUsed = now;
+                }
+            }
+
+            var snapshot = new Snapshot
+            {
+                Id = Guid.NewGuid().ToString(),
+                OrganizationId = _settings.OrganizationId,
+                Name = name!,
+                ImageName = hasBuildInfo ? null : imageName,
+                State = state,
+                Size = size,
+                Entrypoint = hasBuildInfo ? EntrypointFromDockerfile(dockerfile!) : ProcessEntrypoint(entrypoint),
+                Cpu = cpu ?? 1,
+                Gpu = gpu ?? 0,
+                GpuType = (gpu ?? 0) > 0 ? (gpuType?.FirstOrDefault() ?? "H100") : null,
+                Mem = memory ?? 1,
+                Disk = disk ?? 3,
+                CreatedAt = now.AddTicks(Interlocked.Increment(ref _sequence) % 10), // distinct, stable order
+                UpdatedAt = now,
+                LastUsedAt = lastUsed,
+                BuildInfo = build,
+                RegionIds = new[] { regionId ?? "us" },
+                InitialRunnerId = state == SnapshotState.Active ? _runnerId : null,
+                Ref = reference,
+                SandboxClass = resolvedClass,
+            };
+
+            if (build != null)
+            {
+                snapshot.Log = new BuildLog();
+                if (state == SnapshotState.Active)
+                {
+                    snapshot.Log.Complete();
+                }
+            }
+
+            _byId[snapshot.Id] = snapshot;
+            if (state == SnapshotState.Pending)
+            {
+                StartPipeline(snapshot, build != null ? PipelineKind.Build : PipelineKind.Pull);
+            }
+
+            return SnapshotDto.From(snapshot);
+        }
+    }
+
+    private const string RegistryHost = "registry.emulator.daytona.local";
+
+    internal static string BuildRef(string dockerfile, IEnumerable<string> contextHashes)
+    {
+        var sorted = contextHashes.ToList();
+        sorted.Sort(string.CompareOrdinal);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(dockerfile + string.Concat(sorted)));
+        return "daytona-" + Convert.ToHexStringLower(hash) + ":daytona";
+    }
+
+    private static string? ValidateImageName(string name)
+    {
+        var at = name.IndexOf("@sha256:", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            var image = name[..at];
+            var digest = name[(at + "@sha256:".Length)..];
+            if (image.Length == 0 || digest.Length == 0 || !DigestRegex().IsMatch(digest))
+            {
+                return "Invalid digest format. Must be image@sha256:64_hex_characters";
+            }
+
+            return null;
+        }
+
+        if (!name.Contains(':') || name.EndsWith(':') || Regex.IsMatch(name, @":\s*$"))
+        {
+            return "Image name must include a tag (e.g., ubuntu:22.04) or digest (@sha256:...)";
+        }
+
+        if (name.EndsWith(":latest", StringComparison.Ordinal))
+        {
+            return "Images with tag \":latest\" are not allowed";
+        }
+
+        if (!ImageNameRegex().IsMatch(name))
+        {
+            return "Invalid image name format. Must be lowercase, may contain digits, dots, dashes, and single slashes between components";
+        }
+
+        return null;
+    }
+
+    private static string[]? ProcessEntrypoint(string[]? entrypoint)
+    {
+        var kept = entrypoint?.Where(c => !string.IsNullOrWhiteSpace(c)).ToArray();
+        return kept is { Length: > 0 } ? kept : null;
+    }
+
+    internal static string[] EntrypointFromDockerfile(string dockerfile)
+    {
+        var matches = EntrypointRegex().Matches(dockerfile);
+        if (matches.Count > 0)
+        {
+            var raw = matches[^1].Groups[1].Value.Trim();
+            try
+            {
+                using var parsed = JsonDocument.Parse(raw);
+                if (parsed.RootElement.ValueKind == JsonValueKind.Array)
+                {
+                    return parsed.RootElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToArray();
+                }
+            }
+            catch (JsonException)
+            {
+                return new[] { raw.Replace("\"", string.Empty).Replace("'", string.Empty) };
+            }
+        }
+
+        return new[] { "sleep", "infinity" };
+    }
+
+    private static string? ReadString(JsonElement body, string name, List<string> problems, bool required = false)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                problems.Add($"{name} must be a string");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            problems.Add($"{name} must be a string");
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    private static string[]? ReadStringArray(JsonElement body, string name, List<string> problems)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add($"each value in {name} must be a string");
+            problems.Add($"{name} must be an array");
+            return null;
+        }
+
+        if (value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            problems.Add($"each value in {name} must be a string");
+            return null;
+        }
+
+        return value.EnumerateArray().Select(e => e.GetString()!).ToArray();
+    }
+
+    private static double? ReadNumber(JsonElement body, string name, List<string> problems, double? min = null, double? max = null)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            problems.Add($"{name} must be a number conforming to the specified constraints");
+            return null;
+        }
+
+        var number = value.GetDouble();
+        if (min is { } lo && number < lo)
+        {
+            problems.Add($"{name} must not be less than {lo}");
+        }
+
+        if (max is { } hi && number > hi)
+        {
+            problems.Add($"{name} must not be greater than {hi}");
+        }
+
+        return number;
+    }
+
+    // ---------------------------------------------------------------- delete, activate, deactivate
+
+    public void Delete(string idOrName)
+    {
+        Snapshot snapshot;
+        lock (_gate)
+        {
+            snapshot = FindOrThrow(idOrName);
+            RequireUuid(idOrName);
+            StopPipeline(snapshot);
+            snapshot.State = SnapshotState.Removing;
+            snapshot.Touch(DateTime.UtcNow);
+            snapshot.Log?.Complete();
+        }
+
+        var generation = snapshot.Generation;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(_settings.Scale(_settings.RemovalDelay), _shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (snapshot.Generation == generation && snapshot.State == SnapshotState.Removing)
+                {
+                    _byId.Remove(snapshot.Id);
+                    snapshot.Touch(DateTime.UtcNow);
+                }
+            }
+        });
+    }
+
+    public SnapshotDto Activate(string idOrName)
+    {
+        lock (_gate)
+        {
+            var snapshot = FindOrThrow(idOrName);
+            RequireUuid(idOrName);
+            if (snapshot.State == SnapshotState.Active)
+            {
+                throw ApiException.BadRequest($"Snapshot {idOrName} is already active");
+            }
+
+            if (snapshot.State != SnapshotState.Inactive)
+            {
+                throw ApiException.BadRequest($"Snapshot {idOrName} cannot be activated - it is in {snapshot.State.ToWire()} state");
+            }
+
+            if (snapshot.DeactivatedAt is { } deactivated && DateTime.UtcNow - deactivated < _settings.Scale(_settings.DeactivationCooldown))
+            {
+                throw ApiException.BadRequest("Snapshot deactivation is still in progress. Please try again in a few minutes.");
+            }
+
+            snapshot.State = SnapshotState.Pending;
+            snapshot.ErrorReason = null;
+            snapshot.Touch(DateTime.UtcNow);
+            StartPipeline(snapshot, PipelineKind.Activate);
+            return SnapshotDto.From(snapshot);
+        }
+    }
+
+    /// <summary>POST deactivate: any state becomes inactive; already inactive changes nothing.</summary>
+    public void Deactivate(string idOrName)
+    {
+        lock (_gate)
+        {
+            var snapshot = FindOrThrow(idOrName);
+            RequireUuid(idOrName);
+            if (snapshot.State == SnapshotState.Inactive)
+            {
+                return;
+            }
+
+            StopPipeline(snapshot);
+            snapshot.State = SnapshotState.Inactive;
+            var now = DateTime.UtcNow;
+            snapshot.DeactivatedAt = now;
+            snapshot.Touch(now);
+            snapshot.Log?.Complete();
+        }
+    }
+
+    /// <summary>What Daytona's deactivate-old-snapshots cron does to an active snapshot unused for 14 days.</summary>
+    public SnapshotDto DeactivateUnused(string idOrName)
+    {
+        lock (_gate)
+        {
+            var snapshot = FindOrThrow(idOrName);
+            if (snapshot.State != SnapshotState.Active)
+            {
+                throw ApiException.BadRequest($"Snapshot {idOrName} is in {snapshot.State.ToWire()} state: only active snapshots are deactivated for being unused");
+            }
+
+            var now = DateTime.UtcNow;
+            snapshot.State = SnapshotState.Inactive;
+            snapshot.LastUsedAt = now - TimeSpan.FromDays(14) - TimeSpan.FromMinutes(10);
+            snapshot.DeactivatedAt = null; // deactivated by the cron long enough ago: it may be activated at once
+            snapshot.Touch(now);
+            return SnapshotDto.From(snapshot);
+        }
+    }
+
+    private static void RequireUuid(string value)
+    {
+        // Guards run before pipes: an unknown name is 404 (above); a known name fails ParseUUIDPipe.
+        if (!IsUuid(value))
+        {
+            throw ApiException.BadRequest("Validation failed (uuid is expected)");
+        }
+    }
+
+    // ---------------------------------------------------------------- pipeline
+
+    private enum PipelineKind
+    {
+        Pull,
+        Build,
+        Activate,
+    }
+
+    private void StopPipeline(Snapshot snapshot)
+    {
+        snapshot.Generation++;
+        snapshot.Run?.Cancel();
+        snapshot.Run = null;
+    }
+
+    private void StartPipeline(Snapshot snapshot, PipelineKind kind)
+    {
+        StopPipeline(snapshot);
+        var run = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        snapshot.Run = run;
+        var generation = snapshot.Generation;
+        var behavior = _settings.BehaviorFor(snapshot.Name);
+        var duration = _settings.Scale(behavior.Duration);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                switch (kind)
+                {
+                    case PipelineKind.Build:
+                        await RunBuildAsync(snapshot, generation, duration, behavior.Fail, run.Token).ConfigureAwait(false);
+                        break;
+                    case PipelineKind.Pull:
+                        await RunPullAsync(snapshot, generation, duration, behavior.Fail, run.Token).ConfigureAwait(false);
+                        break;
+                    default:
+                        await RunPullAsync(snapshot, generation, duration / 2, behavior.Fail, run.Token).ConfigureAwait(false);
+                        break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Deleted, deactivated or shut down.
+            }
+        });
+    }
+
+    /// <summary>Applies a change if the pipeline is still the snapshot's current one.</summary>
+    private bool Advance(Snapshot snapshot, int generation, Action<Snapshot, DateTime> change)
+    {
+        lock (_gate)
+        {
+            if (snapshot.Generation != generation || !_byId.ContainsKey(snapshot.Id))
+            {
+                return false;
+            }
+
+            var now = DateTime.UtcNow;
+            change(snapshot, now);
+            snapshot.Touch(now);
+            return true;
+        }
+    }
+
+    private async Task RunPullAsync(Snapshot snapshot, int generation, TimeSpan duration, string? fail, CancellationToken token)
+    {
+        await Task.Delay(duration * 0.25, token).ConfigureAwait(false);
+        if (!Advance(snapshot, generation, (s, _) =>
+            {
+                s.State = SnapshotState.Pulling;
+                s.InitialRunnerId ??= _runnerId;
+                s.Ref ??= $"{RegistryHost}/daytona/daytona-{Sha256Hex(s.ImageName ?? s.Name)[..40]}:daytona";
+            }))
+        {
+            return;
+        }
+
+        await Task.Delay(duration * 0.75, token).ConfigureAwait(false);
+        var reason = fail ?? (snapshot.ImageName != null && RepositoryOf(snapshot.ImageName).Contains("fail", StringComparison.OrdinalIgnoreCase)
+            ? $"Error response from daemon: manifest for {snapshot.ImageName} not found: manifest unknown: manifest unknown"
+            : null);
+        Advance(snapshot, generation, (s, now) =>
+        {
+            if (reason != null)
+            {
+                s.State = SnapshotState.Error;
+                s.ErrorReason = reason;
+            }
+            else
+            {
+                s.State = SnapshotState.Active;
+                s.ErrorReason = null;
+                s.Size ??= SizeOf(s);
+                s.LastUsedAt = now;
+            }
+
+            s.Run = null;
+        });
+    }
+
+    private async Task RunBuildAsync(Snapshot snapshot, int generation, TimeSpan duration, string? fail, CancellationToken token)
+    {
+        var log = snapshot.Log!;
+        try
+        {
+            await Task.Delay(duration * 0.15, token).ConfigureAwait(false);
+            if (!Advance(snapshot, generation, (s, _) =>
+                {
+                    s.State = SnapshotState.Building;
+                    s.InitialRunnerId ??= _runnerId;
+                }))
+            {
+                return;
+            }
+
+            var plan = BuildScript.Plan(snapshot.BuildInfo!.DockerfileContent, snapshot.Ref!, fail);
+            var pause = plan.Lines.Count > 0 ? duration * 0.85 / plan.Lines.Count : TimeSpan.Zero;
+            foreach (var line in plan.Lines)
+            {
+                await Task.Delay(pause, token).ConfigureAwait(false);
+                if (FindById(snapshot.Id) == null || snapshot.Generation != generation)
+                {
+                    return;
+                }
+
+                log.Append(line);
+            }
+
+            if (plan.Lines.Count == 0)
+            {
+                await Task.Delay(duration * 0.85, token).ConfigureAwait(false);
+            }
+
+            Advance(snapshot, generation, (s, now) =>
+            {
+                if (plan.ErrorReason != null)
+                {
+                    s.State = SnapshotState.BuildFailed;
+                    s.ErrorReason = plan.ErrorReason;
+                }
+                else
+                {
+                    s.State = SnapshotState.Active;
+                    s.ErrorReason = null;
+                    s.Size ??= SizeOf(s);
+                    s.LastUsedAt = now;
+                }
+
+                s.Run = null;
+            });
+        }
+        finally
+        {
+            if (snapshot.Generation == generation)
+            {
+                log.Complete();
+            }
+        }
+    }
+
+    /// <summary>The repository part of an image reference (no tag, no digest).</summary>
+    internal static string RepositoryOf(string imageName)
+    {
+        var name = imageName;
+        var at = name.IndexOf('@');
+        if (at >= 0)
+        {
+            name = name[..at];
+        }
+
+        var slash = name.LastIndexOf('/');
+        var colon = name.LastIndexOf(':');
+        return colon > slash ? name[..colon] : name;
+    }
+
+    private static double SizeOf(Snapshot s)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(s.Ref ?? s.Name));
+        return Math.Round(0.1 + (hash[0] * 256 + hash[1]) / 65535.0 * 1.9, 4);
+    }
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    public void Dispose()
+    {
+        _shutdown.Cancel();
+        lock (_gate)
+        {
+            foreach (var s in _byId.Values)
+            {
+                s.Log?.Complete();
+            }
+        }
+
+        _shutdown.Dispose();
+    }
+}
