@@ -1,0 +1,233 @@
+using System.Text;
+using System.Text.Json;
+using Daytona.Common;
+using Daytona.Images;
+
+namespace Daytona.Images.Tests;
+
+/// <summary>
+/// Every case of ../shared/conformance/images/cases.json (generated with Daytona's TypeScript SDK 0.218.0): the case's
+/// SDK calls are replayed against our builder in a fresh copy of the fixture folder, and the Dockerfile, the context
+/// entries with their MD5 hashes, or the error must equal what the SDK produced.
+/// </summary>
+public sealed class SdkConformanceTests
+{
+    public static IEnumerable<object[]> Cases() =>
+        ConformanceData.Document.RootElement.GetProperty("cases").EnumerateArray().Select(c => new object[] { c.GetProperty("id").GetString()! });
+
+    [Fact]
+    public void TheCorpusHasCases() => Assert.True(Cases().Count() >= 20);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void CaseMatchesTheSdk(string id)
+    {
+        var testCase = ConformanceData.Document.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
+        using var fixture = ConformanceData.CreateFixture();
+
+        DaytonaImage? image = null;
+        DaytonaException? error = null;
+        try
+        {
+            image = SdkOps.Run(testCase.GetProperty("ops"), fixture.Path);
+        }
+        catch (DaytonaException ex)
+        {
+            error = ex;
+        }
+
+        if (testCase.TryGetProperty("error", out var expectedError))
+        {
+            Assert.Null(image);
+            Assert.NotNull(error);
+            var expectedKind = expectedError.GetProperty("type").GetString() switch
+            {
+                "DaytonaNotFoundError" => ErrorKind.ObjectNotFound,
+                "DaytonaInvalidArgumentError" => ErrorKind.InvalidArgument,
+                var other => throw new InvalidOperationException("unknown SDK error type " + other),
+            };
+            Assert.Equal(expectedKind, error!.Kind);
+            Assert.Equal(expectedError.GetProperty("message").GetString(), error.Message);
+            return;
+        }
+
+        Assert.Null(error);
+        Assert.Equal(testCase.GetProperty("dockerfile").GetString(), image!.Dockerfile);
+        var expectedContext = testCase.GetProperty("context").EnumerateArray().ToList();
+        Assert.Equal(expectedContext.Count, image.Context.Count);
+        for (var i = 0; i < expectedContext.Count; i++)
+        {
+            var expected = expectedContext[i];
+            var actual = image.Context[i];
+            // The SDK records absolute source paths for fromDockerfile; the corpus stores them relative to the fixture.
+            Assert.Equal(expected.GetProperty("sourcePath").GetString()!.TrimEnd('/'), RelativeToFixture(actual.SourcePath, fixture.Path));
+            Assert.Equal(expected.GetProperty("archivePath").GetString(), actual.ArchivePath);
+            Assert.Equal(expected.GetProperty("md5").GetString(), actual.ComputeHash());
+        }
+    }
+
+    private static string RelativeToFixture(string sourcePath, string fixture) =>
+        Pathe.IsAbsolute(sourcePath) ? Pathe.Relative(fixture, fixture, sourcePath) : sourcePath.TrimEnd('/');
+}
+
+/// <summary>The conformance corpus and its fixture folder.</summary>
+internal static class ConformanceData
+{
+    private static readonly Lazy<JsonDocument> Doc = new(() => JsonDocument.Parse(File.ReadAllText(CasesPath)));
+
+    public static JsonDocument Document => Doc.Value;
+
+    public static string CasesPath
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Module.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            if (dir == null)
+            {
+                throw new InvalidOperationException("Module.sln not found above " + AppContext.BaseDirectory);
+            }
+
+            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", "images", "cases.json"));
+        }
+    }
+
+    public static TempFolder CreateFixture()
+    {
+        var folder = new TempFolder();
+        var root = Document.RootElement;
+        foreach (var file in root.GetProperty("fixture").EnumerateObject())
+        {
+            var path = Path.Combine(folder.Path, file.Name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, Convert.FromBase64String(file.Value.GetString()!));
+        }
+
+        foreach (var dir in root.GetProperty("emptyDirs").EnumerateArray())
+        {
+            Directory.CreateDirectory(Path.Combine(folder.Path, dir.GetString()!));
+        }
+
+        return folder;
+    }
+}
+
+/// <summary>Replays the SDK's calls (<c>[method, ...arguments]</c>) on our builder.</summary>
+internal static class SdkOps
+{
+    public static DaytonaImage Run(JsonElement ops, string cwd)
+    {
+        DaytonaImage? image = null;
+        foreach (var op in ops.EnumerateArray())
+        {
+            var items = op.EnumerateArray().ToList();
+            var method = items[0].GetString()!;
+            var args = items.Skip(1).ToList();
+            image = method switch
+            {
+                "base" => DaytonaImage.Base(args[0].GetString()!),
+                "debianSlim" => DaytonaImage.DebianSlim(args.Count > 0 && args[0].ValueKind == JsonValueKind.String ? args[0].GetString() : null),
+                "fromDockerfile" => DaytonaImage.FromDockerfile(args[0].GetString()!, cwd, Bool(Arg(args, 1), "strictContext")),
+                "pipInstall" => image!.PipInstall(Strings(args[0]), PipOptions<PipInstallOptions>(Arg(args, 1))),
+                "pipInstallFromRequirements" => image!.PipInstallFromRequirements(args[0].GetString()!, PipOptions<PipInstallOptions>(Arg(args, 1)), cwd),
+                "pipInstallFromPyproject" => image!.PipInstallFromPyproject(args[0].GetString()!, PipOptions<PyprojectOptions>(Arg(args, 1)), cwd),
+                "addLocalFile" => image!.AddLocalFile(args[0].GetString()!, args[1].GetString()!, cwd),
+                "addLocalDir" => image!.AddLocalDir(args[0].GetString()!, args[1].GetString()!, cwd),
+                "runCommands" => image!.RunCommands(args.Select(a => a.ValueKind == JsonValueKind.Array ? (object)Strings(a).ToArray() : a.GetString()!)),
+                "env" => image!.Env(args[0].EnumerateObject().Select(p => new KeyValuePair<string, object?>(p.Name, Value(p.Value)))),
+                "workdir" => image!.Workdir(args[0].GetString()!),
+                "entrypoint" => image!.Entrypoint(Strings(args[0])),
+                "cmd" => image!.Cmd(Strings(args[0])),
+                "dockerfileCommands" => image!.DockerfileCommands(Strings(args[0]), Arg(args, 1) is { ValueKind: JsonValueKind.String } d ? d.GetString() : null, Bool(Arg(args, 2), "strictContext"), cwd),
+                _ => throw new InvalidOperationException("unmapped SDK method " + method),
+            };
+        }
+
+        return image!;
+    }
+
+    private static JsonElement? Arg(List<JsonElement> args, int index) => args.Count > index ? args[index] : null;
+
+    private static bool Bool(JsonElement? options, string name) =>
+        options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+
+    private static List<string> Strings(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => new List<string> { value.GetString()! },
+        JsonValueKind.Array => value.EnumerateArray().SelectMany(Strings).ToList(),
+        _ => new List<string> { null! },
+    };
+
+    private static object? Value(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => value.GetRawText(),
+    };
+
+    private static T? PipOptions<T>(JsonElement? options)
+        where T : PipInstallOptions, new()
+    {
+        if (options is not { ValueKind: JsonValueKind.Object } o)
+        {
+            return null;
+        }
+
+        var result = new T();
+        foreach (var p in o.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "findLinks": result.FindLinks = Strings(p.Value); break;
+                case "indexUrl": result.IndexUrl = p.Value.GetString(); break;
+                case "extraIndexUrls": result.ExtraIndexUrls = Strings(p.Value); break;
+                case "pre": result.Pre = p.Value.ValueKind == JsonValueKind.True; break;
+                case "extraOptions": result.ExtraOptions = p.Value.GetString(); break;
+                case "optionalDependencies" when result is PyprojectOptions py: py.OptionalDependencies = Strings(p.Value); break;
+                default: throw new InvalidOperationException("unmapped pip option " + p.Name);
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>A folder under the temp directory, removed on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "daytona-images-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Write(string relative, string content) => Write(relative, Encoding.UTF8.GetBytes(content));
+
+    public string Write(string relative, byte[] content)
+    {
+        var full = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
