@@ -46,6 +46,9 @@ namespace Daytona.Api
         /// <summary>The bearer token, for the client's request pipeline only.</summary>
         internal string AuthorizationValue => "Bearer " + ApiKey;
 
+        /// <summary>True when both connections carry the same key (compared without exposing it).</summary>
+        public bool SameKey(DaytonaConnection other) => other != null && string.Equals(ApiKey, other.ApiKey, StringComparison.Ordinal);
+
         public override string ToString() => OrganizationId == null ? $"Daytona at {ApiUrl}" : $"Daytona at {ApiUrl} (organization {OrganizationId})";
     }
 }

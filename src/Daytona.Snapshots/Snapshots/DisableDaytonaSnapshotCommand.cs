@@ -1,0 +1,60 @@
+using System.Management.Automation;
+using Daytona.Api;
+using Daytona.Common;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>
+    /// <para type="synopsis">Deactivates Daytona snapshots (they stay defined and can be activated again).</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Disable, "DaytonaSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Snapshot))]
+    public sealed class DisableDaytonaSnapshotCommand : SnapshotCmdlet
+    {
+        /// <summary>A snapshot from Get-DaytonaSnapshot.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [Alias("Snapshot")]
+        public Snapshot? InputObject { get; set; }
+
+        /// <summary>The snapshot's name (or id).</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public string? Name { get; set; }
+
+        /// <summary>The snapshot's id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("SnapshotId")]
+        public string? Id { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = TargetOrError(InputObject, Id, Name);
+            if (target == null)
+            {
+                return;
+            }
+
+            var client = ClientOrThrow(target.Value.Snapshot);
+            RunAsync(async token =>
+            {
+                using var log = RequestLog();
+                try
+                {
+                    var id = await client.ResolveIdAsync(target.Value.Key, token).ConfigureAwait(false);
+                    if (!OnPipelineThread(() => ShouldProcess($"{target.Value} ({id})", "Deactivate Daytona snapshot")))
+                    {
+                        return;
+                    }
+
+                    await client.DeactivateSnapshotAsync(id, token).ConfigureAwait(false);
+                    var snapshot = await client.GetSnapshotAsync(id, token).ConfigureAwait(false);
+                    PostVerbose($"Deactivated snapshot '{snapshot.Name}': now {snapshot.StateText}.");
+                    PostObject(snapshot);
+                }
+                catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
+                {
+                    PostError(e, (object?)target.Value.Snapshot ?? target.Value.Key);
+                }
+            });
+        }
+    }
+}

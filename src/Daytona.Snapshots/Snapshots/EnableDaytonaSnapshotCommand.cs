@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using Daytona.Api;
+using Daytona.Common;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>
+    /// <para type="synopsis">Activates inactive Daytona snapshots; an already active snapshot passes through unchanged.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Enable, "DaytonaSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Snapshot))]
+    public sealed class EnableDaytonaSnapshotCommand : SnapshotCmdlet
+    {
+        /// <summary>A snapshot from Get-DaytonaSnapshot or Wait-DaytonaSnapshot.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [Alias("Snapshot")]
+        public Snapshot? InputObject { get; set; }
+
+        /// <summary>The snapshot's name (or id).</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public string? Name { get; set; }
+
+        /// <summary>The snapshot's id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("SnapshotId")]
+        public string? Id { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = TargetOrError(InputObject, Id, Name);
+            if (target == null)
+            {
+                return;
+            }
+
+            var client = ClientOrThrow(target.Value.Snapshot);
+            RunAsync(async token =>
+            {
+                using var log = RequestLog();
+                try
+                {
+                    // A piped snapshot already says its state; anything else is read first (activation needs the id).
+                    var snapshot = target.Value.Snapshot ?? await client.GetSnapshotAsync(target.Value.Key, token).ConfigureAwait(false);
+                    if (snapshot.State == SnapshotState.Active)
+                    {
+                        PostVerbose($"Snapshot '{snapshot.Name}' is already active.");
+                        PostObject(snapshot);
+                        return;
+                    }
+
+                    if (!OnPipelineThread(() => ShouldProcess($"{snapshot.Name} ({snapshot.Id}, {snapshot.StateText})", "Activate Daytona snapshot")))
+                    {
+                        return;
+                    }
+
+                    var activated = await client.ActivateSnapshotAsync(snapshot.Id, token).ConfigureAwait(false);
+                    PostVerbose($"Activated snapshot '{activated.Name}': now {activated.StateText}.");
+                    PostObject(activated);
+                }
+                catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
+                {
+                    PostError(e, (object?)target.Value.Snapshot ?? target.Value.Key);
+                }
+            });
+        }
+    }
+}

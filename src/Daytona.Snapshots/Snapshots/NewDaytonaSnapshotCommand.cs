@@ -1,0 +1,110 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Api;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>
+    /// <para type="synopsis">Creates a Daytona snapshot from an image; returns it at once (usually pending): pipe it to Wait-DaytonaSnapshot.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "DaytonaSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Snapshot))]
+    public sealed class NewDaytonaSnapshotCommand : SnapshotCmdlet
+    {
+        /// <summary>The snapshot's name (unique in the organization).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
+        /// <summary>The image: an image name with a tag or digest, e.g. <c>python:3.12-slim</c>.</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("ImageName")]
+        [ValidateNotNull]
+        public object? Image { get; set; }
+
+        /// <summary>CPU cores for sandboxes made from the snapshot.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 1024)]
+        public int? Cpu { get; set; }
+
+        /// <summary>Memory in GB.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Mem")]
+        [ValidateRange(1, 4096)]
+        public int? Memory { get; set; }
+
+        /// <summary>Disk in GB.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 65536)]
+        public int? Disk { get; set; }
+
+        /// <summary>GPU units.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0, 64)]
+        public int? Gpu { get; set; }
+
+        /// <summary>The entrypoint command, one argument per element.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[]? Entrypoint { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var image = Image is PSObject wrapped ? wrapped.BaseObject : Image;
+            if (image is string imageName)
+            {
+                CreateFromImageName(imageName);
+                return;
+            }
+
+            WriteError(ErrorRecords.Create(
+                "SnapshotImageNotSupported", ErrorKind.InvalidArgument,
+                $"-Image takes an image name (a string such as 'python:3.12-slim'); a {image?.GetType().Name} cannot be used here.",
+                image, "Pass the image name with its tag, e.g. -Image 'python:3.12-slim'."));
+        }
+
+        /// <summary>The image-name path: POST /snapshots with imageName, resources and entrypoint.</summary>
+        private void CreateFromImageName(string imageName)
+        {
+            var request = new CreateSnapshotRequest(Name!)
+            {
+                ImageName = imageName,
+                Entrypoint = Entrypoint,
+            };
+            ApplyResources(request);
+            if (!ShouldProcess($"{Name} (image {imageName})", "Create Daytona snapshot"))
+            {
+                return;
+            }
+
+            RunAsync(token => CreateAsync(request, token));
+        }
+
+        private void ApplyResources(CreateSnapshotRequest request)
+        {
+            request.Cpu = Cpu;
+            request.Memory = Memory;
+            request.Disk = Disk;
+            request.Gpu = Gpu;
+        }
+
+        private async Task CreateAsync(CreateSnapshotRequest request, CancellationToken token)
+        {
+            using var log = RequestLog();
+            var client = ClientFor();
+            try
+            {
+                var snapshot = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);
+                PostVerbose($"Created snapshot '{snapshot.Name}' ({snapshot.Id}), state {snapshot.StateText}.");
+                PostObject(snapshot);
+            }
+            catch (DaytonaException e) when (e.Kind == ErrorKind.ResourceExists || e.Kind == ErrorKind.InvalidArgument)
+            {
+                // One bad row of many piped in should not stop the others.
+                PostError(e, request.Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Management.Automation;
+using Daytona.Api;
+using Daytona.Snapshots.Common;
+using Daytona.Snapshots.Connection;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>What every snapshot cmdlet shares: <c>-Connection</c>, the client for it, and the request log on the debug stream.</summary>
+    public abstract class SnapshotCmdlet : AsyncCmdlet
+    {
+        /// <summary>The connection to use. Default: the piped snapshot's, else the last Connect-Daytona, else the environment.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public DaytonaConnection? Connection { get; set; }
+
+        /// <summary>The client for the resolved connection (one HttpClient per connection, reused).</summary>
+        internal DaytonaClient ClientFor(Snapshot? piped = null) => DaytonaClient.For(ConnectionResolver.Resolve(Connection, piped));
+
+        /// <summary><see cref="ClientFor"/> on the pipeline thread: a missing key or bad URL becomes a terminating error.</summary>
+        internal DaytonaClient ClientOrThrow(Snapshot? piped = null)
+        {
+            try
+            {
+                return ClientFor(piped);
+            }
+            catch (Daytona.Common.DaytonaException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, e.Target));
+                throw;
+            }
+        }
+
+        /// <summary>The target of this pipeline record, or a non-terminating error when nothing identifies a snapshot.</summary>
+        internal SnapshotTarget? TargetOrError(Snapshot? inputObject, string? id, string? name)
+        {
+            var target = SnapshotTarget.From(inputObject, id, name);
+            if (target == null)
+            {
+                WriteError(ErrorRecords.Create("SnapshotTargetMissing", Daytona.Common.ErrorKind.InvalidArgument,
+                    "No snapshot given: use -Name, -Id, or pipe snapshots in.", null));
+            }
+
+            return target;
+        }
+
+        /// <summary>Routes the client's request log (method, path, status, time, retries; never a header) to the debug stream.</summary>
+        internal IDisposable RequestLog() => DaytonaClient.LogTo(PostDebug);
+    }
+
+    /// <summary>Lets a time span parameter take seconds as a number (<c>-Timeout 600</c>) as well as a TimeSpan or "hh:mm:ss".</summary>
+    internal sealed class SecondsToTimeSpanAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            switch (value)
+            {
+                case TimeSpan span: return span;
+                case int i: return TimeSpan.FromSeconds(i);
+                case long l: return TimeSpan.FromSeconds(l);
+                case double d: return TimeSpan.FromSeconds(d);
+                case decimal m: return TimeSpan.FromSeconds((double)m);
+                case string s when double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds): return TimeSpan.FromSeconds(seconds);
+                case string s when TimeSpan.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var parsed): return parsed;
+                default: return inputData;
+            }
+        }
+    }
+
+    /// <summary>One snapshot a cmdlet was given: the piped object, or an id, or a name.</summary>
+    internal readonly struct SnapshotTarget
+    {
+        public SnapshotTarget(Snapshot? snapshot, string key)
+        {
+            Snapshot = snapshot;
+            Key = key;
+        }
+
+        public Snapshot? Snapshot { get; }
+
+        /// <summary>The id when known, else the name.</summary>
+        public string Key { get; }
+
+        /// <summary>Picks the target from what bound: the snapshot object, else -Id, else -Name; null when nothing did.</summary>
+        public static SnapshotTarget? From(Snapshot? inputObject, string? id, string? name)
+        {
+            if (inputObject != null && inputObject.Key.Length > 0)
+            {
+                return new SnapshotTarget(inputObject, inputObject.Key);
+            }
+
+            if (!string.IsNullOrWhiteSpace(id)) return new SnapshotTarget(null, id!.Trim());
+            if (!string.IsNullOrWhiteSpace(name)) return new SnapshotTarget(null, name!.Trim());
+            return null;
+        }
+
+        public override string ToString() => Snapshot?.Name ?? Key;
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Api;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>
+    /// <para type="synopsis">Waits until snapshots settle (active, inactive, or failed) and emits each one the moment it settles.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Wait, "DaytonaSnapshot")]
+    [OutputType(typeof(Snapshot))]
+    public sealed class WaitDaytonaSnapshotCommand : SnapshotCmdlet
+    {
+        private const int ParentActivity = 1;
+        private const int MaxChildBars = 50;
+        private readonly List<SnapshotTarget> _targets = new List<SnapshotTarget>();
+
+        /// <summary>A snapshot from Get-DaytonaSnapshot or New-DaytonaSnapshot.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [Alias("Snapshot")]
+        public Snapshot? InputObject { get; set; }
+
+        /// <summary>The snapshot's name (or id).</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public string? Name { get; set; }
+
+        /// <summary>The snapshot's id.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("SnapshotId")]
+        public string? Id { get; set; }
+
+        /// <summary>How long to wait (seconds or a TimeSpan); default two hours.</summary>
+        [Parameter]
+        [SecondsToTimeSpan]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(2);
+
+        /// <summary>A fixed poll interval (seconds or a TimeSpan). Default: adaptive, 0.5 s at first, up to 10 s for long builds.</summary>
+        [Parameter]
+        [SecondsToTimeSpan]
+        public TimeSpan PollInterval { get; set; }
+
+        /// <summary>Writes the build log of Dockerfile-built snapshots to the information stream while they build.</summary>
+        [Parameter]
+        public SwitchParameter ShowBuildLog { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = TargetOrError(InputObject, Id, Name);
+            if (target != null)
+            {
+                _targets.Add(target.Value);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_targets.Count == 0)
+            {
+                return;
+            }
+
+            if (PollInterval < TimeSpan.Zero || (MyInvocation.BoundParameters.ContainsKey(nameof(PollInterval)) && PollInterval < TimeSpan.FromMilliseconds(100)))
+            {
+                ThrowTerminatingError(ErrorRecords.Create("PollIntervalInvalid", ErrorKind.InvalidArgument, "-PollInterval must be at least 0.1 seconds.", PollInterval));
+            }
+
+            // Snapshots read through different connections are waited on side by side, one waiter per connection.
+            var groups = _targets
+                .GroupBy(t => ClientOrThrow(t.Snapshot))
+                .Select(g => (Client: g.Key, Targets: g.ToList()))
+                .ToList();
+            var total = _targets.Select(t => t.Key).Distinct().Count();
+            var settled = 0;
+            var started = DateTime.UtcNow;
+
+            RunAsync(async token =>
+            {
+                using var log = RequestLog();
+                await Task.WhenAll(groups.Select(g => WaitGroupAsync(g.Client, g.Targets, total, () => Interlocked.Increment(ref settled), token))).ConfigureAwait(false);
+                PostProgress(new ProgressRecord(ParentActivity, Activity(total), "Done") { RecordType = ProgressRecordType.Completed });
+                PostVerbose($"{total} snapshot(s) settled in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.");
+            });
+        }
+
+        private async Task WaitGroupAsync(DaytonaClient client, List<SnapshotTarget> targets, int total, Func<int> onSettled, CancellationToken token)
+        {
+            var lastShown = new Dictionary<string, (SnapshotState State, DateTime At)>();
+            var options = new SnapshotWaitOptions
+            {
+                Timeout = Timeout <= TimeSpan.Zero ? (TimeSpan?)null : Timeout,
+                PollInterval = MyInvocation.BoundParameters.ContainsKey(nameof(PollInterval)) ? PollInterval : (TimeSpan?)null,
+                FollowBuildLogs = ShowBuildLog.IsPresent,
+                OnBuildLogLine = ShowBuildLog.IsPresent ? (snapshot, line) => PostInformation($"[{snapshot.Name}] {line}", "BuildLog", snapshot.Name) : (Action<Snapshot, string>?)null,
+                OnLog = PostVerbose,
+                OnProgress = p =>
+                {
+                    var now = DateTime.UtcNow;
+                    var state = p.Snapshot?.State ?? SnapshotState.Unknown;
+                    lock (lastShown)
+                    {
+                        if (!p.Settled && lastShown.TryGetValue(p.Target, out var last) && last.State == state && now - last.At < TimeSpan.FromSeconds(1))
+                        {
+                            return;
+                        }
+
+                        lastShown[p.Target] = (state, now);
+                    }
+
+                    if (p.Count <= MaxChildBars || p.Settled)
+                    {
+                        var name = p.Snapshot?.Name ?? p.Target;
+                        PostProgress(new ProgressRecord(ParentActivity + 1 + p.Index, $"Snapshot {name}", $"{p.Snapshot?.StateText ?? "waiting"} ({p.Elapsed.TotalSeconds:0} s)")
+                        {
+                            ParentActivityId = ParentActivity,
+                            RecordType = p.Settled ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                        });
+                    }
+                },
+            };
+
+            var waiter = new SnapshotWaiter(client);
+            await foreach (var result in waiter.WaitAsync(targets.Select(t => t.Key), options, token).ConfigureAwait(false))
+            {
+                var done = onSettled();
+                PostProgress(new ProgressRecord(ParentActivity, Activity(total), $"{done} of {total} settled")
+                {
+                    PercentComplete = Math.Min(100, done * 100 / Math.Max(1, total)),
+                });
+                if (result.Succeeded)
+                {
+                    PostVerbose($"Snapshot '{result.Snapshot!.Name}' is {result.Snapshot.StateText} after {result.Elapsed.TotalSeconds:0.0} s.");
+                    PostObject(result.Snapshot);
+                }
+                else
+                {
+                    PostError(result.Error!, (object?)result.Snapshot ?? result.Target);
+                }
+            }
+        }
+
+        private static string Activity(int total) => total == 1 ? "Waiting for 1 Daytona snapshot" : $"Waiting for {total} Daytona snapshots";
+    }
+}
