@@ -1,0 +1,23 @@
+using System;
+
+namespace Daytona.JsonPath;
+
+/// <summary>
+/// Thrown by <see cref="JsonPathQuery.Parse"/> when a query is not well-formed or not valid per RFC 9535
+/// (syntax errors, out-of-range integers, non-singular queries where a value is needed, function well-typedness errors).
+/// </summary>
+public sealed class JsonPathException : FormatException
+{
+    public JsonPathException(string message, int position)
+        : base(message + " (at position " + position.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")
+    {
+        Position = position;
+        Reason = message;
+    }
+
+    /// <summary>Zero-based index into the query text where the problem was found.</summary>
+    public int Position { get; }
+
+    /// <summary>The message without the position suffix.</summary>
+    public string Reason { get; }
+}
