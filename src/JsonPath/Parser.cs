@@ -712,6 +712,10 @@ internal sealed class Parser
     private string DescribeUnexpected()
     {
         char c = _s[_pos];
+        int p = _pos;
+        while (p < _s.Length && (_s[p] == ' ' || _s[p] == '\t' || _s[p] == '\n' || _s[p] == '\r')) p++;
+        if (p < _s.Length && (_s[p] == '=' || _s[p] == '!' || _s[p] == '<' || _s[p] == '>'))
+            return "a comparison is only allowed inside a filter selector, e.g. $[?@.a == 1]";
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return "unexpected blank space (none is allowed at the end of a query)";
         return "unexpected '" + Printable(c) + "'" + HintFor(c);
     }

@@ -270,6 +270,14 @@ public sealed class JsonPathTests
     }
 
     [Fact]
+    public void A_comparison_outside_a_filter_gets_a_hint()
+    {
+        var ex = Assert.Throws<JsonPathException>(() => JsonPathQuery.Parse("$.state == \"inactive\""));
+        Assert.Equal(7, ex.Position);
+        Assert.Contains("only allowed inside a filter", ex.Message);
+    }
+
+    [Fact]
     public void Hostile_nesting_is_refused_without_overflowing_the_stack()
     {
         var deep = "$[?" + new string('(', 10_000) + "@" + new string(')', 10_000) + "]";
