@@ -274,15 +274,20 @@ namespace Daytona.Api
         }
 
         /// <summary>
-        /// <c>GET /snapshots/{id}/build-logs</c>: the build log as lines. With <paramref name="follow"/> the server keeps
-        /// the stream open while the build runs; the enumeration ends when the server closes it.
+        /// The build log as lines, read the way Daytona's SDK reads it: <c>GET /snapshots/{id}/build-logs-url</c>, then
+        /// that URL (with <c>?follow=true</c> when following) with the same headers. The URL serves the whole log also
+        /// once the snapshot is active, where the older <c>/build-logs</c> endpoint answers empty. With
+        /// <paramref name="follow"/> the server keeps the stream open while the build runs; the enumeration ends
+        /// when the server closes it.
         /// </summary>
         public async IAsyncEnumerable<string> GetBuildLogAsync(string id, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             RequireText(id, nameof(id));
-            var path = "snapshots/" + Escape(id) + "/build-logs" + (follow ? "?follow=true" : string.Empty);
-            using var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, stream: true, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, "GET", path, id, notFoundId: DaytonaErrorIds.SnapshotHasNoBuildLog).ConfigureAwait(false);
+            var url = await GetBuildLogsUrlAsync(id, cancellationToken).ConfigureAwait(false);
+            var target = follow ? new Uri(url.AbsoluteUri + (string.IsNullOrEmpty(url.Query) ? "?" : "&") + "follow=true") : url;
+            var display = "build log of " + id + (follow ? " (follow)" : string.Empty);
+            using var response = await SendAsync(HttpMethod.Get, target, display, null, idempotent: true, stream: true, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, "GET", target.AbsolutePath, id, notFoundId: DaytonaErrorIds.SnapshotHasNoBuildLog).ConfigureAwait(false);
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             // StreamReader.ReadLineAsync takes no token on netstandard2.0: closing the response ends a pending read.
@@ -340,7 +345,10 @@ namespace Daytona.Api
 
         // ---- transport -------------------------------------------------------------------------------------------
 
-        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false)
+        private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false) =>
+            SendAsync(method, new Uri(_base, path), path, body, idempotent, stream, cancellationToken, onAttempt, rawTransport);
+
+        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false)
         {
             var pipeline = idempotent ? _idempotent : _unprocessedOnly;
             try
@@ -349,7 +357,7 @@ namespace Daytona.Api
                     async token =>
                     {
                         onAttempt?.Invoke();
-                        return await AttemptAsync(method, path, body, stream, token).ConfigureAwait(false);
+                        return await AttemptAsync(method, uri, path, body, stream, token).ConfigureAwait(false);
                     },
                     cancellationToken).ConfigureAwait(false);
             }
@@ -359,11 +367,11 @@ namespace Daytona.Api
             }
         }
 
-        private async Task<HttpResponseMessage> AttemptAsync(HttpMethod method, string path, byte[]? body, bool stream, CancellationToken cancellationToken)
+        private async Task<HttpResponseMessage> AttemptAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool stream, CancellationToken cancellationToken)
         {
             using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attemptTimeout.CancelAfter(_options.RequestTimeout);
-            using var request = new HttpRequestMessage(method, new Uri(_base, path));
+            using var request = new HttpRequestMessage(method, uri);
             request.Headers.TryAddWithoutValidation("Authorization", Connection.AuthorizationValue);
             request.Headers.TryAddWithoutValidation("User-Agent", s_userAgent);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -573,7 +581,7 @@ namespace Daytona.Api
             var status = (int)response.StatusCode;
             var serverMessage = SnapshotJson.ReadErrorMessage(body);
             serverMessage = serverMessage == null ? null : Redact(serverMessage);
-            var where = $"HTTP {status} from {method} {new Uri(_base, path).AbsolutePath}";
+            var where = $"HTTP {status} from {method} {(path.StartsWith("/", StringComparison.Ordinal) ? path : new Uri(_base, path).AbsolutePath)}";
             var text = (serverMessage ?? response.ReasonPhrase ?? "The request failed") + $" ({where})";
 
             string id;

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using Daytona.Api.Tests.Client;
+using Daytona.Common;
+using Daytona.Emulator;
+
+namespace Daytona.Api.Tests.Waiting;
+
+/// <summary>The waiter against the in-process emulator: many at once, settle order, failures, timeouts, logs.</summary>
+public sealed class SnapshotWaiterTests
+{
+    private static SnapshotWaitOptions Quick(Action<SnapshotWaitOptions>? change = null)
+    {
+        var options = new SnapshotWaitOptions
+        {
+            MinInterval = TimeSpan.FromMilliseconds(50),
+            MaxInterval = TimeSpan.FromMilliseconds(500),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        change?.Invoke(options);
+        return options;
+    }
+
+    private static async Task<List<SnapshotWaitResult>> WaitAll(ClientFixture f, IEnumerable<string> keys, SnapshotWaitOptions options, CancellationToken token = default)
+    {
+        var results = new List<SnapshotWaitResult>();
+        await foreach (var r in new SnapshotWaiter(f.Client).WaitAsync(keys, options, token))
+        {
+            results.Add(r);
+        }
+
+        return results;
+    }
+
+    [Fact]
+    public async Task ManySnapshotsSettleTogetherAndComeOutInSettleOrderWithFewRequests()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 1.0);
+        var durations = new Dictionary<string, int> { ["many-e"] = 1500, ["many-a"] = 300, ["many-d"] = 1200, ["many-b"] = 600, ["many-c"] = 900 };
+        foreach (var (name, ms) in durations)
+        {
+            f.Control.SetBuild(name, TimeSpan.FromMilliseconds(ms));
+            await f.CreateAsync(name);
+        }
+
+        await f.CreateAsync("unrelated");
+        f.Control.ResetRequests();
+        var watch = Stopwatch.StartNew();
+        var results = await WaitAll(f, durations.Keys, Quick(o => o.PollInterval = TimeSpan.FromMilliseconds(100)));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Message));
+        Assert.Equal(new[] { "many-a", "many-b", "many-c", "many-d", "many-e" }, results.Select(r => r.Snapshot!.Name));
+        Assert.All(results, r => Assert.Equal(SnapshotState.Active, r.Snapshot!.State));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+
+        // One list call per round answers for all pending ones; only the last one left alone is read by GET.
+        var lists = f.Count("GET /api/snapshots");
+        var gets = f.Count("GET /api/snapshots/{id}");
+        Assert.InRange(lists, 5, 20);
+        Assert.InRange(gets, 0, 5);
+        // A GET per snapshot every 100 ms would be about 5 x 9 = 45 requests over the same 1.5 s.
+        Assert.True(lists + gets < 25, $"{lists} lists and {gets} gets");
+        Assert.True(results.Zip(results.Skip(1)).All(p => p.First.Elapsed <= p.Second.Elapsed));
+    }
+
+    [Fact]
+    public async Task ASingleSnapshotIsPolledByGet()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.1);
+        var created = await f.CreateAsync("alone");
+        f.Control.ResetRequests();
+        var results = await WaitAll(f, new[] { created.Id }, Quick());
+        Assert.True(results.Single().Succeeded);
+        Assert.Equal(0, f.Count("GET /api/snapshots"));
+        Assert.True(f.Count("GET /api/snapshots/{id}") >= 1);
+    }
+
+    [Fact]
+    public async Task AFailedPullFailsWithTheServersReasonWhileTheOthersSucceed()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.1);
+        await f.CreateAsync("ok-1");
+        await f.CreateAsync("bad", "registry.example/fail-image:1.0");
+        await f.CreateAsync("ok-2");
+        var results = await WaitAll(f, new[] { "ok-1", "bad", "ok-2" }, Quick());
+
+        Assert.Equal(3, results.Count);
+        var bad = Assert.Single(results, r => !r.Succeeded);
+        Assert.Equal("bad", bad.Target);
+        var error = Assert.IsType<SnapshotBuildFailedException>(bad.Error);
+        Assert.Equal("SnapshotBuildFailed", error.ErrorId);
+        Assert.Equal(SnapshotState.Error, error.Snapshot.State);
+        Assert.Contains("manifest unknown", error.Message);
+        Assert.Empty(error.BuildLogTail);
+        Assert.Equal(2, results.Count(r => r.Succeeded));
+    }
+
+    [Fact]
+    public async Task AFailedBuildCarriesTheTailOfItsBuildLog()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.1);
+        var created = await f.Client.CreateSnapshotAsync(new CreateSnapshotRequest("broken-build")
+        {
+            DockerfileContent = "FROM python:3.12-slim\n# emulator: fail\nRUN pip install nothing-here\n",
+        }, CancellationToken.None);
+        var result = (await WaitAll(f, new[] { created.Id }, Quick())).Single();
+
+        var error = Assert.IsType<SnapshotBuildFailedException>(result.Error);
+        Assert.Equal(SnapshotState.BuildFailed, error.Snapshot.State);
+        Assert.Contains("returned a non-zero code", error.Message);
+        Assert.NotEmpty(error.BuildLogTail);
+        Assert.Contains("returned a non-zero code", error.BuildLogTail.Last());
+        Assert.Contains("Last build log lines", error.Message);
+    }
+
+    [Fact]
+    public async Task InactiveIsSettledAndAnUnknownNameIsNotFound()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.02);
+        var created = await f.CreateAsync("sleepy");
+        await SnapshotClientTests.WaitForState(f, created.Id, SnapshotState.Active);
+        f.Control.DeactivateUnused("sleepy");
+
+        var results = await WaitAll(f, new[] { "sleepy", "ghost" }, Quick());
+        var sleepy = Assert.Single(results, r => r.Target == "sleepy");
+        Assert.True(sleepy.Succeeded);
+        Assert.Equal(SnapshotState.Inactive, sleepy.Snapshot!.State);
+        var ghost = Assert.Single(results, r => r.Target == "ghost");
+        Assert.Equal("SnapshotNotFound", ghost.Error!.ErrorId);
+    }
+
+    [Fact]
+    public async Task ATimeoutEndsWithWaitTimeoutNamingTheLastState()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 1.0);
+        f.Control.SetBuild("slow", TimeSpan.FromSeconds(60));
+        await f.CreateAsync("slow");
+        var watch = Stopwatch.StartNew();
+        var result = (await WaitAll(f, new[] { "slow" }, Quick(o => o.Timeout = TimeSpan.FromMilliseconds(600)))).Single();
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(550), TimeSpan.FromSeconds(3));
+        Assert.Equal("WaitTimeout", result.Error!.ErrorId);
+        Assert.Equal(ErrorKind.OperationTimeout, result.Error.Kind);
+        Assert.Contains("pending", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task CancellationEndsTheWaitWithinASecond()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 1.0);
+        f.Control.SetBuild("forever", TimeSpan.FromMinutes(10));
+        await f.CreateAsync("forever");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => WaitAll(f, new[] { "forever" }, Quick(o => o.MinInterval = TimeSpan.FromSeconds(5)), cts.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.3), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task BurstsOf429And503DuringAWaitAreSurvived()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.2);
+        await f.CreateAsync("burst-1");
+        await f.CreateAsync("burst-2");
+        f.Control.SetFaults(new EmulatorFaults
+        {
+            TooManyRequests = new TooManyRequestsFault { Count = 3, RetryAfterSeconds = 0 },
+            ServerErrors = new ServerErrorFault { Count = 3, Status = 503 },
+        });
+        var results = await WaitAll(f, new[] { "burst-1", "burst-2" }, Quick());
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Message));
+        Assert.Equal(2, results.Count);
+    }
+
+    [Fact]
+    public async Task AFollowedBuildLogThatIsCutIsReopenedAndNeverFailsTheWait()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.5);
+        var created = await f.Client.CreateSnapshotAsync(new CreateSnapshotRequest("logged")
+        {
+            DockerfileContent = "FROM python:3.12-slim\nRUN pip install requests numpy\nRUN echo done\n",
+        }, CancellationToken.None);
+        f.Control.CutNextBuildLog();
+        var lines = new List<string>();
+        var notes = new List<string>();
+        var options = Quick(o =>
+        {
+            o.FollowBuildLogs = true;
+            o.OnBuildLogLine = (_, line) => { lock (lines) lines.Add(line); };
+            o.OnLog = note => { lock (notes) notes.Add(note); };
+        });
+        var result = (await WaitAll(f, new[] { created.Id }, options)).Single();
+        Assert.True(result.Succeeded, result.Error?.Message);
+
+        var whole = new List<string>();
+        await foreach (var line in f.Client.GetBuildLogAsync(created.Id, false, CancellationToken.None))
+        {
+            whole.Add(line);
+        }
+
+        Assert.NotEmpty(whole);
+        Assert.Equal(whole, lines);
+        Assert.Contains(notes, n => n.Contains("was cut"));
+    }
+
+    [Fact]
+    public void TheAdaptiveIntervalStartsShortAndGrowsToItsCeiling()
+    {
+        var options = new SnapshotWaitOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.IntervalAt(TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.IntervalAt(TimeSpan.FromSeconds(4)));
+        Assert.Equal(TimeSpan.FromSeconds(2), options.IntervalAt(TimeSpan.FromSeconds(20)));
+        Assert.Equal(TimeSpan.FromSeconds(10), options.IntervalAt(TimeSpan.FromMinutes(30)));
+        options.PollInterval = TimeSpan.FromSeconds(3);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.IntervalAt(TimeSpan.FromMinutes(30)));
+    }
+
+    [Fact]
+    public void TheListFilterIsTheNamesCommonPrefix()
+    {
+        Assert.Equal("web-", SnapshotWaiter.CommonPrefix(new[] { "web-1", "web-22", "web-3" }));
+        Assert.Equal(string.Empty, SnapshotWaiter.CommonPrefix(new[] { "api", "web" }));
+    }
+}
