@@ -1,0 +1,684 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Common;
+
+namespace Daytona.Checkpoints
+{
+    /// <summary>Options of a capture.</summary>
+    public sealed class CaptureOptions
+    {
+        /// <summary>The label of the new checkpoint.</summary>
+        public string? Name { get; set; }
+
+        /// <summary>
+        /// Called on the reading thread after each file has been read, before the file is checked for changes again.
+        /// For progress; whatever it changes in the source is detected like any other change.
+        /// </summary>
+        public Action<CheckpointProgress>? OnFileRead { get; set; }
+
+        /// <summary>Reuse the chunk lists of files unchanged (same size and modification time) since the previous checkpoint of the source.</summary>
+        public bool ReuseUnchanged { get; set; } = true;
+    }
+
+    public sealed partial class CheckpointRepository
+    {
+        /// <summary>Captures a folder as a new checkpoint (see <see cref="Capture"/>).</summary>
+        public Task<Checkpoint> CaptureAsync(string folder, CaptureOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.Run(() => Capture(folder, options, cancellationToken), cancellationToken);
+
+        /// <summary>
+        /// Captures a folder: files (chunked, hashed, compressed, stored once), folders and symbolic links (as links).
+        /// A source that changes while it is read is refused with <c>CheckpointSourceChanged</c> and leaves nothing
+        /// visible behind. The checkpoint's id is the UTC second of its commit.
+        /// </summary>
+        public Checkpoint Capture(string folder, CaptureOptions? options, CancellationToken cancellationToken)
+        {
+            options ??= new CaptureOptions();
+            var source = Normalize(folder);
+            if (!Directory.Exists(source))
+            {
+                throw CheckpointErrors.Create(CheckpointErrors.SourceNotFound, ErrorKind.ObjectNotFound,
+                    $"The folder {source} does not exist.", source, "Pass an existing folder to -Path.");
+            }
+
+            if (SameSource(source, Root) || IsInside(source, Root))
+            {
+                throw CheckpointErrors.Create(CheckpointErrors.NameInvalid, ErrorKind.InvalidArgument,
+                    $"The folder {source} is the repository or lies inside it.", source, "Keep the repository outside the folder you capture.");
+            }
+
+            using var session = BeginWrite(cancellationToken);
+            var started = DateTime.UtcNow;
+            var warnings = new List<string>();
+            var scan = Scan(source, warnings, cancellationToken);
+
+            Dictionary<string, ManifestEntry>? previous = null;
+            if (options.ReuseUnchanged)
+            {
+                previous = PreviousFiles(source);
+            }
+
+            session.MarkDirty();
+            var newChunks = new ConcurrentBag<string>();
+            try
+            {
+                var newData = ReadFiles(source, scan, previous, options, newChunks, cancellationToken);
+                Recheck(source, scan, cancellationToken);
+
+                var manifest = new Manifest
+                {
+                    Source = source,
+                    Name = string.IsNullOrEmpty(options.Name) ? null : options.Name,
+                    Kind = Manifest.FolderKind,
+                    Started = started,
+                    NewData = newData,
+                };
+                manifest.Entries.AddRange(scan.Items.Select(i => i.Entry));
+                FillStats(manifest);
+                Commit(manifest, cancellationToken);
+                session.Clean();
+                var checkpoint = Checkpoint.From(manifest, Root);
+                checkpoint.Warnings = warnings;
+                return checkpoint;
+            }
+            catch
+            {
+                foreach (var hash in newChunks)
+                {
+                    DeleteIfExists(Store.PathOf(hash));
+                }
+
+                session.Clean();
+                throw;
+            }
+        }
+
+        /// <summary>Stores a document (e.g. Daytona snapshot definitions as JSON) as a checkpoint of <paramref name="source"/>.</summary>
+        public Checkpoint CaptureDocument(string source, string fileName, byte[] content, string? name, CancellationToken cancellationToken = default)
+        {
+            var problem = Manifest.PathProblem(fileName);
+            if (problem != null || fileName.IndexOf('/') >= 0)
+            {
+                throw new ArgumentException($"'{fileName}' is not a plain file name.", nameof(fileName));
+            }
+
+            using var session = BeginWrite(cancellationToken);
+            session.MarkDirty();
+            var newChunks = new List<string>();
+            try
+            {
+                var chunker = new Chunker();
+                var refs = new List<ChunkRef>();
+                long newData = 0;
+                var offset = 0;
+                while (offset < content.Length || (content.Length == 0 && refs.Count == 0 && offset == 0))
+                {
+                    var length = content.Length == 0 ? 0 : chunker.NextCut(new ReadOnlySpan<byte>(content, offset, content.Length - offset), final: true);
+                    var piece = new byte[length];
+                    Buffer.BlockCopy(content, offset, piece, 0, length);
+                    var hash = ChunkStore.Hash(piece, 0, length);
+                    var stored = Store.Put(hash, piece, length, out var written);
+                    if (written)
+                    {
+                        newData += stored;
+                        newChunks.Add(hash);
+                    }
+
+                    refs.Add(new ChunkRef(hash, length, stored));
+                    offset += length;
+                    if (content.Length == 0)
+                    {
+                        break;
+                    }
+                }
+
+                var manifest = new Manifest
+                {
+                    Source = source,
+                    Name = string.IsNullOrEmpty(name) ? null : name,
+                    Kind = Manifest.DocumentKind,
+                    NewData = newData,
+                };
+                manifest.Entries.Add(new ManifestEntry
+                {
+                    Type = EntryType.File,
+                    Path = fileName,
+                    Size = content.Length,
+                    ModifiedUtc = DateTime.UtcNow,
+                    Chunks = content.Length == 0 ? Array.Empty<ChunkRef>() : refs,
+                });
+                FillStats(manifest);
+                Commit(manifest, cancellationToken);
+                session.Clean();
+                return Checkpoint.From(manifest, Root);
+            }
+            catch
+            {
+                foreach (var hash in newChunks)
+                {
+                    DeleteIfExists(Store.PathOf(hash));
+                }
+
+                session.Clean();
+                throw;
+            }
+        }
+
+        /// <summary>The content of one file of a checkpoint, verified (for document checkpoints).</summary>
+        public byte[] ReadFile(string id, string path)
+        {
+            var manifest = ReadManifest(id);
+            var entry = manifest.Entries.FirstOrDefault(e => e.Type == EntryType.File && e.Path == path)
+                ?? throw CheckpointErrors.NotFoundAt($"Checkpoint {id} holds no file '{path}'.", path);
+            if (entry.Size > int.MaxValue)
+            {
+                throw new InvalidOperationException($"'{path}' is too large to read into memory.");
+            }
+
+            var result = new byte[entry.Size];
+            var offset = 0;
+            foreach (var chunk in entry.Chunks)
+            {
+                var buffer = new byte[chunk.Size];
+                Store.Read(chunk.Hash, chunk.Size, buffer, path);
+                Buffer.BlockCopy(buffer, 0, result, offset, chunk.Size);
+                offset += chunk.Size;
+            }
+
+            return result;
+        }
+
+        private static void FillStats(Manifest manifest)
+        {
+            var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
+            long files = 0;
+            long size = 0;
+            foreach (var entry in manifest.Entries)
+            {
+                if (entry.Type != EntryType.File)
+                {
+                    continue;
+                }
+
+                files++;
+                size += entry.Size;
+                foreach (var chunk in entry.Chunks)
+                {
+                    distinct[chunk.Hash] = chunk.Stored;
+                }
+            }
+
+            manifest.Files = files;
+            manifest.Size = size;
+            manifest.StoredSize = distinct.Values.Sum(v => (long)v);
+        }
+
+        private Dictionary<string, ManifestEntry>? PreviousFiles(string source)
+        {
+            var last = List(source).LastOrDefault();
+            if (last == null || last.Kind != Manifest.FolderKind)
+            {
+                return null;
+            }
+
+            try
+            {
+                var manifest = ReadManifest(last.Id);
+                if (manifest.Started == null)
+                {
+                    return null;
+                }
+
+                var started = manifest.Started.Value;
+                var map = new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
+                foreach (var entry in manifest.Entries)
+                {
+                    // Only files modified before that capture began can be trusted by size and time alone.
+                    if (entry.Type == EntryType.File && entry.ModifiedUtc != null && entry.ModifiedUtc.Value < started)
+                    {
+                        map[entry.Path] = entry;
+                    }
+                }
+
+                return map;
+            }
+            catch (DaytonaException)
+            {
+                return null;
+            }
+        }
+
+        // ---------------------------------------------------------------- scanning
+
+        internal sealed class ScanItem
+        {
+            public ScanItem(ManifestEntry entry, string fullPath)
+            {
+                Entry = entry;
+                FullPath = fullPath;
+            }
+
+            public ManifestEntry Entry { get; }
+
+            public string FullPath { get; }
+        }
+
+        internal sealed class ScanResult
+        {
+            public List<ScanItem> Items { get; } = new List<ScanItem>();
+
+            /// <summary>Each folder's listing (relative path → signature), to detect entries added or removed while reading.</summary>
+            public Dictionary<string, string> Listings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+            public long Files { get; set; }
+
+            public long Bytes { get; set; }
+        }
+
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken)
+        {
+            var result = new ScanResult();
+            var pending = new Stack<(string Full, string Relative)>();
+            pending.Push((root, string.Empty));
+            while (pending.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (full, relative) = pending.Pop();
+                var children = ListChildren(full);
+                result.Listings[relative] = Signature(children);
+                var folders = new List<(string, string)>();
+                foreach (var info in children)
+                {
+                    var path = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
+                    if (Platform.IsLink(info))
+                    {
+                        var target = Platform.LinkTarget(info);
+                        if (target == null)
+                        {
+                            warnings?.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
+                            continue;
+                        }
+
+                        result.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, info.FullName));
+                    }
+                    else if (info is DirectoryInfo)
+                    {
+                        result.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.Directory,
+                            Path = path,
+                            Mode = Platform.GetMode(info.FullName),
+                            ModifiedUtc = info.LastWriteTimeUtc,
+                        }, info.FullName));
+                        folders.Add((info.FullName, path));
+                    }
+                    else if (info is FileInfo file)
+                    {
+                        result.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.File,
+                            Path = path,
+                            Size = file.Length,
+                            Mode = Platform.GetMode(info.FullName),
+                            ModifiedUtc = file.LastWriteTimeUtc,
+                        }, info.FullName));
+                        result.Files++;
+                        result.Bytes += file.Length;
+                    }
+                }
+
+                for (var i = folders.Count - 1; i >= 0; i--)
+                {
+                    pending.Push(folders[i]);
+                }
+            }
+
+            return result;
+        }
+
+        private static List<FileSystemInfo> ListChildren(string folder)
+        {
+            var children = new DirectoryInfo(folder).EnumerateFileSystemInfos().ToList();
+            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return children;
+        }
+
+        private static string Signature(List<FileSystemInfo> children)
+        {
+            var text = new StringBuilder();
+            foreach (var child in children)
+            {
+                text.Append(Platform.IsLink(child) ? 'l' : child is DirectoryInfo ? 'd' : 'f').Append(child.Name).Append('\0');
+            }
+
+            return text.ToString();
+        }
+
+        private static bool IsInside(string path, string folder)
+        {
+            var prefix = folder.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? folder : folder + Path.DirectorySeparatorChar;
+            return path.StartsWith(prefix, Platform.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
+
+        private static DaytonaException Changed(string source, string path, string what) =>
+            CheckpointErrors.Create(CheckpointErrors.SourceChanged, ErrorKind.InvalidOperation,
+                $"'{path}' in {source} changed while it was being captured ({what}); no checkpoint was written.",
+                path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
+
+        /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
+        private static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken)
+        {
+            foreach (var pair in scan.Listings)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
+                string now;
+                try
+                {
+                    now = Signature(ListChildren(full));
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    throw Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "the folder disappeared");
+                }
+
+                if (!string.Equals(now, pair.Value, StringComparison.Ordinal))
+                {
+                    throw Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "entries were added or removed");
+                }
+            }
+
+            foreach (var item in scan.Items)
+            {
+                if (item.Entry.Type == EntryType.File)
+                {
+                    CheckUnchanged(source, item);
+                }
+                else if (item.Entry.Type == EntryType.Symlink)
+                {
+                    var target = Platform.LinkTarget(new FileInfo(item.FullPath));
+                    if (!string.Equals(target, item.Entry.Target, StringComparison.Ordinal))
+                    {
+                        throw Changed(source, item.Entry.Path, "the link target changed");
+                    }
+                }
+            }
+        }
+
+        private static void CheckUnchanged(string source, ScanItem item)
+        {
+            var info = new FileInfo(item.FullPath);
+            if (!info.Exists)
+            {
+                throw Changed(source, item.Entry.Path, "it was deleted");
+            }
+
+            if (info.Length != item.Entry.Size || info.LastWriteTimeUtc != item.Entry.ModifiedUtc)
+            {
+                throw Changed(source, item.Entry.Path, "its size or modification time changed");
+            }
+        }
+
+        // ---------------------------------------------------------------- reading, hashing, compressing
+
+        private sealed class ChunkJob
+        {
+            public ChunkJob(byte[] data, int length, ChunkRef[] slots, int index)
+            {
+                Data = data;
+                Length = length;
+                Slots = slots;
+                Index = index;
+            }
+
+            public byte[] Data { get; }
+
+            public int Length { get; }
+
+            public ChunkRef[] Slots { get; }
+
+            public int Index { get; }
+        }
+
+        /// <summary>
+        /// Reads every file once, on this thread, cutting it into chunks that the workers hash, compress and store in
+        /// parallel. Returns the compressed bytes newly written.
+        /// </summary>
+        private long ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
+            ConcurrentBag<string> newChunks, CancellationToken cancellationToken)
+        {
+            var chunker = new Chunker();
+            var queue = new BlockingCollection<ChunkJob>(Math.Max(2, Options.Workers * 2));
+            var known = new ConcurrentDictionary<string, Lazy<int>>(StringComparer.Ordinal);
+            Exception? failure = null;
+            long newData = 0;
+
+            void Work()
+            {
+                foreach (var job in queue.GetConsumingEnumerable())
+                {
+                    try
+                    {
+                        if (Volatile.Read(ref failure) == null)
+                        {
+                            var hash = ChunkStore.Hash(job.Data, 0, job.Length);
+                            var lazy = known.GetOrAdd(hash, h => new Lazy<int>(() =>
+                            {
+                                var stored = Store.Put(h, job.Data, job.Length, out var written);
+                                if (written)
+                                {
+                                    Interlocked.Add(ref newData, stored);
+                                    newChunks.Add(h);
+                                }
+
+                                return stored;
+                            }, LazyThreadSafetyMode.ExecutionAndPublication));
+                            job.Slots[job.Index] = new ChunkRef(hash, job.Length, lazy.Value);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(job.Data);
+                    }
+                }
+            }
+
+            var workers = Enumerable.Range(0, Math.Max(1, Options.Workers))
+                .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+                .ToArray();
+            var pending = new List<(ManifestEntry Entry, ChunkRef[] Slots, int Count)>();
+            long filesDone = 0;
+            long bytesDone = 0;
+            var window = new byte[Chunker.DefaultMaxSize * 2];
+            try
+            {
+                foreach (var item in scan.Items)
+                {
+                    if (item.Entry.Type != EntryType.File)
+                    {
+                        continue;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (Volatile.Read(ref failure) != null)
+                    {
+                        break;
+                    }
+
+                    var entry = item.Entry;
+                    if (previous != null && previous.TryGetValue(entry.Path, out var before)
+                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1))
+                    {
+                        entry.Chunks = before.Chunks;
+                    }
+                    else
+                    {
+                        var slots = new ChunkRef[(entry.Size / chunker.MinSize) + 2];
+                        var count = ReadFile(source, item, chunker, window, slots, queue, cancellationToken);
+                        pending.Add((entry, slots, count));
+                    }
+
+                    filesDone++;
+                    bytesDone += entry.Size;
+                    options.OnFileRead?.Invoke(new CheckpointProgress("Capturing", filesDone, scan.Files, bytesDone, scan.Bytes, entry.Path));
+                    CheckUnchanged(source, item);
+                }
+            }
+            finally
+            {
+                queue.CompleteAdding();
+                Task.WaitAll(workers);
+            }
+
+            if (failure != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+
+            foreach (var (entry, slots, count) in pending)
+            {
+                var chunks = new ChunkRef[count];
+                Array.Copy(slots, chunks, count);
+                entry.Chunks = chunks;
+            }
+
+            return newData;
+        }
+
+        private static int ReadFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,
+            BlockingCollection<ChunkJob> queue, CancellationToken cancellationToken)
+        {
+            var entry = item.Entry;
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(item.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            }
+            catch (FileNotFoundException)
+            {
+                throw Changed(source, entry.Path, "it was deleted");
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw Changed(source, entry.Path, "it was deleted");
+            }
+
+            using (stream)
+            {
+                var index = 0;
+                if (entry.Size <= chunker.MinSize)
+                {
+                    // Small files are one chunk: read straight into the buffer the worker gets.
+                    var size = (int)entry.Size;
+                    var data = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
+                    var read = ReadFully(stream, data, 0, size);
+                    if (read != size || stream.ReadByte() != -1)
+                    {
+                        ArrayPool<byte>.Shared.Return(data);
+                        throw Changed(source, entry.Path, "its length changed");
+                    }
+
+                    if (size == 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(data);
+                        return 0;
+                    }
+
+                    queue.Add(new ChunkJob(data, size, slots, index++), cancellationToken);
+                    return index;
+                }
+
+                long total = 0;
+                var start = 0;
+                var end = 0;
+                var eof = false;
+                while (true)
+                {
+                    if (!eof && end - start < chunker.MaxSize)
+                    {
+                        if (start > 0)
+                        {
+                            Buffer.BlockCopy(window, start, window, 0, end - start);
+                            end -= start;
+                            start = 0;
+                        }
+
+                        while (end < window.Length)
+                        {
+                            var n = stream.Read(window, end, window.Length - end);
+                            if (n == 0)
+                            {
+                                eof = true;
+                                break;
+                            }
+
+                            end += n;
+                            total += n;
+                        }
+
+                        if (total > entry.Size)
+                        {
+                            throw Changed(source, entry.Path, "it grew");
+                        }
+                    }
+
+                    if (start == end)
+                    {
+                        break;
+                    }
+
+                    var cut = chunker.NextCut(new ReadOnlySpan<byte>(window, start, end - start), eof);
+                    if (cut <= 0)
+                    {
+                        cut = end - start;
+                    }
+
+                    if (index >= slots.Length)
+                    {
+                        throw Changed(source, entry.Path, "it grew");
+                    }
+
+                    var data = ArrayPool<byte>.Shared.Rent(cut);
+                    Buffer.BlockCopy(window, start, data, 0, cut);
+                    queue.Add(new ChunkJob(data, cut, slots, index++), cancellationToken);
+                    start += cut;
+                }
+
+                if (total != entry.Size)
+                {
+                    throw Changed(source, entry.Path, "its length changed");
+                }
+
+                return index;
+            }
+        }
+
+        private static int ReadFully(Stream stream, byte[] buffer, int offset, int count)
+        {
+            var total = 0;
+            while (total < count)
+            {
+                var n = stream.Read(buffer, offset + total, count - total);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            return total;
+        }
+    }
+}

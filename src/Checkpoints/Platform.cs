@@ -1,0 +1,191 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Daytona.Checkpoints
+{
+    /// <summary>
+    /// File-system features that netstandard2.0 does not declare but the runtime under pwsh 7 has (symbolic links,
+    /// Unix modes). Bound once by reflection; absent on Windows PowerShell 5.1, where links and modes are skipped.
+    /// </summary>
+    internal static class Platform
+    {
+        private static readonly Func<string, string, FileSystemInfo>? s_createSymlink = BindCreateSymlink();
+        private static readonly Func<FileSystemInfo, string?>? s_linkTarget = BindLinkTarget();
+        private static readonly Func<string, int>? s_getMode = BindGetMode();
+        private static readonly Action<string, int>? s_setMode = BindSetMode();
+
+        private static readonly Action<string, string, bool>? s_moveOverwrite = BindMoveOverwrite();
+
+        public static bool IsWindows { get; } = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
+        public static bool SupportsModes => !IsWindows && s_getMode != null && s_setMode != null;
+
+        public static bool SupportsSymlinks => s_createSymlink != null && s_linkTarget != null;
+
+        public static bool IsLink(FileSystemInfo info) => (info.Attributes & FileAttributes.ReparsePoint) != 0;
+
+        public static string? LinkTarget(FileSystemInfo info) => s_linkTarget?.Invoke(info);
+
+        public static void CreateSymlink(string path, string target)
+        {
+            if (s_createSymlink == null)
+            {
+                throw new PlatformNotSupportedException("Symbolic links need PowerShell 7 or later.");
+            }
+
+            s_createSymlink(path, target);
+        }
+
+        public static int? GetMode(string path)
+        {
+            if (!SupportsModes)
+            {
+                return null;
+            }
+
+            return s_getMode!(path);
+        }
+
+        public static void SetMode(string path, int mode)
+        {
+            if (SupportsModes)
+            {
+                s_setMode!(path, mode & 0xFFF);
+            }
+        }
+
+        public static int CurrentProcessId
+        {
+            get
+            {
+                using var process = Process.GetCurrentProcess();
+                return process.Id;
+            }
+        }
+
+        /// <summary>True when a process with this id runs here and (when known) started at that time.</summary>
+        public static bool IsProcessAlive(int pid, DateTime? startedUtc)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (process.HasExited)
+                {
+                    return false;
+                }
+
+                if (startedUtc != null)
+                {
+                    try
+                    {
+                        var started = process.StartTime.ToUniversalTime();
+                        return Math.Abs((started - startedUtc.Value).TotalSeconds) < 2;
+                    }
+                    catch (Exception e) when (e is InvalidOperationException || e is System.ComponentModel.Win32Exception || e is NotSupportedException)
+                    {
+                        return true;
+                    }
+                }
+
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        public static DateTime? ProcessStartUtc(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return process.StartTime.ToUniversalTime();
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> (rename(2) / MoveFileEx: atomic).</summary>
+        public static void MoveReplacing(string source, string destination)
+        {
+            if (s_moveOverwrite != null)
+            {
+                s_moveOverwrite(source, destination, true);
+            }
+            else if (File.Exists(destination))
+            {
+                File.Replace(source, destination, null);
+            }
+            else
+            {
+                File.Move(source, destination);
+            }
+        }
+
+        private static Action<string, string, bool>? BindMoveOverwrite()
+        {
+            var method = typeof(File).GetMethod("Move", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string), typeof(bool) }, null);
+            return method == null ? null : (Action<string, string, bool>)Delegate.CreateDelegate(typeof(Action<string, string, bool>), method);
+        }
+
+        private static Func<string, string, FileSystemInfo>? BindCreateSymlink()
+        {
+            var method = typeof(File).GetMethod("CreateSymbolicLink", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string) }, null);
+            return method == null ? null : (Func<string, string, FileSystemInfo>)Delegate.CreateDelegate(typeof(Func<string, string, FileSystemInfo>), method);
+        }
+
+        private static Func<FileSystemInfo, string?>? BindLinkTarget()
+        {
+            var property = typeof(FileSystemInfo).GetProperty("LinkTarget", BindingFlags.Public | BindingFlags.Instance);
+            if (property == null)
+            {
+                return null;
+            }
+
+            var info = Expression.Parameter(typeof(FileSystemInfo), "info");
+            return Expression.Lambda<Func<FileSystemInfo, string?>>(Expression.Property(info, property), info).Compile();
+        }
+
+        private static Func<string, int>? BindGetMode()
+        {
+            var method = typeof(File).GetMethod("GetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string) }, null);
+            if (method == null)
+            {
+                return null;
+            }
+
+            var path = Expression.Parameter(typeof(string), "path");
+            return Expression.Lambda<Func<string, int>>(Expression.Convert(Expression.Call(method, path), typeof(int)), path).Compile();
+        }
+
+        private static Action<string, int>? BindSetMode()
+        {
+            var modeType = typeof(File).Assembly.GetType("System.IO.UnixFileMode");
+            if (modeType == null)
+            {
+                return null;
+            }
+
+            var method = typeof(File).GetMethod("SetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), modeType }, null);
+            if (method == null)
+            {
+                return null;
+            }
+
+            var path = Expression.Parameter(typeof(string), "path");
+            var mode = Expression.Parameter(typeof(int), "mode");
+            return Expression.Lambda<Action<string, int>>(Expression.Call(method, path, Expression.Convert(mode, modeType)), path, mode).Compile();
+        }
+    }
+}

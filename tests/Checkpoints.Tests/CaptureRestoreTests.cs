@@ -1,0 +1,248 @@
+using Daytona.Checkpoints;
+using Daytona.Common;
+
+namespace Checkpoints.Tests;
+
+public sealed class CaptureRestoreTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void RestoreIsFaithfulFileByFile()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+
+        var checkpoint = repository.Capture(source, new CaptureOptions { Name = "first" }, default);
+        var destination = _temp.Sub("restored");
+        repository.Restore(checkpoint.Id, destination, null, default);
+
+        TestTree.AssertSameTree(source, destination);
+        Assert.Equal(6, checkpoint.Files);
+        Assert.Equal(TestTree.Describe(source).Count, repository.ReadManifest(checkpoint.Id).Entries.Count);
+        Assert.True(checkpoint.StoredSize > 0 && checkpoint.StoredSize < checkpoint.Size);
+        Assert.Equal(checkpoint.StoredSize, checkpoint.NewData);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal("readme.txt", new FileInfo(Path.Combine(destination, "link-to-readme")).LinkTarget);
+            Assert.Equal("../nowhere/at/all", new FileInfo(Path.Combine(destination, "src/dangling")).LinkTarget);
+        }
+    }
+
+    [Fact]
+    public void SecondCaptureOfUnchangedSourceStoresNothingNew()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        var second = repository.Capture(source, null, default);
+
+        Assert.Equal(0, second.NewData);
+        Assert.Equal(first.StoredSize, second.StoredSize);
+        Assert.Equal(first.Size, second.Size);
+        Assert.Empty(repository.Compare(first.Id, second.Id));
+    }
+
+    [Fact]
+    public void AnEditInsideABigFileStoresOnlyTheChangedChunks()
+    {
+        var source = _temp.Sub("source");
+        var big = TestTree.Random(24 * 1024 * 1024, 7);
+        TestTree.Write(source, "big.bin", big);
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+
+        // Insert 100 bytes in the middle: content-defined boundaries resynchronise after the edit.
+        var edited = big.Take(12_000_000).Concat(TestTree.Random(100, 8)).Concat(big.Skip(12_000_000)).ToArray();
+        TestTree.Write(source, "big.bin", edited, DateTime.UtcNow);
+        var second = repository.Capture(source, new CaptureOptions { ReuseUnchanged = false }, default);
+
+        var chunks = repository.ReadManifest(first.Id).Entries.Single(e => e.Path == "big.bin").Chunks;
+        Assert.True(chunks.Count >= 8, $"{chunks.Count} chunks");
+        Assert.True(chunks.All(c => c.Size <= Chunker.DefaultMaxSize));
+        Assert.True(second.NewData > 0);
+        Assert.True(second.NewData <= 2 * Chunker.DefaultMaxSize + 1024, $"stored {second.NewData} new bytes for a 100-byte insert");
+        var restored = _temp.Sub("restored");
+        repository.Restore(second.Id, restored, null, default);
+        Assert.Equal(edited, File.ReadAllBytes(Path.Combine(restored, "big.bin")));
+    }
+
+    [Fact]
+    public void RestoreRefusesANonEmptyDestinationWithoutForce()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+        var destination = _temp.Sub("dest");
+        TestTree.Write(destination, "keep.txt", TestTree.Text(10, 1));
+
+        var error = Assert.Throws<DaytonaException>(() => repository.Restore(checkpoint.Id, destination, null, default));
+        Assert.Equal("CheckpointDestinationNotEmpty", error.ErrorId);
+        Assert.True(File.Exists(Path.Combine(destination, "keep.txt")));
+
+        repository.Restore(checkpoint.Id, destination, new RestoreOptions { Force = true }, default);
+        TestTree.AssertSameTree(source, destination);
+        Assert.Empty(Directory.EnumerateDirectories(_temp.Path, ".dest*"));
+    }
+
+    [Fact]
+    public void RestoreIntoAnExistingEmptyFolderWorks()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+        var destination = _temp.Sub("empty");
+        Directory.CreateDirectory(destination);
+
+        repository.Restore(checkpoint.Id, destination, null, default);
+        TestTree.AssertSameTree(source, destination);
+    }
+
+    [Fact]
+    public void AFailedForcedRestoreLeavesTheDestinationAsItWas()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+        var destination = _temp.Sub("dest");
+        TestTree.Write(destination, "keep.txt", TestTree.Text(10, 1));
+        var before = TestTree.Describe(destination);
+
+        // Damage one chunk of the big file: the restore fails while writing into staging.
+        var chunk = repository.ReadManifest(checkpoint.Id).Entries.Single(e => e.Path == "data/big.bin").Chunks[2];
+        var stored = repository.Store.PathOf(chunk.Hash);
+        var bytes = File.ReadAllBytes(stored);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(stored, bytes);
+
+        var error = Assert.Throws<DaytonaException>(() => repository.Restore(checkpoint.Id, destination, new RestoreOptions { Force = true }, default));
+        Assert.Equal("CheckpointCorrupt", error.ErrorId);
+        Assert.Contains("data/big.bin", error.Message);
+        Assert.Equal(before, TestTree.Describe(destination));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path, ".dest*"));
+    }
+
+    [Fact]
+    public void RenameChangesTheLabelOnly()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "a.txt", TestTree.Text(10, 1));
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, new CaptureOptions { Name = "before" }, default);
+
+        var renamed = repository.Rename(checkpoint.Id, "after");
+        Assert.Equal(checkpoint.Id, renamed.Id);
+        Assert.Equal("after", repository.Get(checkpoint.Id).Name);
+        Assert.Equal("after", CheckpointRepository.Open(repository.Root).List().Single().Name);
+    }
+
+    [Fact]
+    public void RemoveReclaimsOnlyUnreferencedChunks()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "shared.txt", TestTree.Random(50_000, 1));
+        TestTree.Write(source, "only-first.txt", TestTree.Random(60_000, 2));
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        File.Delete(Path.Combine(source, "only-first.txt"));
+        TestTree.Write(source, "only-second.txt", TestTree.Random(70_000, 3), DateTime.UtcNow.AddSeconds(-5));
+        var second = repository.Capture(source, null, default);
+
+        var freed = repository.Remove(first.Id);
+        Assert.InRange(freed, 60_000, 61_000);
+        Assert.Throws<DaytonaException>(() => repository.Get(first.Id));
+        Assert.Equal(new[] { second.Id }, repository.List().Select(c => c.Id));
+        Assert.True(repository.Verify(second.Id).IsValid);
+        var restored = _temp.Sub("restored");
+        repository.Restore(second.Id, restored, null, default);
+        TestTree.AssertSameTree(source, restored);
+        Assert.Equal("CheckpointNotFound", Assert.Throws<DaytonaException>(() => repository.Remove(first.Id)).ErrorId);
+    }
+
+    [Fact]
+    public void CompareReportsAddedRemovedAndChanged()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "same.txt", TestTree.Text(100, 1));
+        TestTree.Write(source, "change.txt", TestTree.Text(100, 2));
+        TestTree.Write(source, "remove.txt", TestTree.Text(100, 3));
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        TestTree.Write(source, "change.txt", TestTree.Text(100, 4), DateTime.UtcNow.AddSeconds(-3));
+        File.Delete(Path.Combine(source, "remove.txt"));
+        TestTree.Write(source, "add/new.txt", TestTree.Text(5, 5));
+
+        var withFolder = repository.CompareWithFolder(first.Id, source);
+        var expected = new[] { "Added add", "Added add/new.txt", "Changed change.txt", "Removed remove.txt" };
+        Assert.Equal(expected, withFolder.Select(d => d.Change + " " + d.Path));
+
+        var second = repository.Capture(source, null, default);
+        Assert.Equal(expected, repository.Compare(first.Id, second.Id).Select(d => d.Change + " " + d.Path));
+    }
+
+    [Fact]
+    public void VerifyReportsEachDamagedOrMissingPieceByPath()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "a.txt", TestTree.Random(1000, 1));
+        TestTree.Write(source, "b.txt", TestTree.Random(1000, 2));
+        TestTree.Write(source, "c.txt", TestTree.Random(1000, 3));
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+        Assert.True(repository.Verify(checkpoint.Id).IsValid);
+
+        var entries = repository.ReadManifest(checkpoint.Id).Entries.ToDictionary(e => e.Path);
+        File.Delete(repository.Store.PathOf(entries["a.txt"].Chunks[0].Hash));
+        var damaged = repository.Store.PathOf(entries["c.txt"].Chunks[0].Hash);
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[^3] ^= 0x55;
+        File.WriteAllBytes(damaged, bytes);
+
+        var result = repository.Verify(checkpoint.Id);
+        Assert.False(result.IsValid);
+        Assert.Equal(new[] { "a.txt", "c.txt" }, result.Problems.Select(p => p.Path));
+        Assert.Contains("missing", result.Problems[0].Problem);
+    }
+
+    [Fact]
+    public void ACorruptManifestIsAClearError()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "a.txt", TestTree.Text(100, 1));
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+        var path = Path.Combine(repository.Root, "checkpoints", checkpoint.Id + ".json");
+        var text = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, text.Take(text.Length / 2).ToArray());
+
+        Assert.Equal("CheckpointCorrupt", Assert.Throws<DaytonaException>(() => repository.Restore(checkpoint.Id, _temp.Sub("r"), null, default)).ErrorId);
+        Assert.False(repository.Verify(checkpoint.Id).IsValid);
+        Assert.False(Directory.Exists(_temp.Sub("r")));
+    }
+
+    [Fact]
+    public void OpeningAFolderThatIsNotARepositoryFails()
+    {
+        Assert.Equal("CheckpointRepositoryInvalid", Assert.Throws<DaytonaException>(() => CheckpointRepository.Open(_temp.Path)).ErrorId);
+        TestTree.Write(_temp.Sub("full"), "x.txt", new byte[] { 1 });
+        Assert.Equal("CheckpointRepositoryInvalid", Assert.Throws<DaytonaException>(() => CheckpointRepository.OpenOrCreate(_temp.Sub("full"))).ErrorId);
+    }
+
+    [Fact]
+    public void DocumentsRoundTrip()
+    {
+        var repository = TestTree.NewRepository(_temp);
+        var json = System.Text.Encoding.UTF8.GetBytes("{\"snapshots\":[]}");
+        var checkpoint = repository.CaptureDocument("daytona:http://127.0.0.1/api", "snapshots.json", json, "docs");
+        Assert.Equal("document", checkpoint.Kind);
+        Assert.Equal(json, repository.ReadFile(checkpoint.Id, "snapshots.json"));
+        Assert.Equal(checkpoint.Id, repository.FindAt(DateTime.UtcNow, "daytona:http://127.0.0.1/api").Id);
+    }
+}
