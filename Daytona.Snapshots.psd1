@@ -26,6 +26,16 @@
         # Emulator
         # Snapshots
         # Images
+        'New-DaytonaImage'
+        'Add-DaytonaImageCommand'
+        'Add-DaytonaImagePackage'
+        'Add-DaytonaImageFile'
+        'Add-DaytonaImageDirectory'
+        'Add-DaytonaImageInstruction'
+        'Set-DaytonaImageEnvironment'
+        'Set-DaytonaImageWorkingDirectory'
+        'Set-DaytonaImageEntrypoint'
+        'Set-DaytonaImageDefaultCommand'
         # Arazzo
         # Checkpoints
         # Azure DevOps

@@ -1,0 +1,45 @@
+using System;
+using System.Management.Automation;
+using Daytona.Common;
+using Daytona.Images;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Images
+{
+    /// <summary>
+    /// Shared plumbing of the image cmdlets: relative paths resolve against the PowerShell current location (not the
+    /// process working directory), and a definition error becomes an ErrorRecord for the image at hand (ImageFileNotFound,
+    /// ImagePythonVersionUnsupported, ImageDefinitionInvalid) before anything is sent anywhere.
+    /// </summary>
+    public abstract class ImageCmdlet : PSCmdlet
+    {
+        /// <summary>The current PowerShell file system location, for relative paths.</summary>
+        protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        /// <summary>Runs one image operation and writes its result, or writes its failure as a non-terminating error.</summary>
+        protected void Emit(Func<DaytonaImage> operation, object? target)
+        {
+            DaytonaImage result;
+            try
+            {
+                result = operation();
+            }
+            catch (DaytonaException e)
+            {
+                WriteError(ErrorRecords.From(e, target ?? e.Target));
+                return;
+            }
+
+            WriteObject(result);
+        }
+    }
+
+    /// <summary>A builder cmdlet: takes an image from the pipeline and writes a new one.</summary>
+    public abstract class ImageBuilderCmdlet : ImageCmdlet
+    {
+        /// <summary>The image to extend. The image itself is not changed; a new one is written.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public DaytonaImage Image { get; set; } = null!;
+    }
+}
