@@ -5,6 +5,9 @@
 #
 @{
     RootModule             = 'Daytona.Snapshots.dll'
+    # Imported before the root module: resolves the engine assemblies in Dependencies/ into the module's own
+    # load context, so it must be in place before PowerShell analyzes Daytona.Snapshots.dll.
+    NestedModules          = @('Daytona.Snapshots.Loader.dll')
     ModuleVersion          = '0.1.0'
     CompatiblePSEditions   = @('Desktop', 'Core')
     GUID                   = '5f0c7d5e-3b7a-4c55-9a0e-6c1d2b8f4a31'
@@ -25,6 +28,13 @@
         'Connect-Daytona'
         # Emulator
         # Snapshots
+        'Get-DaytonaSnapshot'
+        'New-DaytonaSnapshot'
+        'Wait-DaytonaSnapshot'
+        'Enable-DaytonaSnapshot'
+        'Disable-DaytonaSnapshot'
+        'Remove-DaytonaSnapshot'
+        'Get-DaytonaSnapshotBuildLog'
         # Images
         'New-DaytonaImage'
         'Add-DaytonaImageCommand'

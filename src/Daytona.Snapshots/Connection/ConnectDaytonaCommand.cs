@@ -43,10 +43,14 @@ namespace Daytona.Snapshots.Connection
             }
             catch (DaytonaException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e, e.Target));
+                var record = ErrorRecords.From(e, e.Target);
+                AzureDevOps.PipelineLog.Error(this, record);
+                ThrowTerminatingError(record);
                 return;
             }
 
+            // Inside Azure Pipelines the key is masked in the log from the moment the module reads it.
+            AzureDevOps.PipelineLog.RegisterSecret(this, connection.ApiKey);
             ConnectionStore.Current = connection;
             WriteVerbose($"Connected to {connection.ApiUrl} with the API key from {connection.ApiKeySource}.");
             WriteObject(connection);

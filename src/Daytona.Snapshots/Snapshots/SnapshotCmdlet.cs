@@ -22,11 +22,17 @@ namespace Daytona.Snapshots.Snapshots
         {
             try
             {
-                return ClientFor(piped);
+                var client = ClientFor(piped);
+
+                // A key read from the environment is masked in an Azure Pipelines log before any request is made.
+                AzureDevOps.PipelineLog.RegisterSecret(this, client.Connection.ApiKey);
+                return client;
             }
             catch (Daytona.Common.DaytonaException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e, e.Target));
+                var record = ErrorRecords.From(e, e.Target);
+                AzureDevOps.PipelineLog.Error(this, record);
+                ThrowTerminatingError(record);
                 throw;
             }
         }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Reflection;
 
-namespace Daytona.Snapshots.Common
+namespace Daytona.Snapshots.Loader
 {
     /// <summary>
     /// A System.Runtime.Loader.AssemblyLoadContext of the module's own, created and driven by reflection because the
