@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Daytona.Checkpoints;
+using Daytona.Common;
+
+namespace Checkpoints.Tests;
+
+public sealed class SafetyTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static IEnumerable<string> ChunkFiles(CheckpointRepository repository) =>
+        Directory.EnumerateFiles(Path.Combine(repository.Root, "chunks"), "*", SearchOption.AllDirectories).Order();
+
+    [Theory]
+    [InlineData("modify-current")]
+    [InlineData("modify-earlier")]
+    [InlineData("append-current")]
+    [InlineData("add-file")]
+    [InlineData("delete-later")]
+    [InlineData("add-folder")]
+    public void ASourceThatChangesWhileReadIsRefusedAndNothingIsWritten(string change)
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var earlier = repository.Capture(source, null, default);
+        var chunksBefore = ChunkFiles(repository).ToList();
+        TestTree.Write(source, "new-content.txt", TestTree.Random(5000, 77), DateTime.UtcNow.AddMinutes(-1));
+
+        var calls = 0;
+        var options = new CaptureOptions
+        {
+            OnFileRead = progress =>
+            {
+                if (++calls != 3)
+                {
+                    return;
+                }
+
+                var current = Path.Combine(source, progress.Current!);
+                switch (change)
+                {
+                    case "modify-current": File.WriteAllBytes(current, TestTree.Random((int)new FileInfo(current).Length, 5)); File.SetLastWriteTimeUtc(current, DateTime.UtcNow); break;
+                    case "modify-earlier": File.SetLastWriteTimeUtc(Path.Combine(source, "data/big.bin"), DateTime.UtcNow); break;
+                    case "append-current": File.AppendAllText(current, "more"); break;
+                    case "add-file": File.WriteAllText(Path.Combine(source, "src/late.txt"), "late"); break;
+                    case "delete-later": File.Delete(Path.Combine(source, "src/app/util.cs")); break;
+                    case "add-folder": Directory.CreateDirectory(Path.Combine(source, "data/nested/late")); break;
+                }
+            },
+        };
+
+        var error = Assert.Throws<DaytonaException>(() => repository.Capture(source, options, default));
+        Assert.Equal("CheckpointSourceChanged", error.ErrorId);
+        Assert.True(calls >= 3);
+        Assert.Equal(new[] { earlier.Id }, repository.List().Select(c => c.Id));
+        Assert.Equal(chunksBefore, ChunkFiles(repository));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(repository.Root, "tmp")));
+        Assert.False(File.Exists(Path.Combine(repository.Root, "lock")));
+    }
+
+    [Fact]
+    public void TwoWritersAtOnce()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var root = _temp.Sub("repo");
+        CheckpointRepository.OpenOrCreate(root);
+
+        // Patient writers take turns and never share a second.
+        var patient = Enumerable.Range(0, 2)
+            .Select(_ => Task.Run(() => CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.FromSeconds(30) }).Capture(source, null, default)))
+            .ToArray();
+        Task.WaitAll(patient);
+        Assert.NotEqual(patient[0].Result.Id, patient[1].Result.Id);
+
+        // An impatient writer meets the lock of a running one.
+        var gate = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var holder = Task.Run(() => CheckpointRepository.Open(root).Capture(source, new CaptureOptions
+        {
+            OnFileRead = _ => { gate.Set(); release.Wait(TimeSpan.FromSeconds(30)); },
+        }, default));
+        Assert.True(gate.Wait(TimeSpan.FromSeconds(30)));
+        var error = Assert.Throws<DaytonaException>(() =>
+            CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.Zero }).Rename(patient[0].Result.Id, "x"));
+        Assert.Equal("CheckpointRepositoryLocked", error.ErrorId);
+        Assert.Equal(ErrorKind.ResourceBusy, error.Kind);
+        Assert.Contains(Environment.ProcessId.ToString(), error.Message);
+        release.Set();
+        holder.Wait();
+
+        var repository = CheckpointRepository.Open(root);
+        Assert.Equal(3, repository.List().Count);
+        Assert.All(repository.ListIds(), id => Assert.True(repository.Verify(id).IsValid));
+    }
+
+    [Fact]
+    public void AStaleLockOfADeadProcessIsTakenOverButALiveOneOnAnotherHostIsNot()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "a.txt", TestTree.Text(10, 1));
+        var repository = TestTree.NewRepository(_temp);
+        using var dead = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        dead.WaitForExit();
+        WriteLock(repository, Environment.MachineName, dead.Id);
+        Assert.NotNull(repository.Capture(source, null, default));
+        Assert.False(File.Exists(Path.Combine(repository.Root, "lock")));
+
+        WriteLock(repository, "some-other-host", dead.Id);
+        var locked = CheckpointRepository.Open(repository.Root, new RepositoryOptions { LockWait = TimeSpan.FromMilliseconds(200) });
+        var error = Assert.Throws<DaytonaException>(() => locked.Capture(source, null, default));
+        Assert.Equal("CheckpointRepositoryLocked", error.ErrorId);
+        Assert.Contains("some-other-host", error.Message);
+    }
+
+    private static void WriteLock(CheckpointRepository repository, string host, int pid) =>
+        File.WriteAllText(Path.Combine(repository.Root, "lock"), JsonSerializer.Serialize(new { host, pid, since = DateTime.UtcNow.AddMinutes(-3).ToString("o") }));
+
+    [Fact]
+    public void AWriterKilledAtRandomMomentsLeavesTheRepositoryValid()
+    {
+        var source = _temp.Sub("source");
+        for (var i = 0; i < 300; i++)
+        {
+            TestTree.Write(source, $"d{i % 10}/f{i}.bin", TestTree.Random(20_000 + (i * 37), i));
+        }
+
+        TestTree.Write(source, "large.bin", TestTree.Random(12 * 1024 * 1024, 99));
+        var root = _temp.Sub("repo");
+        var repository = CheckpointRepository.OpenOrCreate(root);
+        var baseline = repository.Capture(source, new CaptureOptions { Name = "baseline" }, default);
+        var random = new Random(2024);
+        var kills = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            using var child = StartWriter(root, source, 3);
+            Assert.Equal("started", child.StandardOutput.ReadLine());
+            Thread.Sleep(random.Next(5, 400));
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+                kills++;
+            }
+
+            child.WaitForExit();
+
+            // Readers see only whole checkpoints, all of them intact.
+            var reader = CheckpointRepository.Open(root);
+            var ids = reader.ListIds();
+            Assert.Contains(baseline.Id, ids);
+            Assert.Equal(ids, reader.List().Select(c => c.Id));
+            foreach (var id in ids)
+            {
+                var result = reader.Verify(id);
+                Assert.True(result.IsValid, string.Join("; ", result.Problems));
+            }
+        }
+
+        Assert.True(kills > 0);
+
+        // The next writer cleans what the dead ones left: no temporary files, no unreferenced chunks.
+        var next = CheckpointRepository.Open(root);
+        var last = next.Capture(source, null, default);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
+        var referenced = next.ListIds().SelectMany(id => next.ReadManifest(id).Entries).SelectMany(e => e.Chunks).Select(c => c.Hash).ToHashSet();
+        Assert.All(ChunkFiles(next), file => Assert.Contains(Path.GetFileName(file), referenced));
+        var restored = _temp.Sub("restored");
+        next.Restore(baseline.Id, restored, null, default);
+        TestTree.AssertSameTree(source, restored);
+        Assert.True(next.Verify(last.Id).IsValid);
+    }
+
+    private static Process StartWriter(string repository, string source, int count)
+    {
+        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = baseDirectory.Parent!.Name;
+        var testsFolder = baseDirectory.Parent!.Parent!.Parent!.Parent!.FullName;
+        var program = Path.Combine(testsFolder, "Checkpoints.CrashWriter", "bin", configuration, baseDirectory.Name, "Checkpoints.CrashWriter.dll");
+        Assert.True(File.Exists(program), program + " is missing");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(program);
+        start.ArgumentList.Add(repository);
+        start.ArgumentList.Add(source);
+        start.ArgumentList.Add(count.ToString());
+        return Process.Start(start)!;
+    }
+}
