@@ -1,57 +1,308 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Text;
 using System.Text.Json.Nodes;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Daytona.Arazzo.Yaml
 {
+    /// <summary>A 1-based line and column in a source text.</summary>
+    public readonly struct SourcePosition
+    {
+        public SourcePosition(int line, int column)
+        {
+            Line = line;
+            Column = column;
+        }
+
+        public int Line { get; }
+
+        public int Column { get; }
+
+        public override string ToString() => $"{Line}:{Column}";
+    }
+
+    /// <summary>YAML or JSON text that could not be read, with where the reader stopped.</summary>
+    public sealed class YamlJsonException : Exception
+    {
+        public YamlJsonException(string message, SourcePosition position, Exception? inner = null)
+            : base(message, inner)
+        {
+            Position = position;
+        }
+
+        public SourcePosition Position { get; }
+    }
+
+    /// <summary>A parsed document: its JSON value tree and where each node (by JSON path) starts in the text.</summary>
+    public sealed class YamlJsonDocument
+    {
+        internal YamlJsonDocument(JsonNode? root, Dictionary<string, SourcePosition> positions)
+        {
+            Root = root;
+            Positions = positions;
+        }
+
+        public JsonNode? Root { get; }
+
+        /// <summary>Start of each node, keyed by the path <see cref="JsonPaths"/> builds (e.g. <c>$.workflows[0].stepId</c>).</summary>
+        public IReadOnlyDictionary<string, SourcePosition> Positions { get; }
+
+        /// <summary>The position of a path, or of its nearest ancestor that has one.</summary>
+        public SourcePosition? Find(string path)
+        {
+            var current = path;
+            while (!string.IsNullOrEmpty(current))
+            {
+                if (Positions.TryGetValue(current, out var position))
+                {
+                    return position;
+                }
+
+                current = JsonPaths.Parent(current);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Builds and takes apart the normalized JSON paths used for diagnostics: <c>$.a[0]['b c']</c>.</summary>
+    public static class JsonPaths
+    {
+        public const string Root = "$";
+
+        public static string Property(string parent, string name)
+        {
+            if (IsIdentifier(name))
+            {
+                return parent + "." + name;
+            }
+
+            return parent + "['" + name.Replace("\\", "\\\\").Replace("'", "\\'") + "']";
+        }
+
+        public static string Index(string parent, int index) => parent + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+
+        /// <summary>The parent path, or null for the root.</summary>
+        public static string? Parent(string path)
+        {
+            if (path.Length <= 1)
+            {
+                return null;
+            }
+
+            if (path[path.Length - 1] == ']')
+            {
+                // Find the matching '[' outside quotes, scanning from the start.
+                var open = -1;
+                var inQuote = false;
+                for (var i = 0; i < path.Length; i++)
+                {
+                    var c = path[i];
+                    if (inQuote)
+                    {
+                        if (c == '\\')
+                        {
+                            i++;
+                        }
+                        else if (c == '\'')
+                        {
+                            inQuote = false;
+                        }
+                    }
+                    else if (c == '\'')
+                    {
+                        inQuote = true;
+                    }
+                    else if (c == '[' || c == '.')
+                    {
+                        open = i;
+                    }
+                }
+
+                return open <= 0 ? Root : path.Substring(0, open);
+            }
+
+            var dot = path.LastIndexOf('.');
+            return dot <= 0 ? Root : path.Substring(0, dot);
+        }
+
+        private static bool IsIdentifier(string name)
+        {
+            if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_'))
+            {
+                return false;
+            }
+
+            foreach (var c in name)
+            {
+                if (!(c < 128 && (char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '$')))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>
     /// Reads YAML (and therefore JSON, a subset of YAML 1.2) into System.Text.Json nodes, the runtime value model
     /// of the Arazzo engine. Plain scalars become numbers, booleans and null by the YAML 1.2 core schema; quoted
-    /// scalars stay strings.
+    /// scalars stay strings. Guards against alias bombs and runaway nesting so hostile input ends in an error,
+    /// never a hang.
     /// </summary>
     public static class YamlJson
     {
-        public static JsonNode? Parse(string text)
+        /// <summary>Deepest nesting accepted.</summary>
+        public const int MaxDepth = 256;
+
+        /// <summary>Most nodes accepted after alias expansion.</summary>
+        public const int MaxNodes = 2_000_000;
+
+        public static JsonNode? Parse(string text) => Load(text).Root;
+
+        /// <summary>Parses text, keeping the line and column of every node. Throws <see cref="YamlJsonException"/>.</summary>
+        public static YamlJsonDocument Load(string text)
         {
+            if (text == null)
+            {
+                throw new ArgumentNullException(nameof(text));
+            }
+
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+            try
+            {
+                stream.Load(new StringReader(text));
+            }
+            catch (YamlException e)
+            {
+                throw new YamlJsonException(Clean(e), new SourcePosition((int)e.Start.Line, (int)e.Start.Column), e);
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException)
+            {
+                throw new YamlJsonException(e.Message, new SourcePosition(1, 1), e);
+            }
+
+            var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+            if (stream.Documents.Count == 0)
+            {
+                return new YamlJsonDocument(null, positions);
+            }
+
+            var state = new State(positions);
+            var root = state.Convert(stream.Documents[0].RootNode, JsonPaths.Root, 0);
+            return new YamlJsonDocument(root, positions);
         }
 
-        public static JsonNode? Convert(YamlNode node)
+        public static JsonNode? Convert(YamlNode node) => new State(new Dictionary<string, SourcePosition>()).Convert(node, JsonPaths.Root, 0);
+
+        private static string Clean(YamlException e)
         {
-            switch (node)
+            var message = e.InnerException != null && !string.IsNullOrEmpty(e.InnerException.Message) ? e.InnerException.Message : e.Message;
+            // YamlDotNet prefixes messages with "(Line: 1, Col: 2, Idx: 3) - (Line...): "; the position is reported separately.
+            var marker = message.IndexOf("): ", StringComparison.Ordinal);
+            if (message.StartsWith("(Line:", StringComparison.Ordinal) && marker > 0)
             {
-                case YamlMappingNode mapping:
-                    var obj = new JsonObject();
-                    foreach (var pair in mapping.Children)
-                    {
-                        var key = ((YamlScalarNode)pair.Key).Value ?? string.Empty;
-                        obj[key] = Convert(pair.Value);
-                    }
-
-                    return obj;
-                case YamlSequenceNode sequence:
-                    var array = new JsonArray();
-                    foreach (var item in sequence.Children)
-                    {
-                        array.Add(Convert(item));
-                    }
-
-                    return array;
-                case YamlScalarNode scalar:
-                    return ConvertScalar(scalar);
-                default:
-                    throw new InvalidDataException($"Unsupported YAML node at {node.Start}.");
+                message = message.Substring(marker + 3);
             }
+
+            return message;
+        }
+
+        private sealed class State
+        {
+            private readonly Dictionary<string, SourcePosition> _positions;
+            private int _nodes;
+
+            public State(Dictionary<string, SourcePosition> positions) => _positions = positions;
+
+            public JsonNode? Convert(YamlNode node, string path, int depth)
+            {
+                if (depth > MaxDepth)
+                {
+                    throw new YamlJsonException($"The document nests deeper than {MaxDepth} levels.", Position(node));
+                }
+
+                if (++_nodes > MaxNodes)
+                {
+                    throw new YamlJsonException($"The document expands to more than {MaxNodes} nodes (alias expansion?).", Position(node));
+                }
+
+                if (!_positions.ContainsKey(path))
+                {
+                    _positions[path] = Position(node);
+                }
+
+                switch (node)
+                {
+                    case YamlMappingNode mapping:
+                        var obj = new JsonObject();
+                        foreach (var pair in mapping.Children)
+                        {
+                            if (!(pair.Key is YamlScalarNode keyNode))
+                            {
+                                throw new YamlJsonException("Only scalar mapping keys are supported.", Position(pair.Key));
+                            }
+
+                            var key = keyNode.Value ?? string.Empty;
+                            if (key == "<<" && keyNode.Style == ScalarStyle.Plain && pair.Value is YamlMappingNode merged)
+                            {
+                                // YAML merge key: copy the merged mapping's entries that are not already set.
+                                foreach (var inner in merged.Children)
+                                {
+                                    var innerKey = (inner.Key as YamlScalarNode)?.Value ?? string.Empty;
+                                    if (!obj.ContainsKey(innerKey))
+                                    {
+                                        obj[innerKey] = Convert(inner.Value, JsonPaths.Property(path, innerKey), depth + 1);
+                                    }
+                                }
+
+                                continue;
+                            }
+
+                            var childPath = JsonPaths.Property(path, key);
+                            if (obj.ContainsKey(key))
+                            {
+                                throw new YamlJsonException($"Duplicate key '{key}'.", Position(keyNode));
+                            }
+
+                            _positions[childPath] = Position(keyNode);
+                            obj[key] = Convert(pair.Value, childPath, depth + 1);
+                        }
+
+                        return obj;
+                    case YamlSequenceNode sequence:
+                        var array = new JsonArray();
+                        var index = 0;
+                        foreach (var item in sequence.Children)
+                        {
+                            array.Add(Convert(item, JsonPaths.Index(path, index++), depth + 1));
+                        }
+
+                        return array;
+                    case YamlScalarNode scalar:
+                        return ConvertScalar(scalar);
+                    default:
+                        throw new YamlJsonException("Unsupported YAML node.", Position(node));
+                }
+            }
+
+            private static SourcePosition Position(YamlNode node) => new SourcePosition((int)node.Start.Line, (int)node.Start.Column);
         }
 
         private static JsonNode? ConvertScalar(YamlScalarNode scalar)
         {
             var value = scalar.Value ?? string.Empty;
-            if (scalar.Style != YamlDotNet.Core.ScalarStyle.Plain)
+            if (scalar.Style != ScalarStyle.Plain)
+            {
+                return JsonValue.Create(value);
+            }
+
+            if (scalar.Tag.IsEmpty == false && scalar.Tag.Value == "tag:yaml.org,2002:str")
             {
                 return JsonValue.Create(value);
             }
@@ -74,17 +325,75 @@ namespace Daytona.Arazzo.Yaml
                     return JsonValue.Create(false);
             }
 
-            if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+            if (LooksNumeric(value))
             {
-                return JsonValue.Create(integer);
-            }
+                if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+                {
+                    return JsonValue.Create(integer);
+                }
 
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && !double.IsInfinity(real) && !double.IsNaN(real))
-            {
-                return JsonValue.Create(real);
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && !double.IsInfinity(real) && !double.IsNaN(real))
+                {
+                    return JsonValue.Create(real);
+                }
             }
 
             return JsonValue.Create(value);
+        }
+
+        private static bool LooksNumeric(string value)
+        {
+            // YAML 1.2 core schema numbers: [-+]?(digits)(.digits)?([eE][-+]?digits)?, no leading/trailing spaces.
+            var i = 0;
+            if (i < value.Length && (value[i] == '-' || value[i] == '+'))
+            {
+                i++;
+            }
+
+            var digits = 0;
+            while (i < value.Length && char.IsDigit(value[i]))
+            {
+                i++;
+                digits++;
+            }
+
+            if (i < value.Length && value[i] == '.')
+            {
+                i++;
+                while (i < value.Length && char.IsDigit(value[i]))
+                {
+                    i++;
+                    digits++;
+                }
+            }
+
+            if (digits == 0)
+            {
+                return false;
+            }
+
+            if (i < value.Length && (value[i] == 'e' || value[i] == 'E'))
+            {
+                i++;
+                if (i < value.Length && (value[i] == '-' || value[i] == '+'))
+                {
+                    i++;
+                }
+
+                var exp = 0;
+                while (i < value.Length && char.IsDigit(value[i]))
+                {
+                    i++;
+                    exp++;
+                }
+
+                if (exp == 0)
+                {
+                    return false;
+                }
+            }
+
+            return i == value.Length;
         }
     }
 }

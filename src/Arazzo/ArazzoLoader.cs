@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Daytona.Arazzo.Diagnostics;
+using Daytona.Arazzo.Model;
+using Daytona.Arazzo.Yaml;
+using Daytona.Common;
+
+namespace Daytona.Arazzo
+{
+    /// <summary>A document read from text, with what the reader found wrong on the way.</summary>
+    public sealed class LoadResult
+    {
+        internal LoadResult(ArazzoDocument? document, IReadOnlyList<Diagnostic> diagnostics)
+        {
+            Document = document;
+            Diagnostics = diagnostics;
+        }
+
+        /// <summary>The document, or null when the text is not YAML/JSON at all.</summary>
+        public ArazzoDocument? Document { get; }
+
+        public IReadOnlyList<Diagnostic> Diagnostics { get; }
+    }
+
+    /// <summary>Reads Arazzo 1.0.x descriptions (YAML or JSON) into the object model.</summary>
+    public static class ArazzoLoader
+    {
+        /// <summary>Largest document accepted (bytes of text).</summary>
+        public const int MaxDocumentLength = 20 * 1024 * 1024;
+
+        public static LoadResult LoadFile(string path)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+            {
+                throw new DaytonaException("ArazzoDocumentNotFound", ErrorKind.ObjectNotFound, $"The Arazzo document '{full}' does not exist.", path)
+                {
+                    RecommendedAction = "Check the -Path value; relative paths resolve against the current location.",
+                };
+            }
+
+            var info = new FileInfo(full);
+            if (info.Length > MaxDocumentLength)
+            {
+                var bag = new DiagnosticBag(null, full);
+                bag.Error("DocumentTooLarge", JsonPaths.Root, $"The document is {info.Length} bytes; the limit is {MaxDocumentLength}.");
+                return new LoadResult(null, bag.Items);
+            }
+
+            return Parse(File.ReadAllText(full), full);
+        }
+
+        public static LoadResult Parse(string text, string? location = null)
+        {
+            var bag = new DiagnosticBag(null, location);
+            if (text.Length > MaxDocumentLength)
+            {
+                bag.Error("DocumentTooLarge", JsonPaths.Root, $"The document is {text.Length} characters; the limit is {MaxDocumentLength}.");
+                return new LoadResult(null, bag.Items);
+            }
+
+            YamlJsonDocument source;
+            try
+            {
+                source = YamlJson.Load(text);
+            }
+            catch (YamlJsonException e)
+            {
+                var diagnostic = new Diagnostic(DiagnosticSeverity.Error, "InvalidYaml", e.Message, JsonPaths.Root, e.Position.Line, e.Position.Column, location);
+                return new LoadResult(null, new[] { diagnostic });
+            }
+
+            var diagnostics = new DiagnosticBag(source, location);
+            var document = new DocumentReader(diagnostics).Read(source.Root);
+            document.Location = location;
+            document.Source = source;
+            return new LoadResult(document, diagnostics.Items);
+        }
+    }
+}

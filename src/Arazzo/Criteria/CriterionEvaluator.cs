@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.XPath;
+using Daytona.Arazzo.Expressions;
+using Daytona.Arazzo.Model;
+
+namespace Daytona.Arazzo.Criteria
+{
+    /// <summary>The outcome of one criterion.</summary>
+    public readonly struct CriterionOutcome
+    {
+        public CriterionOutcome(bool satisfied, string? error)
+        {
+            Satisfied = satisfied;
+            Error = error;
+        }
+
+        public bool Satisfied { get; }
+
+        /// <summary>Why the criterion could not be evaluated (then it is not satisfied).</summary>
+        public string? Error { get; }
+    }
+
+    /// <summary>Evaluates Criterion Objects: simple, regex, jsonpath (RFC 9535) and xpath (XPath 1.0).</summary>
+    public static class CriterionEvaluator
+    {
+        private static readonly TimeSpan s_regexTimeout = TimeSpan.FromSeconds(2);
+
+        public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context)
+        {
+            try
+            {
+                switch (criterion.Type)
+                {
+                    case "regex":
+                        {
+                            var value = Context(criterion, context);
+                            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : JsonUtil.Render(value);
+                            return new CriterionOutcome(Regex.IsMatch(text, criterion.Condition, RegexOptions.None, s_regexTimeout), null);
+                        }
+
+                    case "jsonpath":
+                        return new CriterionOutcome(EvaluateJsonPath(criterion.Condition, Context(criterion, context), out _), null);
+                    case "xpath":
+                        return new CriterionOutcome(EvaluateXPath(criterion.Condition, Context(criterion, context)), null);
+                    default:
+                        {
+                            var condition = SimpleCondition.Parse(criterion.Condition);
+                            if (criterion.Context != null)
+                            {
+                                // A context on a simple criterion is not used by the simple language; it is evaluated
+                                // only so a broken context expression is noticed.
+                                Context(criterion, context);
+                            }
+
+                            return new CriterionOutcome(condition.Evaluate(context), null);
+                        }
+                }
+            }
+            catch (Exception e) when (e is FormatException || e is ArgumentException || e is XmlException || e is XPathException || e is RegexMatchTimeoutException || JsonPathAdapter.IsQueryError(e))
+            {
+                return new CriterionOutcome(false, e.Message);
+            }
+        }
+
+        private static JsonNode? Context(Criterion criterion, ExpressionContext context)
+        {
+            if (criterion.Context == null)
+            {
+                return null;
+            }
+
+            if (RuntimeExpression.TryParse(criterion.Context, out var expression, out var error))
+            {
+                return ExpressionEvaluator.Evaluate(expression!, context).Value;
+            }
+
+            return ExpressionEvaluator.EvaluateValue(JsonValue.Create(criterion.Context), context, bare: true);
+        }
+
+        /// <summary>
+        /// True when the JSONPath query selects at least one node of the context. A condition that is not a JSONPath
+        /// query but a comparison over the root (<c>$.state == "inactive"</c>) is read as the filter
+        /// <c>$[?@.state == "inactive"]</c> over the one-element list [context]; <paramref name="lenient"/> says so.
+        /// </summary>
+        public static bool EvaluateJsonPath(string condition, JsonNode? context, out bool lenient)
+        {
+            lenient = false;
+            if (JsonPathAdapter.TryParse(condition, out var query, out var error))
+            {
+                return JsonPathAdapter.Count(query!, context) > 0;
+            }
+
+            var filter = RewriteAsFilter(condition);
+            if (filter != null && JsonPathAdapter.TryParse(filter, out var filterQuery, out _))
+            {
+                lenient = true;
+                return JsonPathAdapter.Count(filterQuery!, new JsonArray(context?.DeepClone())) > 0;
+            }
+
+            throw new FormatException($"'{condition}' is not a JSONPath query (RFC 9535): {error}");
+        }
+
+        /// <summary>True when the condition is a valid RFC 9535 query as written.</summary>
+        public static bool IsJsonPathQuery(string condition, out string? error) => JsonPathAdapter.TryParse(condition, out _, out error);
+
+        /// <summary>
+        /// Rewrites a root comparison such as <c>$.state == "inactive" || $.state == 'x'</c> into the RFC 9535 filter
+        /// <c>$[?@.state == "inactive" || @.state == 'x']</c>, or returns null when the condition does not look like one.
+        /// </summary>
+        public static string? RewriteAsFilter(string condition)
+        {
+            var text = condition.Trim();
+            if (text.Length == 0 || text[0] != '$')
+            {
+                return null;
+            }
+
+            var builder = new StringBuilder("$[?");
+            char quote = '\0';
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (quote != '\0')
+                {
+                    builder.Append(c);
+                    if (c == '\\' && i + 1 < text.Length)
+                    {
+                        builder.Append(text[++i]);
+                    }
+                    else if (c == quote)
+                    {
+                        quote = '\0';
+                    }
+
+                    continue;
+                }
+
+                if (c == '"' || c == '\'')
+                {
+                    quote = c;
+                    builder.Append(c);
+                }
+                else if (c == '$' && (i + 1 == text.Length || text[i + 1] == '.' || text[i + 1] == '[' || char.IsWhiteSpace(text[i + 1]) || text[i + 1] == ')'))
+                {
+                    builder.Append('@');
+                }
+                else
+                {
+                    builder.Append(c);
+                }
+            }
+
+            builder.Append(']');
+            return builder.ToString();
+        }
+
+        private static bool EvaluateXPath(string condition, JsonNode? context)
+        {
+            var xml = context is JsonValue v && v.TryGetValue<string>(out var s) ? s : JsonUtil.Render(context);
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 50_000_000 };
+            using var reader = XmlReader.Create(new StringReader(xml), settings);
+            var navigator = new XPathDocument(reader).CreateNavigator();
+            var result = navigator.Evaluate(condition);
+            switch (result)
+            {
+                case bool b:
+                    return b;
+                case double d:
+                    return !double.IsNaN(d) && d != 0;
+                case string text:
+                    return text.Length > 0;
+                case XPathNodeIterator nodes:
+                    return nodes.MoveNext();
+                default:
+                    return result != null;
+            }
+        }
+
+        /// <summary>Checks that an XPath expression compiles.</summary>
+        public static bool IsXPath(string condition, out string? error)
+        {
+            try
+            {
+                XPathExpression.Compile(condition);
+                error = null;
+                return true;
+            }
+            catch (XPathException e)
+            {
+                error = e.Message;
+                return false;
+            }
+        }
+    }
+}

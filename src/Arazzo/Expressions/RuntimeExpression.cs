@@ -1,0 +1,424 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace Daytona.Arazzo.Expressions
+{
+    public enum ExpressionSource
+    {
+        Url,
+        Method,
+        StatusCode,
+        Request,
+        Response,
+        Message,
+        Inputs,
+        Outputs,
+        Steps,
+        Workflows,
+        SourceDescriptions,
+        Components,
+        Self,
+    }
+
+    /// <summary>
+    /// A parsed runtime expression (Arazzo 1.0.1 "Runtime Expressions" ABNF, with the stricter identifier rules of
+    /// the 1.1 grammar): <c>$url</c>, <c>$statusCode</c>, <c>$response.body#/id</c>, <c>$steps.a.outputs.b</c>…
+    /// Written here because no .NET library implements this grammar.
+    /// </summary>
+    public sealed class RuntimeExpression
+    {
+        private RuntimeExpression(string text, ExpressionSource source)
+        {
+            Text = text;
+            Source = source;
+        }
+
+        public string Text { get; }
+
+        public ExpressionSource Source { get; }
+
+        /// <summary>For $request/$response/$message: <c>header</c>, <c>query</c>, <c>path</c>, <c>body</c> or <c>payload</c>.</summary>
+        public string? Part { get; private set; }
+
+        /// <summary>The header/query/path name, input or output name, component name, or source reference id.</summary>
+        public string? Name { get; private set; }
+
+        /// <summary>The step id ($steps), workflow id ($workflows), source name ($sourceDescriptions) or component type ($components).</summary>
+        public string? Owner { get; private set; }
+
+        /// <summary>For $workflows: <c>inputs</c> or <c>outputs</c>.</summary>
+        public string? Field { get; private set; }
+
+        /// <summary>The JSON Pointer after <c>#</c>, or null when there is none (an empty pointer is the whole value).</summary>
+        public string? Pointer { get; private set; }
+
+        public override string ToString() => Text;
+
+        public static RuntimeExpression Parse(string text)
+        {
+            if (!TryParse(text, out var expression, out var error))
+            {
+                throw new FormatException(error);
+            }
+
+            return expression!;
+        }
+
+        /// <summary>True when the whole text is one runtime expression.</summary>
+        public static bool IsExpression(string? text) => text != null && TryParse(text, out _, out _);
+
+        public static bool TryParse(string text, out RuntimeExpression? expression, out string? error)
+        {
+            expression = null;
+            error = null;
+            if (string.IsNullOrEmpty(text) || text[0] != '$')
+            {
+                error = "A runtime expression starts with '$'.";
+                return false;
+            }
+
+            switch (text)
+            {
+                case "$url":
+                    expression = new RuntimeExpression(text, ExpressionSource.Url);
+                    return true;
+                case "$method":
+                    expression = new RuntimeExpression(text, ExpressionSource.Method);
+                    return true;
+                case "$statusCode":
+                    expression = new RuntimeExpression(text, ExpressionSource.StatusCode);
+                    return true;
+                case "$self":
+                    expression = new RuntimeExpression(text, ExpressionSource.Self);
+                    return true;
+            }
+
+            var dot = text.IndexOf('.');
+            if (dot < 0)
+            {
+                error = $"'{text}' is not a runtime expression: expected $url, $method, $statusCode or $<source>.<reference>.";
+                return false;
+            }
+
+            var head = text.Substring(0, dot);
+            var rest = text.Substring(dot + 1);
+            switch (head)
+            {
+                case "$request":
+                    return ParseMessage(text, ExpressionSource.Request, rest, payload: false, out expression, out error);
+                case "$response":
+                    return ParseMessage(text, ExpressionSource.Response, rest, payload: false, out expression, out error);
+                case "$message":
+                    return ParseMessage(text, ExpressionSource.Message, rest, payload: true, out expression, out error);
+                case "$inputs":
+                case "$outputs":
+                    {
+                        if (!SplitPointer(rest, out var name, out var pointer, out error) || !IsIdentifier(name, strict: false))
+                        {
+                            error ??= $"'{text}': the {head.Substring(1)} name must be letters, digits, '.', '-' or '_'.";
+                            return false;
+                        }
+
+                        expression = new RuntimeExpression(text, head == "$inputs" ? ExpressionSource.Inputs : ExpressionSource.Outputs) { Name = name, Pointer = pointer };
+                        return true;
+                    }
+
+                case "$steps":
+                    {
+                        var marker = rest.IndexOf(".outputs.", StringComparison.Ordinal);
+                        if (marker <= 0)
+                        {
+                            error = $"'{text}': expected $steps.<stepId>.outputs.<name>.";
+                            return false;
+                        }
+
+                        var stepId = rest.Substring(0, marker);
+                        if (!IsIdentifier(stepId, strict: true))
+                        {
+                            error = $"'{text}': the step id must be letters, digits, '-' or '_'.";
+                            return false;
+                        }
+
+                        if (!SplitPointer(rest.Substring(marker + ".outputs.".Length), out var name, out var pointer, out error) || !IsIdentifier(name, strict: false))
+                        {
+                            error ??= $"'{text}': the output name must be letters, digits, '.', '-' or '_'.";
+                            return false;
+                        }
+
+                        expression = new RuntimeExpression(text, ExpressionSource.Steps) { Owner = stepId, Field = "outputs", Name = name, Pointer = pointer };
+                        return true;
+                    }
+
+                case "$workflows":
+                    {
+                        var second = rest.IndexOf('.');
+                        if (second <= 0)
+                        {
+                            error = $"'{text}': expected $workflows.<workflowId>.inputs|outputs.<name>.";
+                            return false;
+                        }
+
+                        var workflowId = rest.Substring(0, second);
+                        var remainder = rest.Substring(second + 1);
+                        string field;
+                        if (remainder.StartsWith("inputs.", StringComparison.Ordinal))
+                        {
+                            field = "inputs";
+                        }
+                        else if (remainder.StartsWith("outputs.", StringComparison.Ordinal))
+                        {
+                            field = "outputs";
+                        }
+                        else
+                        {
+                            error = $"'{text}': expected $workflows.<workflowId>.inputs|outputs.<name>.";
+                            return false;
+                        }
+
+                        if (!IsIdentifier(workflowId, strict: true))
+                        {
+                            error = $"'{text}': the workflow id must be letters, digits, '-' or '_'.";
+                            return false;
+                        }
+
+                        if (!SplitPointer(remainder.Substring(field.Length + 1), out var name, out var pointer, out error) || !IsIdentifier(name, strict: false))
+                        {
+                            error ??= $"'{text}': the {field} name must be letters, digits, '.', '-' or '_'.";
+                            return false;
+                        }
+
+                        expression = new RuntimeExpression(text, ExpressionSource.Workflows) { Owner = workflowId, Field = field, Name = name, Pointer = pointer };
+                        return true;
+                    }
+
+                case "$sourceDescriptions":
+                    {
+                        var second = rest.IndexOf('.');
+                        if (second <= 0 || second == rest.Length - 1)
+                        {
+                            error = $"'{text}': expected $sourceDescriptions.<name>.<reference>.";
+                            return false;
+                        }
+
+                        var sourceName = rest.Substring(0, second);
+                        var reference = rest.Substring(second + 1);
+                        if (!IsIdentifier(sourceName, strict: true) || !IsChars(reference))
+                        {
+                            error = $"'{text}': the source name must be letters, digits, '-' or '_' and the reference must not contain braces.";
+                            return false;
+                        }
+
+                        expression = new RuntimeExpression(text, ExpressionSource.SourceDescriptions) { Owner = sourceName, Name = reference };
+                        return true;
+                    }
+
+                case "$components":
+                    {
+                        var second = rest.IndexOf('.');
+                        if (second <= 0)
+                        {
+                            error = $"'{text}': expected $components.<type>.<name>.";
+                            return false;
+                        }
+
+                        var type = rest.Substring(0, second);
+                        var name = rest.Substring(second + 1);
+                        if (type != "parameters" && type != "successActions" && type != "failureActions" && type != "inputs")
+                        {
+                            error = $"'{text}': the component type must be parameters, successActions or failureActions.";
+                            return false;
+                        }
+
+                        if (!IsIdentifier(name, strict: false))
+                        {
+                            error = $"'{text}': the component name must be letters, digits, '.', '-' or '_'.";
+                            return false;
+                        }
+
+                        expression = new RuntimeExpression(text, ExpressionSource.Components) { Owner = type, Name = name };
+                        return true;
+                    }
+            }
+
+            error = $"'{head}' is not a runtime expression source; use $url, $method, $statusCode, $request, $response, $inputs, $outputs, $steps, $workflows, $sourceDescriptions or $components.";
+            return false;
+        }
+
+        private static bool ParseMessage(string text, ExpressionSource source, string rest, bool payload, out RuntimeExpression? expression, out string? error)
+        {
+            expression = null;
+            error = null;
+            if (rest.StartsWith("header.", StringComparison.Ordinal))
+            {
+                var name = rest.Substring("header.".Length);
+                if (!IsToken(name))
+                {
+                    error = $"'{text}': a header name is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~).";
+                    return false;
+                }
+
+                expression = new RuntimeExpression(text, source) { Part = "header", Name = name };
+                return true;
+            }
+
+            foreach (var part in new[] { "query", "path" })
+            {
+                if (rest.StartsWith(part + ".", StringComparison.Ordinal))
+                {
+                    var name = rest.Substring(part.Length + 1);
+                    if (!IsChars(name))
+                    {
+                        error = $"'{text}': a {part} name must not contain '{{' or '}}'.";
+                        return false;
+                    }
+
+                    expression = new RuntimeExpression(text, source) { Part = part, Name = name };
+                    return true;
+                }
+            }
+
+            foreach (var part in payload ? new[] { "body", "payload" } : new[] { "body" })
+            {
+                if (rest == part || rest.StartsWith(part + "#", StringComparison.Ordinal))
+                {
+                    string? pointer = null;
+                    if (rest.Length > part.Length)
+                    {
+                        pointer = rest.Substring(part.Length + 1);
+                        if (!IsPointer(pointer))
+                        {
+                            error = $"'{text}': '{pointer}' is not a JSON Pointer (it starts with '/', escapes '~' as ~0 and '/' as ~1, and has no braces).";
+                            return false;
+                        }
+                    }
+
+                    expression = new RuntimeExpression(text, source) { Part = part, Pointer = pointer };
+                    return true;
+                }
+            }
+
+            error = $"'{text}': expected header.<name>, query.<name>, path.<name> or body[#<json-pointer>].";
+            return false;
+        }
+
+        private static bool SplitPointer(string text, out string name, out string? pointer, out string? error)
+        {
+            error = null;
+            var hash = text.IndexOf('#');
+            if (hash < 0)
+            {
+                name = text;
+                pointer = null;
+                return true;
+            }
+
+            name = text.Substring(0, hash);
+            pointer = text.Substring(hash + 1);
+            if (!IsPointer(pointer))
+            {
+                error = $"'{pointer}' is not a JSON Pointer (it starts with '/', escapes '~' as ~0 and '/' as ~1, and has no braces).";
+                return false;
+            }
+
+            return true;
+        }
+
+        internal static bool IsPointer(string pointer)
+        {
+            if (pointer.Length == 0)
+            {
+                return true;
+            }
+
+            if (pointer[0] != '/')
+            {
+                return false;
+            }
+
+            for (var i = 0; i < pointer.Length; i++)
+            {
+                var c = pointer[i];
+                if (c == '{' || c == '}')
+                {
+                    return false;
+                }
+
+                if (c == '~' && (i + 1 >= pointer.Length || (pointer[i + 1] != '0' && pointer[i + 1] != '1')))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        internal static bool IsIdentifier(string text, bool strict)
+        {
+            if (text.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (var c in text)
+            {
+                var ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || (!strict && c == '.');
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsToken(string text)
+        {
+            if (text.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (var c in text)
+            {
+                var ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".IndexOf(c) >= 0;
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsChars(string text)
+        {
+            foreach (var c in text)
+            {
+                if (c == '{' || c == '}' || c < 0x20)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Unescapes the reference tokens of a JSON Pointer.</summary>
+        public static IReadOnlyList<string> PointerTokens(string pointer)
+        {
+            if (pointer.Length == 0)
+            {
+                return Array.Empty<string>();
+            }
+
+            var tokens = pointer.Substring(1).Split('/');
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                tokens[i] = tokens[i].Replace("~1", "/").Replace("~0", "~");
+            }
+
+            return tokens;
+        }
+    }
+}

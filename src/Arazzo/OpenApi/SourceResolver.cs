@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Arazzo.Model;
+using Daytona.Arazzo.Yaml;
+
+namespace Daytona.Arazzo.OpenApi
+{
+    /// <summary>A source description once loaded: an OpenAPI description, a nested Arazzo document, or why neither.</summary>
+    public sealed class LoadedSource
+    {
+        public SourceDescription Description { get; internal set; } = null!;
+
+        public string? Location { get; internal set; }
+
+        public OpenApiDescription? OpenApi { get; internal set; }
+
+        public ArazzoDocument? Arazzo { get; internal set; }
+
+        public string? Error { get; internal set; }
+    }
+
+    /// <summary>Loads source descriptions by relative path or URL, once per location.</summary>
+    public sealed class SourceResolver
+    {
+        private static readonly Lazy<HttpClient> s_client = new Lazy<HttpClient>(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        private readonly ConcurrentDictionary<string, LoadedSource> _cache = new ConcurrentDictionary<string, LoadedSource>(StringComparer.Ordinal);
+
+        public SourceResolver(HttpClient? client = null) => Client = client;
+
+        public HttpClient? Client { get; }
+
+        /// <summary>Whether URLs (http/https) may be fetched; file paths are always read.</summary>
+        public bool AllowRemote { get; set; } = true;
+
+        public static string? ResolveLocation(string? baseLocation, string url)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps))
+            {
+                return absolute.ToString();
+            }
+
+            if (absolute != null && absolute.IsFile)
+            {
+                return absolute.LocalPath;
+            }
+
+            if (baseLocation != null && Uri.TryCreate(baseLocation, UriKind.Absolute, out var baseUri) && (baseUri.Scheme == Uri.UriSchemeHttp || baseUri.Scheme == Uri.UriSchemeHttps))
+            {
+                return new Uri(baseUri, url).ToString();
+            }
+
+            var directory = baseLocation == null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(baseLocation)) ?? Directory.GetCurrentDirectory();
+            var relative = Uri.UnescapeDataString(url.Split('#')[0]);
+            return Path.GetFullPath(Path.Combine(directory, relative.Replace('/', Path.DirectorySeparatorChar)));
+        }
+
+        public async Task<LoadedSource> LoadAsync(ArazzoDocument owner, SourceDescription description, CancellationToken cancellationToken)
+        {
+            var location = ResolveLocation(owner.Location, description.Url);
+            var key = description.Type + "|" + description.Name + "|" + location;
+            if (_cache.TryGetValue(key, out var cached))
+            {
+                return cached;
+            }
+
+            var loaded = new LoadedSource { Description = description, Location = location };
+            try
+            {
+                var text = await ReadAsync(location!, cancellationToken).ConfigureAwait(false);
+                if (description.IsArazzo)
+                {
+                    var result = ArazzoLoader.Parse(text, location);
+                    loaded.Arazzo = result.Document;
+                    if (result.Document == null)
+                    {
+                        loaded.Error = $"'{location}' is not an Arazzo document.";
+                    }
+                }
+                else
+                {
+                    var root = YamlJson.Load(text).Root;
+                    var openApi = new OpenApiDescription(description.Name, root, location);
+                    if (!openApi.IsOpenApi)
+                    {
+                        loaded.Error = $"'{location}' is not an OpenAPI description (no 'openapi' field).";
+                    }
+
+                    loaded.OpenApi = openApi;
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is HttpRequestException || e is YamlJsonException || e is TaskCanceledException || e is NotSupportedException || e is ArgumentException)
+            {
+                if (e is TaskCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                loaded.Error = $"Source description '{description.Name}' could not be loaded from '{location}': {e.Message}";
+            }
+
+            _cache[key] = loaded;
+            return loaded;
+        }
+
+        private async Task<string> ReadAsync(string location, CancellationToken cancellationToken)
+        {
+            if (location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!AllowRemote)
+                {
+                    throw new IOException("fetching remote source descriptions is turned off");
+                }
+
+                using var response = await (Client ?? s_client.Value).GetAsync(location, cancellationToken).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+
+            if (new FileInfo(location).Length > ArazzoLoader.MaxDocumentLength)
+            {
+                throw new IOException($"the file is larger than {ArazzoLoader.MaxDocumentLength} bytes");
+            }
+
+            using var reader = new StreamReader(location);
+            return await reader.ReadToEndAsync().ConfigureAwait(false);
+        }
+    }
+}

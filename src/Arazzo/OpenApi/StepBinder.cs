@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Arazzo.Expressions;
+using Daytona.Arazzo.Model;
+
+namespace Daytona.Arazzo.OpenApi
+{
+    /// <summary>What a step calls, once bound: an operation, or a workflow (local or in a nested Arazzo source).</summary>
+    public sealed class StepTarget
+    {
+        public OperationInfo? Operation { get; internal set; }
+
+        public Workflow? Workflow { get; internal set; }
+
+        /// <summary>Why the target could not be bound (then Operation and Workflow are null).</summary>
+        public string? Error { get; internal set; }
+
+        /// <summary>The code of <see cref="Error"/>: UnresolvedOperation, AmbiguousOperation, UnknownWorkflow, SourceUnavailable…</summary>
+        public string? ErrorCode { get; internal set; }
+
+        /// <summary>True when the target could not be checked because its source could not be loaded.</summary>
+        public bool SourceUnavailable { get; internal set; }
+    }
+
+    /// <summary>Binds steps to operations (by operationId or operationPath) and workflows (by workflowId).</summary>
+    public static class StepBinder
+    {
+        public static async Task<StepTarget> BindAsync(ArazzoDocument document, Step step, SourceResolver resolver, CancellationToken cancellationToken)
+        {
+            if (step.WorkflowId != null)
+            {
+                return await BindWorkflowAsync(document, step.WorkflowId, resolver, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (step.OperationId != null)
+            {
+                return await BindOperationIdAsync(document, step.OperationId, resolver, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (step.OperationPath != null)
+            {
+                return await BindOperationPathAsync(document, step.OperationPath, resolver, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new StepTarget { Error = $"Step '{step.StepId}' has no operationId, operationPath or workflowId.", ErrorCode = "MissingStepTarget" };
+        }
+
+        public static async Task<StepTarget> BindWorkflowAsync(ArazzoDocument document, string workflowId, SourceResolver resolver, CancellationToken cancellationToken)
+        {
+            var reference = Unbrace(workflowId);
+            if (reference.StartsWith("$sourceDescriptions.", StringComparison.Ordinal))
+            {
+                if (!RuntimeExpression.TryParse(reference, out var expression, out var error))
+                {
+                    return new StepTarget { Error = $"'{workflowId}' is not a valid runtime expression: {error}", ErrorCode = "MalformedExpression" };
+                }
+
+                var source = document.FindSource(expression!.Owner!);
+                if (source == null)
+                {
+                    return new StepTarget { Error = $"'{workflowId}' names the source description '{expression.Owner}', which is not declared.", ErrorCode = "UnknownSourceDescription" };
+                }
+
+                if (!source.IsArazzo)
+                {
+                    return new StepTarget { Error = $"'{workflowId}': source description '{source.Name}' is of type '{source.Type}', not 'arazzo'.", ErrorCode = "UnknownWorkflow" };
+                }
+
+                var loaded = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+                if (loaded.Arazzo == null)
+                {
+                    return new StepTarget { Error = loaded.Error, ErrorCode = "SourceUnavailable", SourceUnavailable = true };
+                }
+
+                var nested = loaded.Arazzo.FindWorkflow(expression.Name!);
+                return nested == null
+                    ? new StepTarget { Error = $"Workflow '{expression.Name}' does not exist in source description '{source.Name}'.", ErrorCode = "UnknownWorkflow" }
+                    : new StepTarget { Workflow = nested };
+            }
+
+            var local = document.FindWorkflow(reference);
+            return local == null
+                ? new StepTarget { Error = $"Workflow '{workflowId}' does not exist in this document.", ErrorCode = "UnknownWorkflow" }
+                : new StepTarget { Workflow = local };
+        }
+
+        private static async Task<StepTarget> BindOperationIdAsync(ArazzoDocument document, string operationId, SourceResolver resolver, CancellationToken cancellationToken)
+        {
+            var reference = Unbrace(operationId);
+            if (reference.StartsWith("$sourceDescriptions.", StringComparison.Ordinal))
+            {
+                if (!RuntimeExpression.TryParse(reference, out var expression, out var error))
+                {
+                    return new StepTarget { Error = $"'{operationId}' is not a valid runtime expression: {error}", ErrorCode = "MalformedExpression" };
+                }
+
+                var source = document.FindSource(expression!.Owner!);
+                if (source == null)
+                {
+                    return new StepTarget { Error = $"'{operationId}' names the source description '{expression.Owner}', which is not declared.", ErrorCode = "UnknownSourceDescription" };
+                }
+
+                var loaded = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+                if (loaded.OpenApi == null)
+                {
+                    return new StepTarget { Error = loaded.Error, ErrorCode = "SourceUnavailable", SourceUnavailable = true };
+                }
+
+                var found = loaded.OpenApi.FindByOperationId(expression.Name!).ToList();
+                return found.Count switch
+                {
+                    0 => new StepTarget { Error = $"Operation '{expression.Name}' does not exist in source description '{source.Name}'.", ErrorCode = "UnresolvedOperation" },
+                    1 => new StepTarget { Operation = found[0] },
+                    _ => new StepTarget { Error = $"operationId '{expression.Name}' is used by {found.Count} operations in '{source.Name}'.", ErrorCode = "AmbiguousOperation" },
+                };
+            }
+
+            var matches = new List<OperationInfo>();
+            var unavailable = new List<string>();
+            foreach (var source in document.SourceDescriptions.Where(s => !s.IsArazzo))
+            {
+                var loaded = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+                if (loaded.OpenApi == null)
+                {
+                    unavailable.Add(loaded.Error ?? source.Name);
+                    continue;
+                }
+
+                matches.AddRange(loaded.OpenApi.FindByOperationId(reference));
+            }
+
+            if (matches.Count == 1)
+            {
+                return new StepTarget { Operation = matches[0] };
+            }
+
+            if (matches.Select(m => m.SourceName).Distinct().Count() > 1)
+            {
+                var names = string.Join(", ", matches.Select(m => m.SourceName).Distinct());
+                return new StepTarget
+                {
+                    Error = $"operationId '{operationId}' exists in several source descriptions ({names}); write it as $sourceDescriptions.<name>.{operationId}.",
+                    ErrorCode = "AmbiguousOperation",
+                };
+            }
+
+            if (matches.Count > 1)
+            {
+                return new StepTarget { Error = $"operationId '{operationId}' is used by {matches.Count} operations in '{matches[0].SourceName}'.", ErrorCode = "AmbiguousOperation" };
+            }
+
+            if (unavailable.Count > 0)
+            {
+                return new StepTarget { Error = $"operationId '{operationId}' could not be checked: {string.Join("; ", unavailable)}", ErrorCode = "SourceUnavailable", SourceUnavailable = true };
+            }
+
+            return new StepTarget { Error = $"No source description has an operation with operationId '{operationId}'.", ErrorCode = "UnresolvedOperation" };
+        }
+
+        private static async Task<StepTarget> BindOperationPathAsync(ArazzoDocument document, string operationPath, SourceResolver resolver, CancellationToken cancellationToken)
+        {
+            var hash = operationPath.IndexOf('#');
+            if (hash < 0)
+            {
+                return new StepTarget { Error = $"operationPath '{operationPath}' needs a JSON Pointer after '#', e.g. '{{$sourceDescriptions.api.url}}#/paths/~1pets/get'.", ErrorCode = "MalformedOperationPath" };
+            }
+
+            var head = Unbrace(operationPath.Substring(0, hash));
+            var pointer = operationPath.Substring(hash + 1);
+            SourceDescription? source = null;
+            if (head.StartsWith("$sourceDescriptions.", StringComparison.Ordinal) && RuntimeExpression.TryParse(head, out var expression, out _))
+            {
+                source = document.FindSource(expression!.Owner!);
+                if (source == null)
+                {
+                    return new StepTarget { Error = $"operationPath '{operationPath}' names the source description '{expression.Owner}', which is not declared.", ErrorCode = "UnknownSourceDescription" };
+                }
+            }
+            else
+            {
+                source = document.SourceDescriptions.FirstOrDefault(s => s.Url == head);
+            }
+
+            if (source == null)
+            {
+                return new StepTarget { Error = $"operationPath '{operationPath}' must start with {{$sourceDescriptions.<name>.url}}.", ErrorCode = "MalformedOperationPath" };
+            }
+
+            var loaded = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+            if (loaded.OpenApi == null)
+            {
+                return new StepTarget { Error = loaded.Error, ErrorCode = "SourceUnavailable", SourceUnavailable = true };
+            }
+
+            var operation = loaded.OpenApi.FindByPointer(pointer);
+            return operation == null
+                ? new StepTarget { Error = $"operationPath '{operationPath}' points at no operation in source description '{source.Name}'.", ErrorCode = "UnresolvedOperation" }
+                : new StepTarget { Operation = operation };
+        }
+
+        private static string Unbrace(string text)
+        {
+            var trimmed = text.Trim();
+            return trimmed.Length > 2 && trimmed[0] == '{' && trimmed[trimmed.Length - 1] == '}' ? trimmed.Substring(1, trimmed.Length - 2) : trimmed;
+        }
+    }
+}
