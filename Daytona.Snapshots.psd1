@@ -47,6 +47,9 @@
         'Set-DaytonaImageEntrypoint'
         'Set-DaytonaImageDefaultCommand'
         # Arazzo
+        'Invoke-ArazzoWorkflow'
+        'Test-ArazzoWorkflow'
+        'Get-ArazzoWorkflow'
         # Checkpoints
         # Azure DevOps
         'Set-DaytonaPipelineVariable'

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Text.Json.Nodes;
 
-namespace Daytona.Arazzo.Execution
+namespace Daytona.Arazzo
 {
     /// <summary>How a workflow run ended.</summary>
     public static class WorkflowStatus

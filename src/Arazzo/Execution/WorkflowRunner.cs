@@ -15,6 +15,7 @@ using Daytona.Arazzo.Inputs;
 using Daytona.Arazzo.Model;
 using Daytona.Arazzo.OpenApi;
 using Daytona.Arazzo.Validation;
+using Daytona.Arazzo;
 using Daytona.Common;
 
 namespace Daytona.Arazzo.Execution

@@ -1,0 +1,200 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Arazzo;
+using Daytona.Arazzo.Execution;
+using Daytona.Arazzo.Model;
+using Daytona.Arazzo.OpenApi;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Arazzo
+{
+    /// <summary>
+    /// <para type="synopsis">Runs the workflows of an Arazzo 1.0 document against the APIs its source descriptions describe.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "ArazzoWorkflow")]
+    [OutputType(typeof(WorkflowResult))]
+    public sealed class InvokeArazzoWorkflowCommand : AsyncCmdlet
+    {
+        private readonly Dictionary<string, ArazzoDocument> _documents = new Dictionary<string, ArazzoDocument>(StringComparer.Ordinal);
+
+        /// <summary>The Arazzo document (YAML or JSON).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = string.Empty;
+
+        /// <summary>The workflow to run; default: every workflow of the document, in order.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? WorkflowId { get; set; }
+
+        /// <summary>The workflow inputs: a hashtable or an object whose properties are the inputs.</summary>
+        [Parameter]
+        public object? Inputs { get; set; }
+
+        /// <summary>An object from the pipeline whose properties named like the workflow's inputs become inputs (one run per object).</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>Server URL per source description name, e.g. @{ snapshotsApi = 'http://127.0.0.1:5123/api' }.</summary>
+        [Parameter]
+        public Hashtable? ServerUrl { get; set; }
+
+        /// <summary>Refuse documents that bend the spec (and outputs that read steps that never ran) instead of warning.</summary>
+        [Parameter]
+        public SwitchParameter Strict { get; set; }
+
+        /// <summary>Most step executions in one run before it stops (default 1000).</summary>
+        [Parameter]
+        [ValidateRange(1, 10_000_000)]
+        public int MaxSteps { get; set; } = 1000;
+
+        /// <summary>The run's time limit (seconds or a TimeSpan); default: none.</summary>
+        [Parameter]
+        [ArazzoTimeSpan]
+        public TimeSpan Timeout { get; set; }
+
+        /// <summary>The least time between two executions of the same step (seconds or a TimeSpan); default 1 second.</summary>
+        [Parameter]
+        [ArazzoTimeSpan]
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+        protected override void ProcessRecord()
+        {
+            if (Timeout < TimeSpan.Zero || PollInterval < TimeSpan.Zero)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("ArazzoInvalidTime", ErrorKind.InvalidArgument, "-Timeout and -PollInterval cannot be negative.", null));
+            }
+
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            var servers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (ServerUrl != null)
+            {
+                foreach (DictionaryEntry entry in ServerUrl)
+                {
+                    var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                    var url = value?.ToString();
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
+                    {
+                        ThrowTerminatingError(ErrorRecords.Create("ArazzoServerUrlInvalid", ErrorKind.InvalidArgument,
+                            $"-ServerUrl '{entry.Key}' = '{url}' is not an absolute http or https URL.", url));
+                    }
+
+                    servers[entry.Key.ToString()] = url!;
+                }
+            }
+
+            var listener = new Listener(this);
+            var options = new RunOptions
+            {
+                ServerUrls = servers,
+                Strict = Strict.IsPresent,
+                MaxSteps = MaxSteps,
+                Timeout = Timeout > TimeSpan.Zero ? Timeout : (TimeSpan?)null,
+                PollInterval = PollInterval,
+                Listener = listener,
+            };
+
+            RunAsync(async token =>
+            {
+                var resolver = new SourceResolver();
+                if (!_documents.TryGetValue(path, out var document))
+                {
+                    (document, _) = await WorkflowRunner.PrepareAsync(path, options, resolver, token).ConfigureAwait(false);
+                    _documents[path] = document;
+                }
+
+                var workflows = WorkflowId != null ? new[] { WorkflowId } : document.Workflows.Select(w => w.WorkflowId).ToArray();
+                foreach (var workflowId in workflows)
+                {
+                    var workflow = document.FindWorkflow(workflowId);
+                    var inputs = new JsonObject();
+                    ArazzoValues.Merge(inputs, Inputs);
+                    if (InputObject != null && workflow != null)
+                    {
+                        var names = new HashSet<string>(workflow.InputNames, StringComparer.OrdinalIgnoreCase);
+                        var exact = workflow.InputNames.ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
+                        var piped = new JsonObject();
+                        ArazzoValues.Merge(piped, InputObject, names.Contains);
+                        foreach (var pair in piped.ToList())
+                        {
+                            inputs[exact[pair.Key]] = pair.Value?.DeepClone();
+                        }
+                    }
+
+                    options.Inputs = inputs;
+                    var runner = new WorkflowRunner(document, options, resolver);
+                    listener.Redactor = runner.Redactor;
+                    var result = await runner.RunWorkflowAsync(workflowId, token).ConfigureAwait(false);
+                    PostProgress(new ProgressRecord(1, $"Arazzo workflow {workflowId}", result.Status) { RecordType = ProgressRecordType.Completed });
+                    if (result.Status != WorkflowStatus.Succeeded && result.ErrorId != "ArazzoStepFailed")
+                    {
+                        var kind = result.Status == WorkflowStatus.TimedOut ? ErrorKind.OperationTimeout
+                            : result.ErrorId == "ArazzoMaxStepsExceeded" ? ErrorKind.LimitsExceeded : ErrorKind.InvalidOperation;
+                        PostError(ErrorRecords.Create(result.ErrorId ?? "ArazzoWorkflowFailed", kind, runner.Redactor.Redact(result.Error ?? $"Workflow '{workflowId}' ended {result.Status}."), result));
+                    }
+
+                    PostVerbose($"Workflow '{workflowId}' {result.Status}{(result.EndedBy == null ? string.Empty : $" (ended by '{result.EndedBy}')")} after {result.Steps.Count} step(s) in {result.Duration.TotalSeconds:0.00} s.");
+                    PostObject(result);
+                }
+            });
+        }
+
+        private sealed class Listener : IRunListener
+        {
+            private readonly InvokeArazzoWorkflowCommand _owner;
+
+            public Listener(InvokeArazzoWorkflowCommand owner) => _owner = owner;
+
+            public Redactor? Redactor { get; set; }
+
+            public void StepStarting(string workflowId, string stepId, int attempt, int stepIndex, int stepCount)
+            {
+                var status = attempt == 1 ? $"Step {stepIndex + 1} of {stepCount}: {stepId}" : $"Step {stepIndex + 1} of {stepCount}: {stepId} (run {attempt})";
+                var record = new ProgressRecord(1, $"Arazzo workflow {workflowId}", status)
+                {
+                    CurrentOperation = stepId,
+                    PercentComplete = Math.Min(100, stepIndex * 100 / Math.Max(1, stepCount)),
+                };
+
+                // Written synchronously: the step starts once its progress has been shown.
+                _owner.OnPipelineThread(() =>
+                {
+                    _owner.WriteProgressRecord(record);
+                    return true;
+                });
+            }
+
+            public void Trace(string message) => _owner.PostVerbose(message);
+
+            public void Warning(string message) => _owner.PostWarning(message);
+
+            public void StepFailed(StepFailure failure)
+            {
+                var kind = failure.StatusCode switch
+                {
+                    401 => ErrorKind.AuthenticationError,
+                    403 => ErrorKind.PermissionDenied,
+                    404 => ErrorKind.ObjectNotFound,
+                    409 => ErrorKind.ResourceExists,
+                    400 => ErrorKind.InvalidArgument,
+                    422 => ErrorKind.InvalidArgument,
+                    429 => ErrorKind.LimitsExceeded,
+                    int code when code >= 500 => ErrorKind.ResourceUnavailable,
+                    null => ErrorKind.ConnectionError,
+                    _ => ErrorKind.InvalidOperation,
+                };
+                var record = ErrorRecords.Create("ArazzoStepFailed", kind, failure.Message, failure.StepId,
+                    "Add an onFailure action to the step to handle this outcome, or check the inputs and the server (-ServerUrl).");
+                _owner.PostError(record);
+            }
+        }
+    }
+}
