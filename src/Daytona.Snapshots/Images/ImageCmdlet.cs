@@ -30,7 +30,23 @@ namespace Daytona.Snapshots.Images
                 return;
             }
 
-            WriteObject(result);
+            WriteObject(Wrap(result));
+        }
+
+        /// <summary>
+        /// The image as the pipeline carries it: with an <c>Image</c> note property naming itself, so it binds to
+        /// <c>New-DaytonaSnapshot -Image</c> by property name — the way every object in this module binds — and a
+        /// piped row with Name and ImageName properties still binds as before.
+        /// </summary>
+        internal static PSObject Wrap(DaytonaImage image)
+        {
+            var wrapped = PSObject.AsPSObject(image);
+            if (wrapped.Properties["Image"] == null)
+            {
+                wrapped.Properties.Add(new PSNoteProperty("Image", image));
+            }
+
+            return wrapped;
         }
     }
 

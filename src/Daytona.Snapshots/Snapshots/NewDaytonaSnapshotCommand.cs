@@ -12,7 +12,7 @@ namespace Daytona.Snapshots.Snapshots
     /// </summary>
     [Cmdlet(VerbsCommon.New, "DaytonaSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Snapshot))]
-    public sealed class NewDaytonaSnapshotCommand : SnapshotCmdlet
+    public sealed partial class NewDaytonaSnapshotCommand : SnapshotCmdlet
     {
         /// <summary>The snapshot's name (unique in the organization).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -56,6 +56,12 @@ namespace Daytona.Snapshots.Snapshots
             if (image is string imageName)
             {
                 CreateFromImageName(imageName);
+                return;
+            }
+
+            if (image is Daytona.Images.DaytonaImage declarative)
+            {
+                CreateFromDeclarativeImage(declarative);
                 return;
             }
 

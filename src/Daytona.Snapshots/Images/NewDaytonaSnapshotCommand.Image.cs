@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Daytona.Api.Images;
+using Daytona.Common;
+using Daytona.Images;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Snapshots
+{
+    /// <summary>New-DaytonaSnapshot with a declarative image (from New-DaytonaImage and the builder cmdlets).</summary>
+    public sealed partial class NewDaytonaSnapshotCommand
+    {
+        /// <summary>
+        /// With a declarative image: build even when an active snapshot of this name was already built from the same
+        /// definition (an existing snapshot of the name is removed first).
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>
+        /// The declarative path: hash the contexts (definition errors surface here, before any request), then on the
+        /// worker look the name up once — an active snapshot with the same Dockerfile and context hashes is returned
+        /// as it is — else get push access, upload the contexts the storage lacks and create with buildInfo.
+        /// </summary>
+        private void CreateFromDeclarativeImage(DaytonaImage image)
+        {
+            IReadOnlyList<string> hashes;
+            try
+            {
+                hashes = DeclarativeSnapshots.ComputeContextHashes(image);
+            }
+            catch (DaytonaException e)
+            {
+                WriteError(ErrorRecords.From(e, e.Target ?? image));
+                return;
+            }
+
+            if (!ShouldProcess($"{Name} (declarative image from {image.BaseImage ?? "a Dockerfile"}, {image.Context.Count} context(s))", "Create Daytona snapshot"))
+            {
+                return;
+            }
+
+            var client = ClientOrThrow();
+            var options = new DeclarativeSnapshotOptions
+            {
+                Cpu = Cpu,
+                Memory = Memory,
+                Disk = Disk,
+                Gpu = Gpu,
+                Entrypoint = Entrypoint,
+                Force = Force.IsPresent,
+            };
+            var name = Name!;
+            RunAsync(async token =>
+            {
+                using var log = RequestLog();
+                try
+                {
+                    var result = await DeclarativeSnapshots.CreateAsync(client, name, image, options, PostVerbose, token, hashes).ConfigureAwait(false);
+                    PostObject(result.Snapshot);
+                }
+                catch (DaytonaException e) when (e.Kind == ErrorKind.ResourceExists || e.Kind == ErrorKind.InvalidArgument || e.Kind == ErrorKind.ObjectNotFound)
+                {
+                    PostError(e, name);
+                }
+            });
+        }
+    }
+}
