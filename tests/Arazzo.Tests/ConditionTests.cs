@@ -68,8 +68,11 @@ public class ConditionTests
     [Fact]
     public void ComparisonStyleJsonPathIsReadAsAFilterOverTheContext()
     {
-        Assert.Equal("$[?@.state == \"inactive\"]", CriterionEvaluator.RewriteAsFilter("$.state == \"inactive\""));
-        Assert.Equal("$[?@.a == '$x' && @['b'] != 1]", CriterionEvaluator.RewriteAsFilter("$.a == '$x' && $['b'] != 1"));
+        Assert.Equal("$[?$.state == \"inactive\"]", CriterionEvaluator.RewriteAsFilter("$.state == \"inactive\""));
+        Assert.Equal("$[?$.a == 'x' && $['b'] != 1]", CriterionEvaluator.RewriteAsFilter("$.a == 'x' && $['b'] != 1"));
+        Assert.Null(CriterionEvaluator.RewriteAsFilter("$[?@.a == 1]"));
+        Assert.True(CriterionEvaluator.EvaluateJsonPath("$.state != \"x\"", JsonNode.Parse("{}"), out _));
+        Assert.False(CriterionEvaluator.EvaluateJsonPath("$.state == \"x\"", JsonNode.Parse("[]"), out _));
         Assert.True(CriterionEvaluator.EvaluateJsonPath("$.state == \"inactive\"", JsonNode.Parse("{\"state\":\"inactive\"}"), out var lenient));
         Assert.True(lenient);
         Assert.True(CriterionEvaluator.EvaluateJsonPath("$.items", JsonNode.Parse("{\"items\":[]}"), out lenient));

@@ -73,7 +73,7 @@ public class SeedWorkflowTests
         Assert.DoesNotContain(diagnostics, d => d.Severity == DiagnosticSeverity.Error);
         var leniencies = diagnostics.Where(d => d.IsLeniency).ToList();
         Assert.Contains(leniencies, d => d.Code == "BareExpression" && d.Message.Contains("'Bearer {$inputs.apiToken}'") && d.Line == 56 && d.Column == 7);
-        Assert.Contains(leniencies, d => d.Code == "JsonPathComparison" && d.Message.Contains("$[?@.state == \"inactive\"]"));
+        Assert.Contains(leniencies, d => d.Code == "JsonPathComparison" && d.Message.Contains("$[?$.state == \"inactive\"]"));
         Assert.All(leniencies, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
     }
 

@@ -85,8 +85,9 @@ namespace Daytona.Arazzo.Criteria
 
         /// <summary>
         /// True when the JSONPath query selects at least one node of the context. A condition that is not a JSONPath
-        /// query but a comparison over the root (<c>$.state == "inactive"</c>) is read as the filter
-        /// <c>$[?@.state == "inactive"]</c> over the one-element list [context]; <paramref name="lenient"/> says so.
+        /// query but a comparison over the root (<c>$.state == "inactive"</c>) is read as the RFC 9535 filter
+        /// <c>$[?$.state == "inactive"]</c>, which selects the context's members when the comparison holds;
+        /// <paramref name="lenient"/> says so.
         /// </summary>
         public static bool EvaluateJsonPath(string condition, JsonNode? context, out bool lenient)
         {
@@ -100,7 +101,12 @@ namespace Daytona.Arazzo.Criteria
             if (filter != null && JsonPathAdapter.TryParse(filter, out var filterQuery, out _))
             {
                 lenient = true;
-                return JsonPathAdapter.Count(filterQuery!, new JsonArray(context?.DeepClone())) > 0;
+
+                // A comparison over an empty object or list still has an answer: evaluate it over a one-member holder.
+                var holder = context is JsonObject o && o.Count == 0 || context is JsonArray a && a.Count == 0 || !(context is JsonObject || context is JsonArray);
+                return holder
+                    ? JsonPathAdapter.Count(JsonPathAdapter.Parse(RewriteAsFilter(condition.Replace("$", "$.v"))!), new JsonObject { ["v"] = context?.DeepClone() }) > 0
+                    : JsonPathAdapter.Count(filterQuery!, context) > 0;
             }
 
             throw new FormatException($"'{condition}' is not a JSONPath query (RFC 9535): {error}");
@@ -111,53 +117,17 @@ namespace Daytona.Arazzo.Criteria
 
         /// <summary>
         /// Rewrites a root comparison such as <c>$.state == "inactive" || $.state == 'x'</c> into the RFC 9535 filter
-        /// <c>$[?@.state == "inactive" || @.state == 'x']</c>, or returns null when the condition does not look like one.
+        /// <c>$[?$.state == "inactive" || $.state == 'x']</c>, or returns null when the condition does not start with <c>$</c>.
         /// </summary>
         public static string? RewriteAsFilter(string condition)
         {
             var text = condition.Trim();
-            if (text.Length == 0 || text[0] != '$')
+            if (text.Length < 2 || text[0] != '$' || text.StartsWith("$[?", StringComparison.Ordinal))
             {
                 return null;
             }
 
-            var builder = new StringBuilder("$[?");
-            char quote = '\0';
-            for (var i = 0; i < text.Length; i++)
-            {
-                var c = text[i];
-                if (quote != '\0')
-                {
-                    builder.Append(c);
-                    if (c == '\\' && i + 1 < text.Length)
-                    {
-                        builder.Append(text[++i]);
-                    }
-                    else if (c == quote)
-                    {
-                        quote = '\0';
-                    }
-
-                    continue;
-                }
-
-                if (c == '"' || c == '\'')
-                {
-                    quote = c;
-                    builder.Append(c);
-                }
-                else if (c == '$' && (i + 1 == text.Length || text[i + 1] == '.' || text[i + 1] == '[' || char.IsWhiteSpace(text[i + 1]) || text[i + 1] == ')'))
-                {
-                    builder.Append('@');
-                }
-                else
-                {
-                    builder.Append(c);
-                }
-            }
-
-            builder.Append(']');
-            return builder.ToString();
+            return "$[?" + text + "]";
         }
 
         private static bool EvaluateXPath(string condition, JsonNode? context)

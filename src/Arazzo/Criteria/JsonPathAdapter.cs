@@ -14,6 +14,8 @@ namespace Daytona.Arazzo.Criteria
             return ok;
         }
 
+        public static object Parse(string text) => JsonPathQuery.Parse(text);
+
         public static int Count(object query, JsonNode? root) => ((JsonPathQuery)query).Select(root).Count;
 
         public static bool IsQueryError(Exception e) => e is JsonPathException;

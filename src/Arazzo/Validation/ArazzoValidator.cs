@@ -360,7 +360,7 @@ namespace Daytona.Arazzo.Validation
                         if (filter != null && CriterionEvaluator.IsJsonPathQuery(filter, out _))
                         {
                             bag.Leniency("JsonPathComparison", conditionPath,
-                                $"The jsonpath condition '{criterion.Condition}' is a comparison, not an RFC 9535 query; it is evaluated as the filter '{filter}' over [context]. Write it as that filter.");
+                                $"The jsonpath condition '{criterion.Condition}' is a comparison, not an RFC 9535 query; it is evaluated as the RFC 9535 filter '{filter}' (the context's members, when the comparison holds). Write it as that filter.");
                         }
                         else
                         {

@@ -134,7 +134,7 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
 
         // Warnings name each leniency with its fix; progress shows the current step; nothing shows the key.
         Assert.Contains(run.Warnings, w => w.Message.Contains("'Bearer {$inputs.apiToken}'"));
-        Assert.Contains(run.Warnings, w => w.Message.Contains("$[?@.state == \"active\"]"));
+        Assert.Contains(run.Warnings, w => w.Message.Contains("$[?$.state == \"active\"]"));
         Assert.Contains(run.Warnings, w => w.Message.Contains("activateSnapshot") && w.Message.Contains("did not run"));
         Assert.Contains(run.Progress, p => p.CurrentOperation == "pollBuild" && p.StatusDescription.Contains("Step 2 of 3"));
         Assert.Contains(run.Verbose, v => v.Message.Contains("Authorization: ***"));
