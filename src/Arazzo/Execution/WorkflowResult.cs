@@ -78,6 +78,9 @@ namespace Daytona.Arazzo
         /// <summary>The outputs as JSON.</summary>
         public JsonObject OutputsJson { get; internal set; } = new JsonObject();
 
+        /// <summary>The outputs of each step that ran (its last execution), as JSON, by step id.</summary>
+        public IReadOnlyDictionary<string, JsonObject> StepOutputsJson { get; internal set; } = new Dictionary<string, JsonObject>();
+
         public override string ToString() => $"{WorkflowId}: {Status}" + (EndedBy == null ? string.Empty : $" ({EndedBy})");
     }
 }

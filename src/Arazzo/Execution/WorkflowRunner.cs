@@ -478,6 +478,7 @@ namespace Daytona.Arazzo.Execution
 
             _workflowOutputs[state.Workflow.WorkflowId] = outputs;
             result.OutputsJson = outputs;
+            result.StepOutputsJson = new Dictionary<string, JsonObject>(state.StepOutputs, StringComparer.Ordinal);
             var plain = new System.Collections.Specialized.OrderedDictionary(StringComparer.OrdinalIgnoreCase);
             foreach (var pair in outputs)
             {
@@ -583,8 +584,12 @@ namespace Daytona.Arazzo.Execution
 
                 record.Method = "WORKFLOW";
                 record.Url = target.Workflow.WorkflowId;
+                var first = records.Count;
                 var sub = await RunAsync(target.Workflow, inputs, depth + 1, records, topLevel: false).ConfigureAwait(false);
                 context.Outputs = sub.OutputsJson;
+
+                // $statusCode of a workflow step is the status of the last request the called workflow made.
+                context.StatusCode = records.Skip(first).LastOrDefault(r => r.StatusCode.HasValue)?.StatusCode;
                 execution.Success = step.SuccessCriteria.Count == 0 ? sub.Status == WorkflowStatus.Succeeded : CriteriaHold(step.SuccessCriteria, context);
                 if (!execution.Success)
                 {

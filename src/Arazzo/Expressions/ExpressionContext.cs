@@ -283,7 +283,7 @@ namespace Daytona.Arazzo.Expressions
 
                 case JsonValue value when value.TryGetValue<string>(out var text):
                     {
-                        if (text.Length > 0 && text[0] == '$' && RuntimeExpression.TryParse(text, out var whole, out _))
+                        if (text.Length > 0 && text[0] == '$' && (bare ? RuntimeExpression.TryParseLenient(text, out var whole, out _) : RuntimeExpression.TryParse(text, out whole, out _)))
                         {
                             var result = Evaluate(whole!, context);
                             if (!result.Found)

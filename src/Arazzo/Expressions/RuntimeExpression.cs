@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace Daytona.Arazzo.Expressions
@@ -63,6 +64,54 @@ namespace Daytona.Arazzo.Expressions
             }
 
             return expression!;
+        }
+
+        /// <summary>
+        /// Parses an expression, also accepting two forms real documents write: a dotted path into a body
+        /// (<c>$response.body.user.id</c>, read as <c>$response.body#/user/id</c>) and a step output without
+        /// <c>.outputs</c> (<c>$steps.login.token</c>, read as <c>$steps.login.outputs.token</c>).
+        /// <paramref name="rewritten"/> is the spec form when a lenient form was used.
+        /// </summary>
+        public static bool TryParseLenient(string text, out RuntimeExpression? expression, out string? rewritten)
+        {
+            rewritten = null;
+            if (TryParse(text, out expression, out _))
+            {
+                return true;
+            }
+
+            foreach (var head in new[] { "$response.body.", "$request.body." })
+            {
+                if (text.StartsWith(head, StringComparison.Ordinal) && text.Length > head.Length)
+                {
+                    var path = text.Substring(head.Length);
+                    var pointer = "/" + string.Join("/", path.Replace("]", string.Empty).Split('.', '[').Where(t => t.Length > 0).Select(t => t.Replace("~", "~0").Replace("/", "~1")));
+                    var candidate = head.Substring(0, head.Length - 1) + "#" + pointer;
+                    if (TryParse(candidate, out expression, out _))
+                    {
+                        rewritten = candidate;
+                        return true;
+                    }
+                }
+            }
+
+            if (text.StartsWith("$steps.", StringComparison.Ordinal) && text.IndexOf(".outputs.", StringComparison.Ordinal) < 0)
+            {
+                var rest = text.Substring("$steps.".Length);
+                var dot = rest.IndexOf('.');
+                if (dot > 0)
+                {
+                    var candidate = "$steps." + rest.Substring(0, dot) + ".outputs." + rest.Substring(dot + 1);
+                    if (TryParse(candidate, out expression, out _))
+                    {
+                        rewritten = candidate;
+                        return true;
+                    }
+                }
+            }
+
+            expression = null;
+            return false;
         }
 
         /// <summary>True when the whole text is one runtime expression.</summary>

@@ -181,7 +181,8 @@ namespace Daytona.Arazzo.OpenApi
             }
             else
             {
-                source = document.SourceDescriptions.FirstOrDefault(s => s.Url == head);
+                // Real documents also write the source's url, or its bare name, before the '#'.
+                source = document.SourceDescriptions.FirstOrDefault(s => s.Url == head) ?? document.SourceDescriptions.FirstOrDefault(s => s.Name == head);
             }
 
             if (source == null)

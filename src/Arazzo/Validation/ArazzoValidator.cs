@@ -103,6 +103,21 @@ namespace Daytona.Arazzo.Validation
                     bag.Error("UnknownWorkflow", JsonPaths.Property(step.Path, "workflowId"), $"Workflow '{step.WorkflowId}' does not exist in this document.");
                 }
 
+                if (step.OperationPath != null)
+                {
+                    var head = step.OperationPath.Split('#')[0].Trim();
+                    if (!head.StartsWith("{$sourceDescriptions.", StringComparison.Ordinal) && !head.StartsWith("$sourceDescriptions.", StringComparison.Ordinal))
+                    {
+                        var source = document.SourceDescriptions.FirstOrDefault(s => s.Name == head || s.Url == head);
+                        if (source != null)
+                        {
+                            var fixedPath = "{$sourceDescriptions." + source.Name + ".url}" + step.OperationPath.Substring(step.OperationPath.IndexOf('#') < 0 ? step.OperationPath.Length : step.OperationPath.IndexOf('#'));
+                            bag.Leniency("OperationPathWithoutExpression", JsonPaths.Property(step.Path, "operationPath"),
+                                $"operationPath '{step.OperationPath}' names its source description without a runtime expression; write '{fixedPath}'.");
+                        }
+                    }
+                }
+
                 if (step.WorkflowId == null)
                 {
                     foreach (var parameter in step.Parameters.Where(p => p.Reference == null && p.In == null))
@@ -408,6 +423,11 @@ namespace Daytona.Arazzo.Validation
                     {
                         if (RuntimeExpression.TryParse(text, out var expression, out var error))
                         {
+                            CheckReference(bag, expression!, path, workflow, step);
+                        }
+                        else if (RuntimeExpression.TryParseLenient(text, out expression, out var rewritten))
+                        {
+                            bag.Leniency("NonStandardExpression", path, $"'{text}' is not a runtime expression as the spec writes them; it is read as '{rewritten}'. Write '{rewritten}'.");
                             CheckReference(bag, expression!, path, workflow, step);
                         }
                         else

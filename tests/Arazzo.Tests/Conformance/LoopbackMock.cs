@@ -1,0 +1,355 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Daytona.Arazzo.Expressions;
+using Daytona.Arazzo.OpenApi;
+
+namespace Arazzo.Tests.Conformance;
+
+/// <summary>One canned answer of a loopback mock.</summary>
+internal sealed class MockRoute
+{
+    public string Method { get; init; } = "GET";
+
+    /// <summary>A path template (<c>/pets/{id}</c>) or an absolute URL template, matched against the original API URL.</summary>
+    public string Path { get; init; } = "/";
+
+    public JsonObject? RequestBody { get; init; }
+
+    public JsonObject? Query { get; init; }
+
+    public int Status { get; init; } = 200;
+
+    public JsonNode? Body { get; init; }
+
+    public string? Text { get; init; }
+
+    public Dictionary<string, string> Headers { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>A request the mock received.</summary>
+internal sealed record MockRequest(string Method, string Source, string OriginalUrl, string Body);
+
+/// <summary>
+/// An HTTP server on 127.0.0.1 (free port) standing in for the APIs of a workflow: each source description gets
+/// a base URL <c>http://127.0.0.1:N/{source}</c>; requests are matched against canned routes by method, original URL
+/// (the source's real server URL plus the path), query and body subset, and otherwise answered from the OpenAPI
+/// description's first success response (its example, or a value synthesized from its schema).
+/// </summary>
+internal sealed class LoopbackMock : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Dictionary<string, (string OriginalBase, OpenApiDescription? OpenApi)> _sources = new(StringComparer.Ordinal);
+    private readonly List<MockRoute> _routes = new();
+    private readonly List<MockRequest> _requests = new();
+    private readonly Task _loop;
+
+    public LoopbackMock()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                _listener.Prefixes.Clear();
+                _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public int Port { get; }
+
+    public IReadOnlyList<MockRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _requests.ToList();
+            }
+        }
+    }
+
+    /// <summary>Registers a source description and returns the base URL to use for it.</summary>
+    public string AddSource(string name, string originalBase, OpenApiDescription? openApi)
+    {
+        _sources[name] = (originalBase.TrimEnd('/'), openApi);
+        return $"http://127.0.0.1:{Port}/{Uri.EscapeDataString(name)}";
+    }
+
+    public void Add(MockRoute route) => _routes.Add(route);
+
+    private async Task LoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            try
+            {
+                Answer(context);
+            }
+            catch (Exception e)
+            {
+                context.Response.StatusCode = 599;
+                var bytes = Encoding.UTF8.GetBytes(e.Message);
+                context.Response.OutputStream.Write(bytes);
+            }
+            finally
+            {
+                context.Response.Close();
+            }
+        }
+    }
+
+    private void Answer(HttpListenerContext context)
+    {
+        var request = context.Request;
+        var rawPath = request.RawUrl ?? "/";
+        var query = request.Url!.Query;
+        var path = rawPath.Split('?')[0];
+        var segments = path.TrimStart('/').Split('/', 2);
+        var source = Uri.UnescapeDataString(segments[0]);
+        var remainder = "/" + (segments.Length > 1 ? segments[1] : string.Empty);
+        using var reader = new StreamReader(request.InputStream, request.ContentEncoding ?? Encoding.UTF8);
+        var body = reader.ReadToEnd();
+        _sources.TryGetValue(source, out var info);
+        var original = (info.OriginalBase ?? string.Empty) + remainder;
+        lock (_requests)
+        {
+            _requests.Add(new MockRequest(request.HttpMethod, source, original + query, body));
+        }
+
+        var queryValues = System.Web.HttpUtility.ParseQueryString(query);
+        JsonUtil.TryParseJson(body, out var bodyJson);
+        foreach (var route in _routes)
+        {
+            if (!string.Equals(route.Method, request.HttpMethod, StringComparison.OrdinalIgnoreCase) || !PathMatches(route.Path, remainder, original))
+            {
+                continue;
+            }
+
+            if (route.Query != null && route.Query.Any(p => !QueryMatches(queryValues.GetValues(p.Key), p.Value)))
+            {
+                continue;
+            }
+
+            if (route.RequestBody != null && !(bodyJson is JsonObject given && route.RequestBody.All(p => given.TryGetPropertyValue(p.Key, out var v) && JsonUtil.Render(v) == JsonUtil.Render(p.Value))))
+            {
+                continue;
+            }
+
+            Write(context, route.Status, route.Text ?? route.Body?.ToJsonString(), route.Text != null ? "text/plain" : "application/json", route.Headers);
+            return;
+        }
+
+        var operation = info.OpenApi?.Operations.FirstOrDefault(o => string.Equals(o.Method, request.HttpMethod, StringComparison.OrdinalIgnoreCase) && TemplateMatches(o.PathTemplate, remainder));
+        if (operation == null)
+        {
+            Write(context, 404, "{\"error\":\"no mock and no operation for " + request.HttpMethod + " " + remainder + "\"}", "application/json", new());
+            return;
+        }
+
+        var (status, response) = operation.Responses
+            .Where(r => r.Key.StartsWith("2", StringComparison.Ordinal))
+            .OrderBy(r => r.Key)
+            .Select(r => ((int?)(int.TryParse(r.Key, out var code) ? code : 200), r.Value))
+            .FirstOrDefault();
+        if (status == null)
+        {
+            Write(context, 200, "{}", "application/json", new());
+            return;
+        }
+
+        var content = response["content"] as JsonObject;
+        var media = content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value as JsonObject ?? content?.FirstOrDefault().Value as JsonObject;
+        JsonNode? sample = null;
+        if (media != null)
+        {
+            sample = media["example"]?.DeepClone()
+                ?? (media["examples"] as JsonObject)?.Select(e => info.OpenApi!.Resolve(e.Value) as JsonObject).FirstOrDefault(e => e?["value"] != null)?["value"]?.DeepClone()
+                ?? SchemaSample.Create(info.OpenApi!, media["schema"], 0);
+        }
+
+        Write(context, status.Value, sample?.ToJsonString() ?? (media == null ? null : "null"), "application/json", new());
+    }
+
+    private static bool QueryMatches(string[]? given, JsonNode? expected)
+    {
+        var actual = (given ?? Array.Empty<string>()).SelectMany(v => v.Split(',')).ToList();
+        var wanted = expected is JsonArray list ? list.Select(JsonUtil.Render).ToList() : new List<string> { JsonUtil.Render(expected) };
+        return actual.Count == wanted.Count && actual.OrderBy(x => x, StringComparer.Ordinal).SequenceEqual(wanted.OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    private static bool PathMatches(string pattern, string remainder, string original)
+    {
+        if (pattern.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || pattern.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return TemplateMatches(StripScheme(pattern), StripScheme(original));
+        }
+
+        return TemplateMatches(pattern, remainder);
+    }
+
+    private static string StripScheme(string url) => Regex.Replace(url, "^https?://", string.Empty, RegexOptions.IgnoreCase).TrimEnd('/');
+
+    private static bool TemplateMatches(string template, string path)
+    {
+        var regex = "^" + Regex.Replace(Regex.Escape(template.TrimEnd('/')), @"\\\{[^}]*\}", "[^/]+") + "/?$";
+        return Regex.IsMatch(path.TrimEnd('/'), regex, RegexOptions.IgnoreCase) || (template.Length > 1 && Regex.IsMatch(Uri.UnescapeDataString(path.TrimEnd('/')), regex, RegexOptions.IgnoreCase));
+    }
+
+    private static void Write(HttpListenerContext context, int status, string? body, string contentType, Dictionary<string, string> headers)
+    {
+        context.Response.StatusCode = status;
+        foreach (var header in headers)
+        {
+            context.Response.Headers[header.Key] = header.Value;
+        }
+
+        if (body != null)
+        {
+            context.Response.ContentType = contentType;
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Response.ContentLength64 = bytes.Length;
+            context.Response.OutputStream.Write(bytes);
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+}
+
+/// <summary>A value that satisfies a JSON Schema, preferring its examples, defaults and enums.</summary>
+internal static class SchemaSample
+{
+    public static JsonNode? Create(OpenApiDescription description, JsonNode? schemaNode, int depth)
+    {
+        if (depth > 8 || description.Resolve(schemaNode) is not JsonObject schema)
+        {
+            return null;
+        }
+
+        if (schema["example"] is JsonNode example)
+        {
+            return example.DeepClone();
+        }
+
+        if (schema["examples"] is JsonArray examples && examples.Count > 0)
+        {
+            return examples[0]?.DeepClone();
+        }
+
+        if (schema["default"] is JsonNode defaultValue)
+        {
+            return defaultValue.DeepClone();
+        }
+
+        if (schema["enum"] is JsonArray values && values.Count > 0)
+        {
+            return values[0]?.DeepClone();
+        }
+
+        if (schema["allOf"] is JsonArray allOf)
+        {
+            var merged = new JsonObject();
+            foreach (var part in allOf)
+            {
+                if (Create(description, part, depth + 1) is JsonObject piece)
+                {
+                    foreach (var pair in piece.ToList())
+                    {
+                        merged[pair.Key] = pair.Value?.DeepClone();
+                    }
+                }
+            }
+
+            return merged;
+        }
+
+        foreach (var choice in new[] { "oneOf", "anyOf" })
+        {
+            if (schema[choice] is JsonArray options && options.Count > 0)
+            {
+                return Create(description, options[0], depth + 1);
+            }
+        }
+
+        var type = schema["type"] is JsonArray types ? types.Select(JsonUtil.Render).FirstOrDefault(t => t != "null") : schema["type"] is JsonNode t ? JsonUtil.Render(t) : schema["properties"] != null ? "object" : null;
+        switch (type)
+        {
+            case "object":
+                {
+                    var result = new JsonObject();
+                    if (schema["properties"] is JsonObject properties)
+                    {
+                        foreach (var property in properties)
+                        {
+                            result[property.Key] = Create(description, property.Value, depth + 1);
+                        }
+                    }
+
+                    return result;
+                }
+
+            case "array":
+                return new JsonArray(Create(description, schema["items"], depth + 1));
+            case "integer":
+                return JsonValue.Create(1);
+            case "number":
+                return JsonValue.Create(1.0);
+            case "boolean":
+                return JsonValue.Create(true);
+            case "string":
+                return JsonValue.Create(schema["format"] is JsonNode format ? JsonUtil.Render(format) switch
+                {
+                    "date-time" => "2024-01-01T00:00:00Z",
+                    "date" => "2024-01-01",
+                    "uuid" => "00000000-0000-4000-8000-000000000000",
+                    "email" => "user@example.com",
+                    "uri" => "https://example.com/",
+                    _ => "string",
+                } : "string");
+            default:
+                return null;
+        }
+    }
+}
