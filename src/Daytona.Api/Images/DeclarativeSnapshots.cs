@@ -105,7 +105,8 @@ namespace Daytona.Api.Images
         }
 
         /// <summary>Uploads the contexts that storage lacks; returns one entry per context, in image order.</summary>
-        public static async Task<IReadOnlyList<ContextUpload>> UploadContextsAsync(DaytonaClient client, DaytonaImage image, IReadOnlyList<string> hashes, Action<string>? log, CancellationToken cancellationToken)
+        /// <param name="progress">Called before each context with its index, the number of contexts and the context.</param>
+        public static async Task<IReadOnlyList<ContextUpload>> UploadContextsAsync(DaytonaClient client, DaytonaImage image, IReadOnlyList<string> hashes, Action<string>? log, CancellationToken cancellationToken, Action<int, int, ImageContext>? progress = null)
         {
             if (image.Context.Count == 0)
             {
@@ -118,6 +119,7 @@ namespace Daytona.Api.Images
             for (var i = 0; i < image.Context.Count; i++)
             {
                 var context = image.Context[i];
+                progress?.Invoke(i, image.Context.Count, context);
                 var hash = hashes[i];
                 var prefix = storage.PrefixFor(hash);
                 var key = prefix + "context.tar";
@@ -151,7 +153,8 @@ namespace Daytona.Api.Images
         /// what is done and why go to <paramref name="log"/>.
         /// </summary>
         /// <param name="contextHashes">The context hashes when the caller has just computed them; null to compute them here.</param>
-        public static async Task<DeclarativeSnapshotResult> CreateAsync(DaytonaClient client, string name, DaytonaImage image, DeclarativeSnapshotOptions? options, Action<string>? log, CancellationToken cancellationToken, IReadOnlyList<string>? contextHashes = null)
+        /// <param name="progress">Called before each context is checked and uploaded (index, count, context).</param>
+        public static async Task<DeclarativeSnapshotResult> CreateAsync(DaytonaClient client, string name, DaytonaImage image, DeclarativeSnapshotOptions? options, Action<string>? log, CancellationToken cancellationToken, IReadOnlyList<string>? contextHashes = null, Action<int, int, ImageContext>? progress = null)
         {
             options ??= new DeclarativeSnapshotOptions();
             var dockerfile = DockerfileFor(image, options.Entrypoint);
@@ -190,7 +193,7 @@ namespace Daytona.Api.Images
                 await WaitUntilGoneAsync(client, name, cancellationToken).ConfigureAwait(false);
             }
 
-            var uploads = await UploadContextsAsync(client, image, hashes, log, cancellationToken).ConfigureAwait(false);
+            var uploads = await UploadContextsAsync(client, image, hashes, log, cancellationToken, progress).ConfigureAwait(false);
             var request = new CreateSnapshotRequest(name)
             {
                 DockerfileContent = dockerfile,

@@ -49,23 +49,22 @@ namespace Daytona.Api.Images
 
         internal SigV4Signer CreateSigner() => new SigV4Signer(AccessKey, Secret, SessionToken, Region);
 
-        private static string RegionOf(Uri url)
+        /// <summary>The region of an AWS S3 endpoint (<c>s3.eu-west-1.amazonaws.com</c>, <c>s3-us-west-2.amazonaws.com</c>); us-east-1 otherwise.</summary>
+        public static string RegionOf(Uri url)
         {
-            var parts = url.Host.Split('.');
-            for (var i = 0; i + 2 < parts.Length; i++)
+            var parts = url.Host.ToLowerInvariant().Split('.');
+            var k = Array.IndexOf(parts, "amazonaws");
+            if (k > 0)
             {
-                if (parts[i + 1] == "amazonaws" && (parts[i].StartsWith("s3", StringComparison.Ordinal) || parts[i] == "dualstack"))
+                var label = parts[k - 1];
+                if (label.StartsWith("s3-", StringComparison.Ordinal))
                 {
-                    var candidate = parts[i].StartsWith("s3-", StringComparison.Ordinal) ? parts[i].Substring(3) : null;
-                    if (candidate != null)
-                    {
-                        return candidate;
-                    }
+                    return label.Substring(3);
                 }
 
-                if (i + 3 < parts.Length && parts[i].StartsWith("s3", StringComparison.Ordinal) && parts[i + 2] == "amazonaws")
+                if (label != "s3" && !label.StartsWith("s3", StringComparison.Ordinal))
                 {
-                    return parts[i + 1];
+                    return label;
                 }
             }
 

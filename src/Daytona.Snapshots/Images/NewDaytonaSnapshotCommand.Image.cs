@@ -51,12 +51,24 @@ namespace Daytona.Snapshots.Snapshots
                 Force = Force.IsPresent,
             };
             var name = Name!;
+            const int activityId = 0x1A6E;
             RunAsync(async token =>
             {
                 using var log = RequestLog();
+                void Progress(int index, int count, ImageContext context) =>
+                    PostProgress(new ProgressRecord(activityId, $"Uploading the build context of '{name}'", $"{context.SourcePath} ({index + 1} of {count})")
+                    {
+                        PercentComplete = 100 * index / count,
+                    });
+
                 try
                 {
-                    var result = await DeclarativeSnapshots.CreateAsync(client, name, image, options, PostVerbose, token, hashes).ConfigureAwait(false);
+                    var result = await DeclarativeSnapshots.CreateAsync(client, name, image, options, PostVerbose, token, hashes, Progress).ConfigureAwait(false);
+                    if (result.Uploads.Count > 0)
+                    {
+                        PostProgress(new ProgressRecord(activityId, $"Uploading the build context of '{name}'", "Done") { RecordType = ProgressRecordType.Completed });
+                    }
+
                     PostObject(result.Snapshot);
                 }
                 catch (DaytonaException e) when (e.Kind == ErrorKind.ResourceExists || e.Kind == ErrorKind.InvalidArgument || e.Kind == ErrorKind.ObjectNotFound)

@@ -126,6 +126,21 @@ public sealed class ImageSnapshotPipelineTests : IClassFixture<ImageEmulatorFixt
     }
 
     [Fact]
+    public void WhatIfSendsNothingAndUploadsShowProgress()
+    {
+        var name = Unique("whatif");
+        using var s = _emulator.Session();
+        _emulator.ResetRequests();
+        var whatIf = s.Run(Pipeline + $"New-DaytonaSnapshot -Name {name} -WhatIf", _folder).ShouldSucceed();
+        Assert.Empty(whatIf.Output);
+        Assert.Equal(0, _emulator.Requests().Values.Sum());
+
+        var run = s.Run(Pipeline + $"New-DaytonaSnapshot -Name {name}", _folder).ShouldSucceed();
+        Assert.Single(run.Output);
+        Assert.Contains(run.Progress, p => p.StatusDescription.Contains("app.py (1 of 1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AnImageObjectFromAVariableWorksAsTheImageArgument()
     {
         var name = Unique("arg");
