@@ -47,7 +47,9 @@ public sealed class ImageSnapshotPipelineTests : IClassFixture<ImageEmulatorFixt
         var snapshot = Assert.Single(run.Output);
         Assert.Equal(name, Prop(snapshot, "Name"));
         Assert.Equal("Active", Prop(snapshot, "State"));
-        Assert.NotEmpty(run.Information);
+        var log = run.Information.Select(i => i.MessageData?.ToString() ?? string.Empty).ToList();
+        Assert.Contains(log, line => line.Contains("COPY ./app.py /app/app.py", StringComparison.Ordinal));
+        Assert.Contains(log, line => line.Contains("Successfully built", StringComparison.Ordinal));
         var dockerfile = (string)PSObject.AsPSObject(snapshot.Properties["BuildInfo"].Value).Properties["DockerfileContent"].Value;
         Assert.EndsWith("COPY ./app.py /app/app.py\nENV PORT=8000\n", dockerfile);
         Assert.Contains("RUN python -m pip install numpy pandas\n", dockerfile);
@@ -123,6 +125,17 @@ public sealed class ImageSnapshotPipelineTests : IClassFixture<ImageEmulatorFixt
         var error = Assert.Single(run.Errors);
         Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
         Assert.Equal(0, _emulator.Requests().Values.Sum());
+    }
+
+    [Fact]
+    public void AFailingBuildIsReportedWithItsLog()
+    {
+        var name = Unique("fails");
+        using var s = _emulator.Session();
+        var run = s.Run(Pipeline + $"Add-DaytonaImageInstruction '# emulator: fail' | New-DaytonaSnapshot -Name {name} | Wait-DaytonaSnapshot", _folder);
+        Assert.Empty(run.Output);
+        var error = Assert.Single(run.Errors);
+        Assert.StartsWith("SnapshotBuildFailed,", error.FullyQualifiedErrorId);
     }
 
     [Fact]
