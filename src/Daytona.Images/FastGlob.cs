@@ -16,6 +16,7 @@ namespace Daytona.Images
     /// </summary>
     public static class FastGlob
     {
+        private const int MaxDepth = 64;
         private static readonly Regex CommonGlobSymbols = new Regex(@"[*?]|^!", RegexOptions.CultureInvariant);
         private static readonly Regex CharacterClass = new Regex(@"\[[^[]*]", RegexOptions.CultureInvariant);
         private static readonly Regex GroupSymbols = new Regex(@"(?:^|[^!*+?@])\([^(]*\|[^|]*\)", RegexOptions.CultureInvariant);
@@ -113,7 +114,8 @@ namespace Daytona.Images
                         results.Add(path);
                     }
 
-                    if (isDirectory && visited.Add(entry.FullName))
+                    // Links are followed as fast-glob follows them; a depth limit ends a cycle of links.
+                    if (isDirectory && visited.Add(entry.FullName) && path.Split('/').Length < MaxDepth)
                     {
                         queue.Enqueue((entry.FullName, path + "/"));
                     }
