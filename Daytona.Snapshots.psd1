@@ -51,6 +51,15 @@
         'Test-ArazzoWorkflow'
         'Get-ArazzoWorkflow'
         # Checkpoints
+        'New-Checkpoint'
+        'Get-Checkpoint'
+        'Restore-Checkpoint'
+        'Rename-Checkpoint'
+        'Remove-Checkpoint'
+        'Compare-Checkpoint'
+        'Test-Checkpoint'
+        'Export-Checkpoint'
+        'Import-Checkpoint'
         # Azure DevOps
         'Set-DaytonaPipelineVariable'
     )

@@ -34,7 +34,7 @@ namespace Daytona.Checkpoints
         private const int MaxHeader = 64 * 1024;
         private const int MaxManifest = 512 * 1024 * 1024;
 
-        public Task ExportAsync(string id, string archivePath, bool overwrite, Action<CheckpointProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        public Task<long> ExportAsync(string id, string archivePath, bool overwrite, Action<CheckpointProgress>? progress = null, CancellationToken cancellationToken = default) =>
             Task.Run(() => Export(id, archivePath, overwrite, progress, cancellationToken), cancellationToken);
 
         /// <summary>Writes one checkpoint and its chunks (each verified) to an archive file, atomically.</summary>

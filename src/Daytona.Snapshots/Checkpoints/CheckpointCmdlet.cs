@@ -1,0 +1,91 @@
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+using Daytona.Checkpoints;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Checkpoints
+{
+    /// <summary>What every checkpoint cmdlet shares: the repository parameter, path resolution and progress.</summary>
+    public abstract class CheckpointCmdlet : AsyncCmdlet
+    {
+        private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+
+        /// <summary>The checkpoint repository folder.</summary>
+        public abstract string Repository { get; set; }
+
+        /// <summary>A PowerShell path (relative, PSDrive) as a file-system path; call on the pipeline thread.</summary>
+        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        /// <summary>Opens the repository named by <see cref="Repository"/>; call on the pipeline thread.</summary>
+        protected CheckpointRepository OpenRepository()
+        {
+            try
+            {
+                return CheckpointRepository.Open(ResolvePath(Repository));
+            }
+            catch (DaytonaException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, Repository));
+                throw;
+            }
+        }
+
+        /// <summary>A progress callback for the engine, posting at most five records a second.</summary>
+        protected Action<CheckpointProgress> ProgressReporter(int activityId)
+        {
+            var gate = new object();
+            return progress =>
+            {
+                lock (gate)
+                {
+                    var last = progress.Files == progress.TotalFiles;
+                    if (!last && _sinceProgress.ElapsedMilliseconds < 200)
+                    {
+                        return;
+                    }
+
+                    _sinceProgress.Restart();
+                }
+
+                var percent = progress.TotalBytes > 0
+                    ? (int)Math.Min(100, progress.Bytes * 100 / progress.TotalBytes)
+                    : progress.TotalFiles > 0 ? (int)Math.Min(100, progress.Files * 100 / progress.TotalFiles) : 0;
+                PostProgress(new ProgressRecord(activityId, progress.Activity,
+                    $"{progress.Files} of {progress.TotalFiles} files, {Sizes.Format(progress.Bytes)} of {Sizes.Format(progress.TotalBytes)}")
+                {
+                    PercentComplete = percent,
+                    CurrentOperation = progress.Current,
+                });
+            };
+        }
+
+        protected void CompleteProgress(int activityId, string activity) =>
+            PostProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+
+        /// <summary>Reports an engine failure about one item without stopping the pipeline.</summary>
+        protected void PostFailure(DaytonaException error, object? target) => PostError(ErrorRecords.From(error, target));
+
+        /// <summary>Parses a checkpoint id or fails with <c>CheckpointTimeInvalid</c>.</summary>
+        protected static void RequireId(string id) => CheckpointTime.Parse(id);
+    }
+
+    /// <summary>Byte counts as people read them: 1.2 MB.</summary>
+    internal static class Sizes
+    {
+        public static string Format(long bytes)
+        {
+            string[] units = { "B", "KB", "MB", "GB", "TB" };
+            double value = bytes;
+            var unit = 0;
+            while (value >= 1024 && unit < units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+
+            return unit == 0 ? bytes + " B" : value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
+        }
+    }
+}

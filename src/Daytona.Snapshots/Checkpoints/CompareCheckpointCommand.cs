@@ -1,0 +1,62 @@
+using System.Management.Automation;
+using Daytona.Checkpoints;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Checkpoints
+{
+    /// <summary>
+    /// <para type="synopsis">Lists what was added, removed or changed between two checkpoints, or between a checkpoint and a folder.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Compare, "Checkpoint", DefaultParameterSetName = CheckpointSet)]
+    [OutputType(typeof(CheckpointDifference))]
+    public sealed class CompareCheckpointCommand : CheckpointCmdlet
+    {
+        private const string CheckpointSet = "Checkpoint";
+        private const string FolderSet = "Folder";
+
+        /// <summary>The repository folder.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = string.Empty;
+
+        /// <summary>The reference checkpoint (the older state).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ReferenceId")]
+        [ValidateNotNullOrEmpty]
+        public string Id { get; set; } = string.Empty;
+
+        /// <summary>The checkpoint to compare with (the newer state).</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = CheckpointSet)]
+        [ValidateNotNullOrEmpty]
+        public string DifferenceId { get; set; } = string.Empty;
+
+        /// <summary>A folder to compare with the checkpoint (files of equal size are read and hashed).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = FolderSet)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = string.Empty;
+
+        protected override void ProcessRecord()
+        {
+            var repository = OpenRepository();
+            var folder = ParameterSetName == FolderSet ? ResolvePath(Path) : null;
+            RunAsync(token =>
+            {
+                try
+                {
+                    var differences = folder == null ? repository.Compare(Id, DifferenceId) : repository.CompareWithFolder(Id, folder, token);
+                    foreach (var difference in differences)
+                    {
+                        PostObject(difference);
+                    }
+                }
+                catch (DaytonaException e)
+                {
+                    PostFailure(e, Id);
+                }
+
+                return System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Daytona.Checkpoints;
+using Daytona.Common;
+using Daytona.Snapshots.Common;
+
+namespace Daytona.Snapshots.Checkpoints
+{
+    /// <summary>
+    /// <para type="synopsis">Re-reads and re-hashes checkpoints, reporting every missing or damaged piece by path.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "Checkpoint")]
+    [OutputType(typeof(CheckpointVerification))]
+    public sealed class TestCheckpointCommand : CheckpointCmdlet
+    {
+        /// <summary>The repository folder.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public override string Repository { get; set; } = string.Empty;
+
+        /// <summary>The checkpoint to verify. Default: every checkpoint of the repository.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        public string? Id { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var repository = OpenRepository();
+            IReadOnlyList<string> ids = string.IsNullOrEmpty(Id) ? repository.ListIds() : new[] { Id! };
+            const int activity = 0x0C50;
+            var progress = ProgressReporter(activity);
+            RunAsync(token =>
+            {
+                foreach (var id in ids)
+                {
+                    CheckpointVerification result;
+                    try
+                    {
+                        result = repository.Verify(id, progress, token);
+                    }
+                    catch (DaytonaException e)
+                    {
+                        PostFailure(e, id);
+                        continue;
+                    }
+
+                    foreach (var problem in result.Problems)
+                    {
+                        PostError(ErrorRecords.Create(CheckpointErrors.Corrupt, ErrorKind.InvalidData,
+                            $"Checkpoint {id}: '{problem.Path}': {problem.Problem}", problem,
+                            "Restore the repository from a copy, or import the checkpoint again from an archive."));
+                    }
+
+                    PostObject(result);
+                }
+
+                CompleteProgress(activity, "Verifying");
+                return System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+    }
+}
