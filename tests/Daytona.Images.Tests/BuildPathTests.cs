@@ -134,6 +134,38 @@ public sealed class BuildPathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInactiveSnapshotOfTheSameDefinitionIsReturnedNotRebuilt()
+    {
+        var first = await DeclarativeSnapshots.CreateAsync(_client, "app", Image(), null, null, CancellationToken.None);
+        await WaitActiveAsync("app");
+        _emulator.Control.DeactivateUnused("app");
+        _emulator.Control.ResetRequests();
+
+        var again = await DeclarativeSnapshots.CreateAsync(_client, "app", Image(), null, null, CancellationToken.None);
+        Assert.True(again.Reused);
+        Assert.Equal(SnapshotState.Inactive, again.Snapshot.State);
+        Assert.Equal(first.Snapshot.Id, again.Snapshot.Id);
+        Assert.Equal(1, _emulator.Control.GetRequests().Total);
+    }
+
+    [Fact]
+    public async Task AFailedBuildOfTheSameDefinitionIsBuiltAgain()
+    {
+        var failing = Image().DockerfileCommands(new[] { "# emulator: fail" });
+        await DeclarativeSnapshots.CreateAsync(_client, "flaky", failing, null, null, CancellationToken.None);
+        for (var i = 0; i < 400 && (await _client.GetSnapshotAsync("flaky", CancellationToken.None)).State != SnapshotState.BuildFailed; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        var messages = new List<string>();
+        var retried = await DeclarativeSnapshots.CreateAsync(_client, "flaky", failing, null, messages.Add, CancellationToken.None);
+        Assert.False(retried.Reused);
+        Assert.Contains(messages, m => m.Contains("ended build_failed", StringComparison.Ordinal));
+        Assert.All(retried.Uploads, u => Assert.False(u.Uploaded));
+    }
+
+    [Fact]
     public async Task ForceBuildsAnActiveUnchangedSnapshotAgain()
     {
         await DeclarativeSnapshots.CreateAsync(_client, "app", Image(), null, null, CancellationToken.None);

@@ -171,13 +171,21 @@ namespace Daytona.Api.Images
                     return new DeclarativeSnapshotResult(existing, reused: true, Array.Empty<ContextUpload>());
                 }
 
-                if (same && !options.Force && !existing.State.IsSettled())
+                if (same && !options.Force && existing.State == SnapshotState.Inactive)
+                {
+                    log?.Invoke($"Snapshot '{name}' was built from this definition and is inactive; returning it without uploading or building (Enable-DaytonaSnapshot activates it).");
+                    return new DeclarativeSnapshotResult(existing, reused: true, Array.Empty<ContextUpload>());
+                }
+
+                var inProgress = existing.State == SnapshotState.Pending || existing.State == SnapshotState.Building ||
+                                 existing.State == SnapshotState.BuildPending || existing.State == SnapshotState.Pulling;
+                if (same && !options.Force && inProgress)
                 {
                     log?.Invoke($"Snapshot '{name}' is already being built from this definition ({existing.StateText}); returning it.");
                     return new DeclarativeSnapshotResult(existing, reused: true, Array.Empty<ContextUpload>());
                 }
 
-                if (existing.BuildInfo == null && !options.Force)
+                if (existing.BuildInfo == null && !options.Force && existing.State != SnapshotState.Removing)
                 {
                     throw new DaytonaException(DaytonaErrorIds.SnapshotAlreadyExists, ErrorKind.ResourceExists, $"A snapshot named '{name}' already exists and was made from an image name, not from a declarative image.", name)
                     {
@@ -189,7 +197,11 @@ namespace Daytona.Api.Images
                     : same ? $"its build from this definition ended {existing.StateText}"
                     : $"the definition changed (build hash now {buildHash})";
                 log?.Invoke($"Replacing the snapshot '{name}' ({existing.StateText}): {reason}.");
-                await client.DeleteSnapshotAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+                if (existing.State != SnapshotState.Removing)
+                {
+                    await client.DeleteSnapshotAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+                }
+
                 await WaitUntilGoneAsync(client, name, cancellationToken).ConfigureAwait(false);
             }
 
