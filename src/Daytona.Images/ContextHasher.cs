@@ -12,7 +12,8 @@ namespace Daytona.Images
     /// MD5 over the archive path, then for a file its bytes; for a folder, walking it depth first, each file's path
     /// relative to the folder followed by its bytes, and the relative path of every folder that holds no file and no
     /// folder. Symbolic links are neither files nor folders there and are skipped. Entries are taken in the order Node
-    /// lists them, which on POSIX systems is byte order of the UTF-8 names (libuv sorts <c>scandir</c> with strcmp).
+    /// lists them: on POSIX systems byte order of the UTF-8 names (libuv sorts <c>scandir</c> with strcmp), on Windows the
+    /// file system's order.
     /// </summary>
     public static class ContextHasher
     {
@@ -43,13 +44,22 @@ namespace Daytona.Images
             }
         }
 
-        /// <summary>A folder's entries in the order Node's <c>readdir</c> returns them on POSIX: by UTF-8 bytes of the name.</summary>
+        /// <summary>
+        /// A folder's entries in the order Node's <c>readdir</c> returns them: on POSIX systems libuv sorts them by the
+        /// bytes of their UTF-8 names (strcmp); on Windows it returns the file system's own order, as we do.
+        /// </summary>
         public static IReadOnlyList<FileSystemInfo> ListSorted(DirectoryInfo directory)
         {
             var entries = directory.EnumerateFileSystemInfos().ToList();
-            entries.Sort((a, b) => CompareUtf8(a.Name, b.Name));
+            if (!IsWindows)
+            {
+                entries.Sort((a, b) => CompareUtf8(a.Name, b.Name));
+            }
+
             return entries;
         }
+
+        private static readonly bool IsWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
 
         public static int CompareUtf8(string a, string b)
         {

@@ -22,6 +22,6 @@ namespace Daytona.Snapshots.Images
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = null!;
 
-        protected override void ProcessRecord() => Emit(() => Image.AddLocalDir(Path, Destination, WorkingDirectory), Path);
+        protected override void ProcessRecord() => Emit(() => Image.AddLocalDir(LocalPath(Path), Destination, WorkingDirectory), Path);
     }
 }

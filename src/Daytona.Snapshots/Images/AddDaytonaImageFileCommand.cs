@@ -22,6 +22,6 @@ namespace Daytona.Snapshots.Images
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = null!;
 
-        protected override void ProcessRecord() => Emit(() => Image.AddLocalFile(Path, Destination, WorkingDirectory), Path);
+        protected override void ProcessRecord() => Emit(() => Image.AddLocalFile(LocalPath(Path), Destination, WorkingDirectory), Path);
     }
 }

@@ -25,6 +25,6 @@ namespace Daytona.Snapshots.Images
         public SwitchParameter StrictContext { get; set; }
 
         protected override void ProcessRecord() =>
-            Emit(() => Image.DockerfileCommands(Instruction, ContextPath, StrictContext.IsPresent, WorkingDirectory), Image);
+            Emit(() => Image.DockerfileCommands(Instruction, ContextPath == null ? null : LocalPath(ContextPath), StrictContext.IsPresent, WorkingDirectory), Image);
     }
 }

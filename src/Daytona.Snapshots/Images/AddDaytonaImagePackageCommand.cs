@@ -62,10 +62,10 @@ namespace Daytona.Snapshots.Images
             switch (ParameterSetName)
             {
                 case RequirementsSet:
-                    Emit(() => Image.PipInstallFromRequirements(RequirementsFile, Fill(new PipInstallOptions()), WorkingDirectory), RequirementsFile);
+                    Emit(() => Image.PipInstallFromRequirements(LocalPath(RequirementsFile), Fill(new PipInstallOptions()), WorkingDirectory), RequirementsFile);
                     break;
                 case PyprojectSet:
-                    Emit(() => Image.PipInstallFromPyproject(PyprojectFile, (PyprojectOptions)Fill(new PyprojectOptions { OptionalDependencies = OptionalDependency }), WorkingDirectory), PyprojectFile);
+                    Emit(() => Image.PipInstallFromPyproject(LocalPath(PyprojectFile), (PyprojectOptions)Fill(new PyprojectOptions { OptionalDependencies = OptionalDependency }), WorkingDirectory), PyprojectFile);
                     break;
                 default:
                     Emit(() => Image.PipInstall(Name, Fill(new PipInstallOptions())), Image);

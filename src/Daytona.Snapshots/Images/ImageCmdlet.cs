@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using Daytona.Common;
 using Daytona.Images;
@@ -15,6 +16,36 @@ namespace Daytona.Snapshots.Images
     {
         /// <summary>The current PowerShell file system location, for relative paths.</summary>
         protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        /// <summary>
+        /// A local path as the image records it. Paths the SDK would understand (relative, absolute, <c>~</c>) are kept
+        /// as written — they are part of the Dockerfile and of the context hash. A path on a PowerShell drive other than
+        /// a drive letter (<c>TestDrive:\app.py</c>, <c>Temp:\x</c>) means nothing outside PowerShell, so it becomes the
+        /// file system path it names.
+        /// </summary>
+        protected string LocalPath(string path)
+        {
+            var colon = path.IndexOf(':');
+            if (colon > 1 && path.Substring(0, colon).All(c => char.IsLetterOrDigit(c) || c == '_' || c == '-'))
+            {
+                PSDriveInfo? drive;
+                try
+                {
+                    drive = SessionState.Drive.Get(path.Substring(0, colon));
+                }
+                catch (System.Management.Automation.DriveNotFoundException)
+                {
+                    drive = null;
+                }
+
+                if (drive != null && drive.Provider.Name == "FileSystem")
+                {
+                    return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                }
+            }
+
+            return path;
+        }
 
         /// <summary>Runs one image operation and writes its result, or writes its failure as a non-terminating error.</summary>
         protected void Emit(Func<DaytonaImage> operation, object? target)

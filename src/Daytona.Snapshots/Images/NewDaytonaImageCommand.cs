@@ -42,7 +42,7 @@ namespace Daytona.Snapshots.Images
                     Emit(() => DaytonaImage.Base(Base), Base);
                     break;
                 case DockerfileSet:
-                    Emit(() => DaytonaImage.FromDockerfile(Dockerfile, WorkingDirectory, StrictContext.IsPresent), Dockerfile);
+                    Emit(() => DaytonaImage.FromDockerfile(LocalPath(Dockerfile), WorkingDirectory, StrictContext.IsPresent), Dockerfile);
                     break;
                 default:
                     Emit(() => DaytonaImage.DebianSlim(DebianSlim), DebianSlim);

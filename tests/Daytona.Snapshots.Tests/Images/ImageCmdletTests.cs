@@ -125,6 +125,18 @@ public sealed class ImageCmdletTests : IDisposable
     }
 
     [Fact]
+    public void APathOnAPowerShellDriveBecomesItsFileSystemPath()
+    {
+        using var session = ModuleSession.Create();
+        var run = session.Run(
+            "$fs = $ExecutionContext.SessionState.Provider.GetOne('FileSystem'); $null = $ExecutionContext.SessionState.Drive.New([System.Management.Automation.PSDriveInfo]::new('Fixture', $fs, $args[0], '', $null), 'global'); (New-DaytonaImage -Base alpine | Add-DaytonaImageFile Fixture:/app.py /app.py).Context[0].SourcePath",
+            _fixture).ShouldSucceed();
+        Assert.Equal(Path.Combine(_fixture, "app.py"), (string)run.Output[0].BaseObject);
+        var missing = session.Run("New-DaytonaImage -Base alpine | Add-DaytonaImageFile NoSuchDrive:/app.py /app.py");
+        Assert.StartsWith("ImageFileNotFound,", Assert.Single(missing.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void ErrorActionStopEndsThePipelineBeforeLaterStages()
     {
         using var session = ModuleSession.Create();
