@@ -52,7 +52,9 @@ public class ConditionTests
     [Theory]
     [InlineData("jsonpath", "$.items[?@.id == 2]", true)]
     [InlineData("jsonpath", "$.items[?@.id == 3]", false)]
-    [InlineData("jsonpath", "$[?@.state == 'inactive']", false)]
+    [InlineData("jsonpath", "$[?@.state == 'inactive']", true)]
+    [InlineData("jsonpath", "$[?$.state == 'inactive']", true)]
+    [InlineData("jsonpath", "$[?@.state == 'active']", false)]
     [InlineData("jsonpath", "$.state == \"inactive\"", true)]
     [InlineData("jsonpath", "$.state == \"active\"", false)]
     [InlineData("jsonpath", "$.state == \"error\" || $.state == \"inactive\"", true)]
@@ -63,6 +65,17 @@ public class ConditionTests
         var outcome = CriterionEvaluator.Evaluate(criterion, Context());
         Assert.Null(outcome.Error);
         Assert.Equal(expected, outcome.Satisfied);
+    }
+
+    [Fact]
+    public void AFilterOverAnObjectContextMatchesTheObjectItselfOnlyLeniently()
+    {
+        var criterion = Make("jsonpath", "$response.body", "$[?@.state == 'inactive']");
+        var lenient = CriterionEvaluator.Evaluate(criterion, Context());
+        Assert.True(lenient.Satisfied);
+        Assert.Contains("$[?$.state == 'inactive']", lenient.Leniency);
+        Assert.False(CriterionEvaluator.Evaluate(criterion, Context(), strict: true).Satisfied);
+        Assert.Null(CriterionEvaluator.Evaluate(Make("jsonpath", "$response.body", "$[?$.state == 'inactive']"), Context()).Leniency);
     }
 
     [Fact]

@@ -14,11 +14,15 @@ namespace Daytona.Arazzo.Criteria
     /// <summary>The outcome of one criterion.</summary>
     public readonly struct CriterionOutcome
     {
-        public CriterionOutcome(bool satisfied, string? error)
+        public CriterionOutcome(bool satisfied, string? error, string? leniency = null)
         {
             Satisfied = satisfied;
             Error = error;
+            Leniency = leniency;
         }
+
+        /// <summary>Set when the outcome relied on a leniency: what happened and how to write it properly.</summary>
+        public string? Leniency { get; }
 
         public bool Satisfied { get; }
 
@@ -31,7 +35,7 @@ namespace Daytona.Arazzo.Criteria
     {
         private static readonly TimeSpan s_regexTimeout = TimeSpan.FromSeconds(2);
 
-        public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context)
+        public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context, bool strict = false)
         {
             try
             {
@@ -45,7 +49,25 @@ namespace Daytona.Arazzo.Criteria
                         }
 
                     case "jsonpath":
-                        return new CriterionOutcome(EvaluateJsonPath(criterion.Condition, Context(criterion, context), out _), null);
+                        {
+                            var value = Context(criterion, context);
+                            if (EvaluateJsonPath(criterion.Condition, value, out _))
+                            {
+                                return new CriterionOutcome(true, null);
+                            }
+
+                            // Real documents (and the spec's own example, $[?count(@.pets) > 0] on a response body)
+                            // filter an object context as if the object itself were the one candidate.
+                            if (!strict && value is JsonObject && criterion.Condition.TrimStart().StartsWith("$[?", StringComparison.Ordinal)
+                                && JsonPathAdapter.TryParse(criterion.Condition, out var query, out _) && JsonPathAdapter.Count(query!, new JsonArray(value.DeepClone())) > 0)
+                            {
+                                var rewritten = "$[?" + criterion.Condition.Trim().Substring(3).Replace("@", "$");
+                                return new CriterionOutcome(true, null,
+                                    $"The jsonpath condition '{criterion.Condition}' selects nothing among the members of the context object; it matched the object itself. Under RFC 9535 a filter tests the members: to test the object, write '{rewritten}'.");
+                            }
+
+                            return new CriterionOutcome(false, null);
+                        }
                     case "xpath":
                         return new CriterionOutcome(EvaluateXPath(criterion.Condition, Context(criterion, context)), null);
                     default:

@@ -39,6 +39,7 @@ namespace Daytona.Arazzo.Execution
         private readonly Redactor _redactor = new Redactor();
         private readonly Dictionary<string, JsonObject> _workflowInputs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         private readonly Dictionary<string, JsonObject> _workflowOutputs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _workflowStatus = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly Dictionary<string, StepTarget> _targets = new Dictionary<string, StepTarget>(StringComparer.Ordinal);
         private readonly IRunListener _listener;
         private int _executions;
@@ -190,7 +191,8 @@ namespace Daytona.Arazzo.Execution
                     return Fail(result, "ArazzoDependencyFailed", target.Error ?? $"Dependency '{dependency}' does not resolve.", null);
                 }
 
-                if (_workflowOutputs.ContainsKey(target.Workflow.WorkflowId))
+                // A dependency that already succeeded in this run is not run again; one that failed is retried.
+                if (_workflowStatus.TryGetValue(target.Workflow.WorkflowId, out var previous) && previous == WorkflowStatus.Succeeded)
                 {
                     continue;
                 }
@@ -477,6 +479,7 @@ namespace Daytona.Arazzo.Execution
             }
 
             _workflowOutputs[state.Workflow.WorkflowId] = outputs;
+            _workflowStatus[state.Workflow.WorkflowId] = result.Status;
             result.OutputsJson = outputs;
             result.StepOutputsJson = new Dictionary<string, JsonObject>(state.StepOutputs, StringComparer.Ordinal);
             var plain = new System.Collections.Specialized.OrderedDictionary(StringComparer.OrdinalIgnoreCase);
@@ -690,7 +693,8 @@ namespace Daytona.Arazzo.Execution
                 execution.Success = true;
                 foreach (var criterion in step.SuccessCriteria)
                 {
-                    var outcome = CriterionEvaluator.Evaluate(criterion, context);
+                    var outcome = CriterionEvaluator.Evaluate(criterion, context, _options.Strict);
+                    NoteLeniency(outcome);
                     if (!outcome.Satisfied)
                     {
                         execution.Success = false;
@@ -768,7 +772,8 @@ namespace Daytona.Arazzo.Execution
         {
             foreach (var criterion in criteria)
             {
-                var outcome = CriterionEvaluator.Evaluate(criterion, context);
+                var outcome = CriterionEvaluator.Evaluate(criterion, context, _options.Strict);
+                NoteLeniency(outcome);
                 if (outcome.Error != null)
                 {
                     _listener.Trace($"criterion '{criterion.Condition}' could not be evaluated: {outcome.Error}");
@@ -781,6 +786,16 @@ namespace Daytona.Arazzo.Execution
             }
 
             return true;
+        }
+
+        private readonly HashSet<string> _leniencies = new HashSet<string>(StringComparer.Ordinal);
+
+        private void NoteLeniency(CriterionOutcome outcome)
+        {
+            if (outcome.Leniency != null && _leniencies.Add(outcome.Leniency))
+            {
+                _listener.Warning(outcome.Leniency);
+            }
         }
 
         private static JsonObject EvaluateOutputs(IList<OutputDefinition> outputs, ExpressionContext context)

@@ -69,7 +69,8 @@ namespace Daytona.Arazzo.Expressions
         /// <summary>
         /// Parses an expression, also accepting two forms real documents write: a dotted path into a body
         /// (<c>$response.body.user.id</c>, read as <c>$response.body#/user/id</c>) and a step output without
-        /// <c>.outputs</c> (<c>$steps.login.token</c>, read as <c>$steps.login.outputs.token</c>).
+        /// <c>.outputs</c> (<c>$steps.login.token</c>, read as <c>$steps.login.outputs.token</c>), and
+        /// <c>headers</c> for <c>header</c> (<c>$response.headers.Location</c>).
         /// <paramref name="rewritten"/> is the spec form when a lenient form was used.
         /// </summary>
         public static bool TryParseLenient(string text, out RuntimeExpression? expression, out string? rewritten)
@@ -78,6 +79,19 @@ namespace Daytona.Arazzo.Expressions
             if (TryParse(text, out expression, out _))
             {
                 return true;
+            }
+
+            foreach (var plural in new[] { "$response.headers.", "$request.headers." })
+            {
+                if (text.StartsWith(plural, StringComparison.Ordinal))
+                {
+                    var candidate = plural.Replace("headers.", "header.") + text.Substring(plural.Length);
+                    if (TryParse(candidate, out expression, out _))
+                    {
+                        rewritten = candidate;
+                        return true;
+                    }
+                }
             }
 
             foreach (var head in new[] { "$response.body.", "$request.body." })

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Threading;
@@ -33,6 +34,9 @@ namespace Daytona.Arazzo.OpenApi
 
         public HttpClient? Client { get; }
 
+        /// <summary>Local copies of remote source descriptions: URL → file path (for offline runs).</summary>
+        public IDictionary<string, string> Mappings { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
         /// <summary>Whether URLs (http/https) may be fetched; file paths are always read.</summary>
         public bool AllowRemote { get; set; } = true;
 
@@ -61,6 +65,11 @@ namespace Daytona.Arazzo.OpenApi
         public async Task<LoadedSource> LoadAsync(ArazzoDocument owner, SourceDescription description, CancellationToken cancellationToken)
         {
             var location = ResolveLocation(owner.Location, description.Url);
+            if (location != null && Mappings.TryGetValue(location, out var mapped))
+            {
+                location = mapped;
+            }
+
             var key = description.Type + "|" + description.Name + "|" + location;
             if (_cache.TryGetValue(key, out var cached))
             {

@@ -21,6 +21,9 @@ namespace Daytona.Arazzo.OpenApi
         /// <summary>The code of <see cref="Error"/>: UnresolvedOperation, AmbiguousOperation, UnknownWorkflow, SourceUnavailable…</summary>
         public string? ErrorCode { get; internal set; }
 
+        /// <summary>Set when the target was bound from a non-standard form: how to write it properly.</summary>
+        public string? Lenient { get; internal set; }
+
         /// <summary>True when the target could not be checked because its source could not be loaded.</summary>
         public bool SourceUnavailable { get; internal set; }
     }
@@ -110,6 +113,19 @@ namespace Daytona.Arazzo.OpenApi
                 }
 
                 var found = loaded.OpenApi.FindByOperationId(expression.Name!).ToList();
+                if (found.Count == 0)
+                {
+                    var ignoringCase = loaded.OpenApi.Operations.Where(o => string.Equals(o.OperationId, expression.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+                    if (ignoringCase.Count == 1)
+                    {
+                        return new StepTarget
+                        {
+                            Operation = ignoringCase[0],
+                            Lenient = $"operationId '{expression.Name}' matches '{ignoringCase[0].OperationId}' in '{source.Name}' only ignoring case (operationIds are case-sensitive); write '$sourceDescriptions.{source.Name}.{ignoringCase[0].OperationId}'.",
+                        };
+                    }
+                }
+
                 return found.Count switch
                 {
                     0 => new StepTarget { Error = $"Operation '{expression.Name}' does not exist in source description '{source.Name}'.", ErrorCode = "UnresolvedOperation" },
@@ -132,6 +148,25 @@ namespace Daytona.Arazzo.OpenApi
                 matches.AddRange(loaded.OpenApi.FindByOperationId(reference));
             }
 
+            if (matches.Count == 0)
+            {
+                var ignoringCase = new List<OperationInfo>();
+                foreach (var source in document.SourceDescriptions.Where(s => !s.IsArazzo))
+                {
+                    var loaded = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+                    ignoringCase.AddRange(loaded.OpenApi?.Operations.Where(o => string.Equals(o.OperationId, reference, StringComparison.OrdinalIgnoreCase)) ?? Enumerable.Empty<OperationInfo>());
+                }
+
+                if (ignoringCase.Count == 1)
+                {
+                    return new StepTarget
+                    {
+                        Operation = ignoringCase[0],
+                        Lenient = $"operationId '{reference}' matches '{ignoringCase[0].OperationId}' only ignoring case (operationIds are case-sensitive); write '{ignoringCase[0].OperationId}'.",
+                    };
+                }
+            }
+
             if (matches.Count == 1)
             {
                 return new StepTarget { Operation = matches[0] };
@@ -150,6 +185,18 @@ namespace Daytona.Arazzo.OpenApi
             if (matches.Count > 1)
             {
                 return new StepTarget { Error = $"operationId '{operationId}' is used by {matches.Count} operations in '{matches[0].SourceName}'.", ErrorCode = "AmbiguousOperation" };
+            }
+
+            // Some tools write "<source>.<operationId>"; accept it when that source has the operation.
+            var dot = reference.IndexOf('.');
+            if (dot > 0 && document.FindSource(reference.Substring(0, dot)) is SourceDescription named && !named.IsArazzo)
+            {
+                var loaded = await resolver.LoadAsync(document, named, cancellationToken).ConfigureAwait(false);
+                var found = loaded.OpenApi?.FindByOperationId(reference.Substring(dot + 1)).ToList();
+                if (found != null && found.Count == 1)
+                {
+                    return new StepTarget { Operation = found[0], Lenient = $"operationId '{operationId}' names its source with a dot; write '$sourceDescriptions.{named.Name}.{reference.Substring(dot + 1)}'." };
+                }
             }
 
             if (unavailable.Count > 0)

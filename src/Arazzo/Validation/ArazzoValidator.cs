@@ -95,6 +95,11 @@ namespace Daytona.Arazzo.Validation
                     }
                     else if (target.Operation != null)
                     {
+                        if (target.Lenient != null)
+                        {
+                            bag.Leniency("QualifiedOperationId", JsonPaths.Property(step.Path, field), target.Lenient);
+                        }
+
                         CheckOperationParameters(bag, workflow, step, target.Operation);
                     }
                 }

@@ -112,6 +112,9 @@ namespace Daytona.Snapshots.Arazzo
                 }
 
                 var workflows = WorkflowId != null ? new[] { WorkflowId } : document.Workflows.Select(w => w.WorkflowId).ToArray();
+
+                // One runner for the whole invocation: a workflow that others depend on runs once.
+                WorkflowRunner? runner = null;
                 foreach (var workflowId in workflows)
                 {
                     var workflow = document.FindWorkflow(workflowId);
@@ -130,7 +133,7 @@ namespace Daytona.Snapshots.Arazzo
                     }
 
                     options.Inputs = inputs;
-                    var runner = new WorkflowRunner(document, options, resolver);
+                    runner ??= new WorkflowRunner(document, options, resolver);
                     listener.Redactor = runner.Redactor;
                     var result = await runner.RunWorkflowAsync(workflowId, token).ConfigureAwait(false);
                     PostProgress(new ProgressRecord(1, $"Arazzo workflow {workflowId}", result.Status) { RecordType = ProgressRecordType.Completed });
