@@ -444,7 +444,7 @@ namespace Daytona.Images
             }
 
             var detail = commands.Count == 1 ? commands[0] : commands.Count.ToString(CultureInfo.InvariantCulture) + " lines";
-            return new DaytonaImage(Dockerfile + string.Join("\n", commands) + "\n", _context.Concat(contexts).ToArray(), _steps.Concat(new[] { new ImageStep("dockerfileCommands", detail) }).ToArray(), BaseImage);
+            return new DaytonaImage(Dockerfile + string.Join("\n", commands) + "\n", FreshContexts().Concat(contexts).ToArray(), _steps.Concat(new[] { new ImageStep("dockerfileCommands", detail) }).ToArray(), BaseImage);
         }
 
         // ---------------------------------------------------------------- helpers
@@ -588,9 +588,12 @@ namespace Daytona.Images
 
         private DaytonaImage Append(string text, ImageContext? context, ImageStep step)
         {
-            var contexts = context == null ? _context : _context.Concat(new[] { context }).ToArray();
+            var contexts = context == null ? FreshContexts().ToArray() : FreshContexts().Concat(new[] { context }).ToArray();
             return new DaytonaImage(Dockerfile + text, contexts, _steps.Concat(new[] { step }).ToArray(), BaseImage);
         }
+
+        // Each image hashes its own context entries (a hash is kept once computed), so a new image looks at the files afresh.
+        private IEnumerable<ImageContext> FreshContexts() => _context.Select(c => new ImageContext(c.SourcePath, c.ArchivePath, c.FullPath));
 
         internal static string Cwd(string? workingDirectory) =>
             Path.GetFullPath(string.IsNullOrEmpty(workingDirectory) ? Directory.GetCurrentDirectory() : workingDirectory!);

@@ -27,7 +27,7 @@ namespace Daytona.Images
 
         /// <summary>
         /// The MD5 context hash, computed on first use and then kept: an image describes its files as they were when
-        /// first looked at. The build path computes a fresh hash with <see cref="ComputeHash"/>.
+        /// first looked at (every new image gets fresh entries). The build path computes a fresh hash with <see cref="ComputeHash"/>.
         /// </summary>
         public string Hash => _hash ??= ComputeHash();
 

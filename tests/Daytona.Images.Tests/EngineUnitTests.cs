@@ -141,6 +141,20 @@ public sealed class EngineUnitTests
     }
 
     [Fact]
+    public void ADerivedImageHashesTheFilesAsTheyAreNow()
+    {
+        using var folder = new TempFolder();
+        folder.Write("app.py", "one\n");
+        var first = DaytonaImage.Base("alpine").AddLocalFile("app.py", "/app.py", folder.Path);
+        var before = first.Hash;
+        folder.Write("app.py", "two\n");
+        var derived = first.RunCommands("echo");
+        Assert.Equal(before, first.Hash);
+        Assert.NotEqual(first.Context[0].Hash, derived.Context[0].Hash);
+        Assert.Equal(derived.Context[0].Hash, first.Context[0].ComputeHash());
+    }
+
+    [Fact]
     public void RelativePathsResolveAgainstTheGivenWorkingDirectoryAndKeepTheirSpelling()
     {
         using var folder = new TempFolder();
