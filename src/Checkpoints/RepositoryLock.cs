@@ -16,12 +16,11 @@ namespace Daytona.Checkpoints
     public sealed class RepositoryLock : IDisposable
     {
         private readonly string _path;
-        private FileStream? _stream;
+        private int _released;
 
-        private RepositoryLock(string path, FileStream stream)
+        private RepositoryLock(string path)
         {
             _path = path;
-            _stream = stream;
         }
 
         /// <summary>True when the lock replaced a stale one (a writer that died): leftovers may exist.</summary>
@@ -35,24 +34,45 @@ namespace Daytona.Checkpoints
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // The lock appears complete or not at all: its content is written to a temporary file first, then
+                // moved to 'lock' without replacing (an atomic create-if-absent on every platform).
+                var pid = Platform.CurrentProcessId;
+                var info = new LockInfo
+                {
+                    Host = Environment.MachineName,
+                    Pid = pid,
+                    ProcessStart = Platform.ProcessStartUtc(pid),
+                    Since = DateTime.UtcNow,
+                };
+                var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
                 try
                 {
-                    var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
-                    var pid = Platform.CurrentProcessId;
-                    var info = new LockInfo
+                    using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
                     {
-                        Host = Environment.MachineName,
-                        Pid = pid,
-                        ProcessStart = Platform.ProcessStartUtc(pid),
-                        Since = DateTime.UtcNow,
-                    };
-                    var bytes = info.ToJson();
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(true);
-                    return new RepositoryLock(path, stream) { TookOverStale = tookOver };
+                        var bytes = info.ToJson();
+                        stream.Write(bytes, 0, bytes.Length);
+                        stream.Flush(true);
+                    }
+
+                    File.Move(temp, path);
+                    CleanTemporaryLocks(repository);
+                    return new RepositoryLock(path) { TookOverStale = tookOver };
+                }
+                catch (IOException) when (!File.Exists(path))
+                {
+                    // The holder released it meanwhile (or the disk failed): try again until the deadline.
+                    TryDelete(temp);
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        throw;
+                    }
+
+                    Thread.Sleep(10);
+                    continue;
                 }
                 catch (IOException) when (File.Exists(path))
                 {
+                    TryDelete(temp);
                     var holder = LockInfo.TryRead(path);
                     if (holder != null && holder.IsStaleHere())
                     {
@@ -103,21 +123,36 @@ namespace Daytona.Checkpoints
 
         public void Dispose()
         {
-            var stream = Interlocked.Exchange(ref _stream, null);
-            if (stream == null)
+            if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                return;
+                TryDelete(_path);
             }
+        }
 
+        private static void TryDelete(string path)
+        {
             try
             {
-                File.Delete(_path);
+                File.Delete(path);
             }
             catch (IOException)
             {
             }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
 
-            stream.Dispose();
+        /// <summary>Temporary lock files of writers killed before they could take the lock.</summary>
+        private static void CleanTemporaryLocks(string repository)
+        {
+            foreach (var file in Directory.EnumerateFiles(repository, "lock.*.tmp"))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > TimeSpan.FromMinutes(1))
+                {
+                    TryDelete(file);
+                }
+            }
         }
 
         internal sealed class LockInfo
