@@ -99,8 +99,7 @@ namespace Daytona.Api
                     var elapsed = watch.Elapsed;
                     foreach (var item in pending)
                     {
-                        if (item.Snapshot != null && options.FollowBuildLogs && item.Snapshot.BuildInfo != null && !item.Snapshot.State.IsSettled()
-                            && item.Snapshot.State != SnapshotState.Pending)
+                        if (item.Snapshot != null && options.FollowBuildLogs && item.Snapshot.BuildInfo != null && !item.Snapshot.State.IsSettled())
                         {
                             followers.Start(item.Snapshot);
                         }
@@ -112,9 +111,11 @@ namespace Daytona.Api
                         }
 
                         item.Done = true;
-                        if (item.Snapshot != null)
+                        if (item.Snapshot != null && !await followers.FinishAsync(item.Snapshot.Id).ConfigureAwait(false)
+                            && options.FollowBuildLogs && options.OnBuildLogLine != null && item.Snapshot.BuildInfo != null)
                         {
-                            await followers.FinishAsync(item.Snapshot.Id).ConfigureAwait(false);
+                            // It settled before a poll saw it build (a quick build): show its whole log instead.
+                            await EmitWholeLogAsync(item.Snapshot, options, cancellationToken).ConfigureAwait(false);
                         }
 
                         options.OnProgress?.Invoke(new SnapshotWaitProgress(item.Key, item.Index, items.Count, item.Snapshot, elapsed, true));
@@ -280,6 +281,23 @@ namespace Daytona.Api
             return new SnapshotWaitResult(item.Key, item.Index, snapshot, failed, elapsed);
         }
 
+        private async Task EmitWholeLogAsync(Snapshot snapshot, SnapshotWaitOptions options, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                await foreach (var line in _client.GetBuildLogAsync(snapshot.Id, follow: false, timeout.Token).ConfigureAwait(false))
+                {
+                    options.OnBuildLogLine!(snapshot, line);
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is DaytonaException || e is OperationCanceledException || e is System.Net.Http.HttpRequestException || e is System.IO.IOException))
+            {
+                options.OnLog?.Invoke($"The build log of '{snapshot.Name}' could not be read ({e.Message}).");
+            }
+        }
+
         private async Task<string[]> ReadLogTailAsync(Snapshot snapshot, int lines, CancellationToken cancellationToken)
         {
             // Best effort, bounded: a failure to read the log never hides the failure itself.
@@ -389,11 +407,12 @@ namespace Daytona.Api
             }
 
             /// <summary>The snapshot settled: let its follower drain what the server still sends (briefly), then stop it.</summary>
-            public async Task FinishAsync(string id)
+            /// <returns>False when the snapshot had no follower.</returns>
+            public async Task<bool> FinishAsync(string id)
             {
                 if (!_followers.TryGetValue(id, out var follower))
                 {
-                    return;
+                    return false;
                 }
 
                 _followers.Remove(id);
@@ -401,6 +420,7 @@ namespace Daytona.Api
                 await Task.WhenAny(follower.Task, Task.Delay(TimeSpan.FromSeconds(1), _waitToken)).ConfigureAwait(false);
                 follower.Stop.Cancel();
                 follower.Stop.Dispose();
+                return true;
             }
 
             public void CancelAll()

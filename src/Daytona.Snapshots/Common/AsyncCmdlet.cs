@@ -183,7 +183,9 @@ namespace Daytona.Snapshots.Common
                 }
             }
 
-            task.Wait(_stop.IsCancellationRequested ? s_stopGrace : Timeout.InfiniteTimeSpan);
+            // Wait without observing the outcome (Task.Wait would throw an AggregateException for a faulted task and
+            // hide the DaytonaException that RunAsync reports with its ErrorId).
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne(_stop.IsCancellationRequested ? s_stopGrace : Timeout.InfiniteTimeSpan);
         }
 
         private static bool IsCancellation(Exception e) => e is OperationCanceledException;

@@ -34,10 +34,10 @@ namespace Daytona.Snapshots.Snapshots
 
         protected override void ProcessRecord()
         {
+            var client = ClientOrThrow();
             RunAsync(async token =>
             {
                 using var log = RequestLog();
-                var client = ClientFor();
                 if (ParameterSetName == ById)
                 {
                     foreach (var id in Id!)

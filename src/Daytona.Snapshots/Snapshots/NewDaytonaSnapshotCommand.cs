@@ -85,7 +85,8 @@ namespace Daytona.Snapshots.Snapshots
                 return;
             }
 
-            RunAsync(token => CreateAsync(request, token));
+            var client = ClientOrThrow();
+            RunAsync(token => CreateAsync(client, request, token));
         }
 
         private void ApplyResources(CreateSnapshotRequest request)
@@ -96,10 +97,9 @@ namespace Daytona.Snapshots.Snapshots
             request.Gpu = Gpu;
         }
 
-        private async Task CreateAsync(CreateSnapshotRequest request, CancellationToken token)
+        private async Task CreateAsync(DaytonaClient client, CreateSnapshotRequest request, CancellationToken token)
         {
             using var log = RequestLog();
-            var client = ClientFor();
             try
             {
                 var snapshot = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);

@@ -14,7 +14,10 @@ namespace Daytona.Snapshots.Snapshots
         [ValidateNotNull]
         public DaytonaConnection? Connection { get; set; }
 
-        /// <summary>The client for the resolved connection (one HttpClient per connection, reused).</summary>
+        /// <summary>
+        /// The client for the resolved connection (one HttpClient per connection, reused). Call it on the pipeline
+        /// thread: the runspace's default connection is only visible there.
+        /// </summary>
         internal DaytonaClient ClientFor(Snapshot? piped = null) => DaytonaClient.For(ConnectionResolver.Resolve(Connection, piped));
 
         /// <summary><see cref="ClientFor"/> on the pipeline thread: a missing key or bad URL becomes a terminating error.</summary>
