@@ -193,7 +193,8 @@ namespace Daytona.Snapshots.Checkpoints
                             list.Add(part.GetString() ?? string.Empty);
                         }
 
-                        request.Entrypoint = list.Count == 0 ? null : list;
+                        // Daytona refuses an entrypoint beside build info: a built image's entrypoint is its Dockerfile's.
+                        request.Entrypoint = list.Count == 0 || request.DockerfileContent != null ? null : list;
                     }
 
                     result.Add(request);
