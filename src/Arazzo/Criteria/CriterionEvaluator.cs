@@ -51,7 +51,7 @@ namespace Daytona.Arazzo.Criteria
                     case "jsonpath":
                         {
                             var value = Context(criterion, context);
-                            if (EvaluateJsonPath(criterion.Condition, value, out _))
+                            if (criterion.Compiled is object compiledQuery ? JsonPathAdapter.Count(compiledQuery, value) > 0 : EvaluateJsonPath(criterion.Condition, value, out var lenientQuery) && Cache(criterion, lenientQuery))
                             {
                                 return new CriterionOutcome(true, null);
                             }
@@ -72,7 +72,8 @@ namespace Daytona.Arazzo.Criteria
                         return new CriterionOutcome(EvaluateXPath(criterion.Condition, Context(criterion, context)), null);
                     default:
                         {
-                            var condition = SimpleCondition.Parse(criterion.Condition);
+                            var condition = criterion.Compiled as SimpleCondition ?? SimpleCondition.Parse(criterion.Condition);
+                            criterion.Compiled = condition;
                             if (criterion.Context != null)
                             {
                                 // A context on a simple criterion is not used by the simple language; it is evaluated
@@ -90,6 +91,17 @@ namespace Daytona.Arazzo.Criteria
             }
         }
 
+        /// <summary>Keeps the parsed query of a criterion that is a plain RFC 9535 query; always true.</summary>
+        private static bool Cache(Criterion criterion, bool lenient)
+        {
+            if (!lenient && JsonPathAdapter.TryParse(criterion.Condition, out var query, out _))
+            {
+                criterion.Compiled = query;
+            }
+
+            return true;
+        }
+
         private static JsonNode? Context(Criterion criterion, ExpressionContext context)
         {
             if (criterion.Context == null)
@@ -97,8 +109,14 @@ namespace Daytona.Arazzo.Criteria
                 return null;
             }
 
+            if (criterion.CompiledContext is RuntimeExpression cached)
+            {
+                return ExpressionEvaluator.Evaluate(cached, context).Value;
+            }
+
             if (RuntimeExpression.TryParse(criterion.Context, out var expression, out var error))
             {
+                criterion.CompiledContext = expression;
                 return ExpressionEvaluator.Evaluate(expression!, context).Value;
             }
 

@@ -40,8 +40,9 @@ namespace Daytona.Arazzo.Execution
         private readonly Dictionary<string, JsonObject> _workflowInputs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         private readonly Dictionary<string, JsonObject> _workflowOutputs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _workflowStatus = new Dictionary<string, string>(StringComparer.Ordinal);
-        private readonly Dictionary<string, StepTarget> _targets = new Dictionary<string, StepTarget>(StringComparer.Ordinal);
+        private readonly Dictionary<Step, StepTarget> _targets = new Dictionary<Step, StepTarget>();
         private readonly IRunListener _listener;
+        private readonly bool _tracing;
         private int _executions;
         private CancellationToken _token;
 
@@ -52,6 +53,7 @@ namespace Daytona.Arazzo.Execution
             _client = options.HttpClient ?? s_sharedClient.Value;
             _resolver = resolver ?? new SourceResolver(_client) { AllowRemote = options.AllowRemoteSources };
             _listener = options.Listener ?? NullListener.Instance;
+            _tracing = options.Listener != null;
         }
 
         /// <summary>The redactor of this run (secret inputs are registered as the run starts).</summary>
@@ -563,11 +565,10 @@ namespace Daytona.Arazzo.Execution
         {
             var context = BaseContext(state);
             var execution = new Execution { Context = context };
-            var targetKey = state.Workflow.Document.GetHashCode().ToString(CultureInfo.InvariantCulture) + "|" + state.Workflow.WorkflowId + "|" + step.StepId;
-            if (!_targets.TryGetValue(targetKey, out var target))
+            if (!_targets.TryGetValue(step, out var target))
             {
                 target = await StepBinder.BindAsync(state.Workflow.Document, step, _resolver, _token).ConfigureAwait(false);
-                _targets[targetKey] = target;
+                _targets[step] = target;
             }
 
             if (target.Workflow == null && target.Operation == null)
@@ -632,7 +633,10 @@ namespace Daytona.Arazzo.Execution
             context.Url = request.Url;
             context.Method = request.Method;
             context.Request = request.Data;
-            _listener.Trace($"{step.StepId}: {request.Method} {record.Url}" + Headers(request.Message));
+            if (_tracing)
+            {
+                _listener.Trace($"{step.StepId}: {request.Method} {record.Url}" + Headers(request.Message));
+            }
             using (request.Message)
             using (var perRequest = CancellationTokenSource.CreateLinkedTokenSource(_token))
             {
@@ -666,7 +670,10 @@ namespace Daytona.Arazzo.Execution
                     context.Response = data;
                     execution.BodyText = body;
                     execution.RetryAfter = RetryAfter(response);
-                    _listener.Trace($"{step.StepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {body.Length} characters");
+                    if (_tracing)
+                    {
+                        _listener.Trace($"{step.StepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {body.Length} characters");
+                    }
                 }
                 catch (OperationCanceledException) when (!_token.IsCancellationRequested)
                 {

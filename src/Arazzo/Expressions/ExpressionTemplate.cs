@@ -124,13 +124,25 @@ namespace Daytona.Arazzo.Expressions
             return result;
         }
 
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool), List<TemplateSegment>> s_segments =
+            new System.Collections.Concurrent.ConcurrentDictionary<(string, bool), List<TemplateSegment>>();
+
         /// <summary>Replaces embedded and (when <paramref name="bare"/>) bare expressions by their rendered values.</summary>
         public static string Interpolate(string text, Func<RuntimeExpression, string> render, bool bare)
         {
-            var segments = new List<TemplateSegment>(Embedded(text));
-            if (bare)
+            if (!s_segments.TryGetValue((text, bare), out var segments))
             {
-                segments.AddRange(Bare(text));
+                segments = new List<TemplateSegment>(Embedded(text));
+                if (bare)
+                {
+                    segments.AddRange(Bare(text));
+                }
+
+                segments.Sort((a, b) => a.Start.CompareTo(b.Start));
+                if (text.Length < 16_384 && s_segments.Count < 50_000)
+                {
+                    s_segments[(text, bare)] = segments;
+                }
             }
 
             if (segments.Count == 0)
@@ -138,7 +150,6 @@ namespace Daytona.Arazzo.Expressions
                 return text;
             }
 
-            segments.Sort((a, b) => a.Start.CompareTo(b.Start));
             var builder = new StringBuilder(text.Length);
             var position = 0;
             foreach (var segment in segments)

@@ -131,7 +131,29 @@ namespace Daytona.Arazzo.Expressions
         /// <summary>True when the whole text is one runtime expression.</summary>
         public static bool IsExpression(string? text) => text != null && TryParse(text, out _, out _);
 
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (RuntimeExpression? Expression, string? Error)> s_cache =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, (RuntimeExpression?, string?)>(StringComparer.Ordinal);
+
         public static bool TryParse(string text, out RuntimeExpression? expression, out string? error)
+        {
+            // Documents hold a bounded set of expressions, evaluated again at every step: parse each once.
+            if (text != null && s_cache.TryGetValue(text, out var cached))
+            {
+                expression = cached.Expression;
+                error = cached.Error;
+                return expression != null;
+            }
+
+            var ok = TryParseCore(text!, out expression, out error);
+            if (text != null && text.Length < 4096 && s_cache.Count < 50_000)
+            {
+                s_cache[text] = (expression, error);
+            }
+
+            return ok;
+        }
+
+        private static bool TryParseCore(string text, out RuntimeExpression? expression, out string? error)
         {
             expression = null;
             error = null;

@@ -196,6 +196,12 @@ namespace Daytona.Arazzo.Model
 
         /// <summary>The expression version of a Criterion Expression Type Object, when given.</summary>
         public string? Version { get; internal set; }
+
+        /// <summary>The parsed condition, cached by the evaluator.</summary>
+        internal object? Compiled { get; set; }
+
+        /// <summary>The parsed context expression, cached by the evaluator.</summary>
+        internal object? CompiledContext { get; set; }
     }
 
     /// <summary>A success or failure action, or a Reusable Object pointing at one in components.</summary>
