@@ -18,6 +18,7 @@ namespace Daytona.Snapshots.Images
         [Parameter(ParameterSetName = DebianSlimSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("PythonVersion")]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(Completion.PythonVersionCompleter))]
         public string? DebianSlim { get; set; }
 
         /// <summary>Any image reference to start from, e.g. ubuntu:22.04.</summary>
