@@ -36,7 +36,6 @@ internal sealed partial class SnapshotStore : IDisposable
     private readonly EmulatorSettings _settings;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly string _runnerId = Guid.NewGuid().ToString();
-    private long _sequence;
 
     public SnapshotStore(EmulatorSettings settings)
     {
@@ -305,7 +304,7 @@ internal sealed partial class SnapshotStore : IDisposable
                 GpuType = (gpu ?? 0) > 0 ? (gpuType?.FirstOrDefault() ?? "H100") : null,
                 Mem = memory ?? 1,
                 Disk = disk ?? 3,
-                CreatedAt = now.AddTicks(Interlocked.Increment(ref _sequence) % 10), // distinct, stable order
+                CreatedAt = now,
                 UpdatedAt = now,
                 LastUsedAt = lastUsed,
                 BuildInfo = build,

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Daytona.Emulator;
+
+namespace Daytona.Api.Tests.Emulator;
+
+/// <summary>The fault knobs and the request counts, over HTTP and in-process.</summary>
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task TooManyRequestsAnswers429WithRetryAfterForTheNextCountRequests()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        using var control = emulator.RootClient();
+        using (var put = await control.PutAsJsonAsync("_emulator/faults", new { tooManyRequests = new { count = 2, retryAfterSeconds = 7 } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var (status, body, response) = await emulator.SendAsync(HttpMethod.Get, "snapshots");
+            Assert.Equal(429, status);
+            Assert.Equal("7", response.Headers.GetValues("Retry-After").Single());
+            EmulatorHarness.AssertError(body, 429, "ThrottlerException: Too Many Requests", "/api/snapshots");
+            Assert.Equal("Too Many Requests", (string)body!["error"]!);
+        }
+
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+    }
+
+    [Fact]
+    public async Task ServerErrorsUseTheChosenStatusThenStop()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { ServerErrors = new ServerErrorFault { Count = 1, Status = 502 } });
+        var (status, body, _) = await emulator.SendAsync(HttpMethod.Get, "snapshots");
+        Assert.Equal(502, status);
+        Assert.Equal("Bad Gateway", (string)body!["error"]!);
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+    }
+
+    [Fact]
+    public async Task FaultsTakeTurnsDropThenThrottleThenError()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults
+        {
+            DropConnections = 1,
+            TooManyRequests = new TooManyRequestsFault { Count = 1, RetryAfterSeconds = 1 },
+            ServerErrors = new ServerErrorFault { Count = 1, Status = 503 },
+        });
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => emulator.Http.GetAsync("snapshots"));
+        Assert.Equal(429, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        Assert.Equal(503, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        var left = emulator.Server.Control.GetFaults();
+        Assert.Equal(0, left.DropConnections);
+        Assert.Equal(0, left.TooManyRequests!.Count);
+    }
+
+    [Fact]
+    public async Task FaultsHitOnlyApiRequestsAndComeBeforeAuthentication()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { ServerErrors = new ServerErrorFault { Count = 1, Status = 500 } });
+        using var control = emulator.RootClient();
+        using (var requests = await control.GetAsync("_emulator/requests"))
+        {
+            Assert.Equal(HttpStatusCode.OK, requests.StatusCode);
+        }
+
+        using var anonymous = new HttpClient { BaseAddress = emulator.Http.BaseAddress };
+        var (status, body, _) = await emulator.SendAsync(HttpMethod.Get, "snapshots", client: anonymous);
+        Assert.Equal(500, status);
+        Assert.Equal("An unexpected error occurred.", (string)body!["message"]!);
+    }
+
+    [Fact]
+    public async Task LatencyDelaysEveryApiRequestUntilCleared()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { LatencyMs = 300 });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        Assert.True(watch.ElapsedMilliseconds >= 580, $"took {watch.ElapsedMilliseconds} ms");
+
+        emulator.Server.Control.ClearFaults();
+        watch.Restart();
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        Assert.True(watch.ElapsedMilliseconds < 250, $"took {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task RequestsAreCountedByRouteTemplateAndReset()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        var id = (string)(await emulator.CreateAsync(new { name = "counted", imageName = "ubuntu:22.04" }))["id"]!;
+        await emulator.GetAsync(id);
+        await emulator.GetAsync("counted");
+        await emulator.SendAsync(HttpMethod.Get, "snapshots?limit=5");
+        await emulator.SendAsync(HttpMethod.Get, "nothing-here");
+
+        using var control = emulator.RootClient();
+        var stats = JsonNode.Parse(await control.GetStringAsync("_emulator/requests"))!;
+        Assert.Equal(5, (int)stats["total"]!);
+        Assert.Equal(2, (int)stats["byRoute"]!["GET /api/snapshots/{id}"]!);
+        Assert.Equal(1, (int)stats["byRoute"]!["POST /api/snapshots"]!);
+        Assert.Equal(1, (int)stats["byRoute"]!["GET /api/snapshots"]!);
+        Assert.Equal(1, (int)stats["byRoute"]!["GET /api/nothing-here"]!);
+        Assert.Equal(2, emulator.Server.Control.GetRequests().For("GET /api/snapshots/{id}"));
+
+        using (var reset = await control.PostAsync("_emulator/requests/reset", null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        }
+
+        Assert.Equal(0, emulator.Server.Control.GetRequests().Total);
+    }
+
+    [Fact]
+    public async Task AnUnknownApiRouteIs404InDaytonasShape()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        var (status, body, _) = await emulator.SendAsync(HttpMethod.Get, "sandboxes-nope");
+        Assert.Equal(404, status);
+        EmulatorHarness.AssertError(body, 404, "Cannot GET /api/sandboxes-nope", "/api/sandboxes-nope");
+    }
+}
