@@ -37,6 +37,28 @@ public class MalformedDocumentTests
     }
 
     [Fact]
+    public async Task OpenApi30DescriptionsAreCheckedByMicrosoftOpenApi()
+    {
+        var folder = Directory.CreateTempSubdirectory("arazzo-oas-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "api.yaml"), "openapi: 3.0.3\ninfo: {title: a, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: {}\n");
+            var path = Path.Combine(folder, "doc.arazzo.yaml");
+            File.WriteAllText(path, "arazzo: 1.0.1\ninfo: {title: t, version: v}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows: [{workflowId: w, steps: [{stepId: s, operationId: getA}]}]\n");
+            var diagnostics = await ArazzoValidator.ValidateAsync(ArazzoLoader.LoadFile(path), new SourceResolver());
+            var problem = Assert.Single(diagnostics, d => d.Code == "OpenApiDescriptionProblem");
+            Assert.Equal(DiagnosticSeverity.Warning, problem.Severity);
+            Assert.Contains("Responses must contain at least one response", problem.Message);
+            Assert.Equal("$.sourceDescriptions[0].url", problem.Location);
+            Assert.DoesNotContain(diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TruncatedDocumentsGiveDiagnostics()
     {
         var seed = File.ReadAllText(TestPaths.SeedWorkflow);

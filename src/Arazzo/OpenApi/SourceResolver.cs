@@ -22,6 +22,9 @@ namespace Daytona.Arazzo.OpenApi
         public ArazzoDocument? Arazzo { get; internal set; }
 
         public string? Error { get; internal set; }
+
+        /// <summary>The text as read.</summary>
+        public string? Text { get; internal set; }
     }
 
     /// <summary>Loads source descriptions by relative path or URL, once per location.</summary>
@@ -80,6 +83,7 @@ namespace Daytona.Arazzo.OpenApi
             try
             {
                 var text = await ReadAsync(location!, cancellationToken).ConfigureAwait(false);
+                loaded.Text = text;
                 if (description.IsArazzo)
                 {
                     var result = ArazzoLoader.Parse(text, location);

@@ -47,6 +47,24 @@ namespace Daytona.Arazzo.Validation
             }
 
             CheckDependencyCycles(bag, document);
+            if (resolver != null)
+            {
+                foreach (var source in document.SourceDescriptions.Where(s => !s.IsArazzo))
+                {
+                    var loadedSource = await resolver.LoadAsync(document, source, cancellationToken).ConfigureAwait(false);
+                    if (loadedSource.OpenApi != null && loadedSource.Text != null && OpenApiReaderCheck.CanRead(loadedSource.OpenApi.Version))
+                    {
+                        foreach (var problem in OpenApiReaderCheck.Problems(loadedSource.Text).Take(20))
+                        {
+                            bag.Warning("OpenApiDescriptionProblem", JsonPaths.Property(source.Path, "url"), $"Source description '{source.Name}' ({System.IO.Path.GetFileName(loadedSource.Location)}): {problem}");
+                        }
+                    }
+                    else if (loadedSource.OpenApi == null && loadedSource.Error != null)
+                    {
+                        bag.Warning("SourceUnavailable", JsonPaths.Property(source.Path, "url"), loadedSource.Error);
+                    }
+                }
+            }
             foreach (var pair in document.Components.Parameters)
             {
                 if (pair.Value.HasValue)
