@@ -89,10 +89,11 @@ namespace Daytona.Api
                     w.WriteEndArray();
                 }
 
-                if (r.Cpu.HasValue) w.WriteNumber("cpu", r.Cpu.Value);
-                if (r.Gpu.HasValue) w.WriteNumber("gpu", r.Gpu.Value);
-                if (r.Memory.HasValue) w.WriteNumber("memory", r.Memory.Value);
-                if (r.Disk.HasValue) w.WriteNumber("disk", r.Disk.Value);
+                // Zero means "not given" (cmdlet parameters default to 0): Daytona then applies its own defaults.
+                if (r.Cpu > 0) w.WriteNumber("cpu", r.Cpu.Value);
+                if (r.Gpu > 0) w.WriteNumber("gpu", r.Gpu.Value);
+                if (r.Memory > 0) w.WriteNumber("memory", r.Memory.Value);
+                if (r.Disk > 0) w.WriteNumber("disk", r.Disk.Value);
                 if (r.RegionId != null) w.WriteString("regionId", r.RegionId);
                 if (r.DockerfileContent != null)
                 {

@@ -28,23 +28,23 @@ namespace Daytona.Snapshots.Snapshots
         /// <summary>CPU cores for sandboxes made from the snapshot.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 1024)]
-        public int? Cpu { get; set; }
+        public int Cpu { get; set; }
 
         /// <summary>Memory in GB.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Mem")]
         [ValidateRange(1, 4096)]
-        public int? Memory { get; set; }
+        public int Memory { get; set; }
 
         /// <summary>Disk in GB.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, 65536)]
-        public int? Disk { get; set; }
+        public int Disk { get; set; }
 
         /// <summary>GPU units.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 64)]
-        public int? Gpu { get; set; }
+        public int Gpu { get; set; }
 
         /// <summary>The entrypoint command, one argument per element.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -91,10 +91,11 @@ namespace Daytona.Snapshots.Snapshots
 
         private void ApplyResources(CreateSnapshotRequest request)
         {
-            request.Cpu = Cpu;
-            request.Memory = Memory;
-            request.Disk = Disk;
-            request.Gpu = Gpu;
+            // Resources not given stay unset, so Daytona applies its defaults.
+            request.Cpu = Cpu > 0 ? Cpu : (int?)null;
+            request.Memory = Memory > 0 ? Memory : (int?)null;
+            request.Disk = Disk > 0 ? Disk : (int?)null;
+            request.Gpu = Gpu > 0 ? Gpu : (int?)null;
         }
 
         private async Task CreateAsync(DaytonaClient client, CreateSnapshotRequest request, CancellationToken token)
