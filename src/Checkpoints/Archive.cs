@@ -174,26 +174,21 @@ namespace Daytona.Checkpoints
                 }
 
                 session.MarkDirty();
-                long newData = 0;
+                using var packs = Store.OpenWriter();
                 foreach (var file in Directory.EnumerateFiles(staging))
                 {
                     var hash = Path.GetFileName(file);
-                    var target = Store.PathOf(hash);
-                    if (!File.Exists(target))
+                    if (!Store.Exists(hash))
                     {
-                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                        newData += new FileInfo(file).Length;
-                        try
-                        {
-                            File.Move(file, target);
-                        }
-                        catch (IOException) when (File.Exists(target))
-                        {
-                        }
+                        var frame = File.ReadAllBytes(file);
+                        packs.Append(hash, frame, frame.Length, isNew: true);
                     }
                 }
 
+                packs.Finish();
+                var newData = packs.NewBytes;
                 WriteFileAtomically(ManifestPath(manifest.Id), manifest.ToJson());
+                packs.Keep();
                 LoadCatalog(persist: true);
                 session.Clean();
                 var checkpoint = Checkpoint.From(manifest, Root);

@@ -66,11 +66,12 @@ namespace Daytona.Checkpoints
             }
 
             session.MarkDirty();
-            var newChunks = new ConcurrentBag<string>();
+            using var packs = Store.OpenWriter();
             try
             {
-                var newData = ReadFiles(source, scan, previous, options, newChunks, cancellationToken);
+                ReadFiles(source, scan, previous, options, packs, cancellationToken);
                 Recheck(source, scan, cancellationToken);
+                packs.Finish();
 
                 var manifest = new Manifest
                 {
@@ -78,11 +79,12 @@ namespace Daytona.Checkpoints
                     Name = string.IsNullOrEmpty(options.Name) ? null : options.Name,
                     Kind = Manifest.FolderKind,
                     Started = started,
-                    NewData = newData,
+                    NewData = packs.NewBytes,
                 };
                 manifest.Entries.AddRange(scan.Items.Select(i => i.Entry));
                 FillStats(manifest);
                 Commit(manifest, cancellationToken);
+                packs.Keep();
                 session.Clean();
                 var checkpoint = Checkpoint.From(manifest, Root);
                 checkpoint.Warnings = warnings;
@@ -90,11 +92,7 @@ namespace Daytona.Checkpoints
             }
             catch
             {
-                foreach (var hash in newChunks)
-                {
-                    DeleteIfExists(Store.PathOf(hash));
-                }
-
+                // Disposing the pack writer deletes the packs it wrote; nothing of this capture stays.
                 session.Clean();
                 throw;
             }
@@ -111,12 +109,12 @@ namespace Daytona.Checkpoints
 
             using var session = BeginWrite(cancellationToken);
             session.MarkDirty();
-            var newChunks = new List<string>();
+            using var packs = Store.OpenWriter();
             try
             {
                 var chunker = new Chunker();
                 var refs = new List<ChunkRef>();
-                long newData = 0;
+                var seen = new Dictionary<string, int>(StringComparer.Ordinal);
                 var offset = 0;
                 while (offset < content.Length || (content.Length == 0 && refs.Count == 0 && offset == 0))
                 {
@@ -124,11 +122,10 @@ namespace Daytona.Checkpoints
                     var piece = new byte[length];
                     Buffer.BlockCopy(content, offset, piece, 0, length);
                     var hash = ChunkStore.Hash(piece, 0, length);
-                    var stored = Store.Put(hash, piece, length, out var written);
-                    if (written)
+                    if (!seen.TryGetValue(hash, out var stored))
                     {
-                        newData += stored;
-                        newChunks.Add(hash);
+                        stored = Store.Exists(hash) ? (int)Store.StoredLength(hash) : packs.Put(hash, piece, length);
+                        seen[hash] = stored;
                     }
 
                     refs.Add(new ChunkRef(hash, length, stored));
@@ -144,7 +141,6 @@ namespace Daytona.Checkpoints
                     Source = source,
                     Name = string.IsNullOrEmpty(name) ? null : name,
                     Kind = Manifest.DocumentKind,
-                    NewData = newData,
                 };
                 manifest.Entries.Add(new ManifestEntry
                 {
@@ -154,18 +150,16 @@ namespace Daytona.Checkpoints
                     ModifiedUtc = DateTime.UtcNow,
                     Chunks = content.Length == 0 ? Array.Empty<ChunkRef>() : refs,
                 });
+                packs.Finish();
+                manifest.NewData = packs.NewBytes;
                 FillStats(manifest);
                 Commit(manifest, cancellationToken);
+                packs.Keep();
                 session.Clean();
                 return Checkpoint.From(manifest, Root);
             }
             catch
             {
-                foreach (var hash in newChunks)
-                {
-                    DeleteIfExists(Store.PathOf(hash));
-                }
-
                 session.Clean();
                 throw;
             }
@@ -449,16 +443,15 @@ namespace Daytona.Checkpoints
 
         /// <summary>
         /// Reads every file once, on this thread, cutting it into chunks that the workers hash, compress and store in
-        /// parallel. Returns the compressed bytes newly written.
+        /// parallel.
         /// </summary>
-        private long ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
-            ConcurrentBag<string> newChunks, CancellationToken cancellationToken)
+        private void ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
+            ChunkStore.PackWriter packs, CancellationToken cancellationToken)
         {
             var chunker = new Chunker();
             var queue = new BlockingCollection<ChunkJob>(Math.Max(2, Options.Workers * 2));
             var known = new ConcurrentDictionary<string, Lazy<int>>(StringComparer.Ordinal);
             Exception? failure = null;
-            long newData = 0;
 
             void Work()
             {
@@ -469,17 +462,9 @@ namespace Daytona.Checkpoints
                         if (Volatile.Read(ref failure) == null)
                         {
                             var hash = ChunkStore.Hash(job.Data, 0, job.Length);
-                            var lazy = known.GetOrAdd(hash, h => new Lazy<int>(() =>
-                            {
-                                var stored = Store.Put(h, job.Data, job.Length, out var written);
-                                if (written)
-                                {
-                                    Interlocked.Add(ref newData, stored);
-                                    newChunks.Add(h);
-                                }
-
-                                return stored;
-                            }, LazyThreadSafetyMode.ExecutionAndPublication));
+                            var lazy = known.GetOrAdd(hash, h => new Lazy<int>(
+                                () => Store.Exists(h) ? (int)Store.StoredLength(h) : packs.Put(h, job.Data, job.Length),
+                                LazyThreadSafetyMode.ExecutionAndPublication));
                             job.Slots[job.Index] = new ChunkRef(hash, job.Length, lazy.Value);
                         }
                     }
@@ -552,8 +537,6 @@ namespace Daytona.Checkpoints
                 Array.Copy(slots, chunks, count);
                 entry.Chunks = chunks;
             }
-
-            return newData;
         }
 
         private static int ReadFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,

@@ -33,7 +33,7 @@ namespace Daytona.Checkpoints
     /// A checkpoint repository: a folder holding
     /// <list type="bullet">
     /// <item><c>format</c>: the format name and version;</item>
-    /// <item><c>chunks/xx/&lt;sha256&gt;</c>: zstd-compressed content, stored once (see <see cref="ChunkStore"/>);</item>
+    /// <item><c>packs/xx/&lt;id&gt;.pack</c> and <c>.idx</c>: zstd-compressed chunks, each stored once (see <see cref="ChunkStore"/>);</item>
     /// <item><c>checkpoints/&lt;id&gt;.json</c>: one manifest per checkpoint (see <see cref="Manifest"/>), written last;</item>
     /// <item><c>catalog.json</c>: a summary of every checkpoint for fast listing, rebuilt from the manifests when stale;</item>
     /// <item><c>lock</c>: the writer lock (see <see cref="RepositoryLock"/>); <c>tmp/</c>: a writer's temporary files.</item>
@@ -58,7 +58,7 @@ namespace Daytona.Checkpoints
             _temp = Path.Combine(root, "tmp");
             _catalog = Path.Combine(root, "catalog.json");
             _dirty = Path.Combine(root, "tmp", "dirty");
-            Store = new ChunkStore(Path.Combine(root, "chunks"), _temp, options.CompressionLevel, options.Durable);
+            Store = new ChunkStore(Path.Combine(root, "packs"), _temp, options.CompressionLevel, options.Durable);
         }
 
         public string Root { get; }
@@ -108,7 +108,7 @@ namespace Daytona.Checkpoints
                 }
 
                 Directory.CreateDirectory(root);
-                Directory.CreateDirectory(Path.Combine(root, "chunks"));
+                Directory.CreateDirectory(Path.Combine(root, "packs"));
                 Directory.CreateDirectory(Path.Combine(root, "checkpoints"));
                 Directory.CreateDirectory(Path.Combine(root, "tmp"));
                 var temp = Path.Combine(root, "tmp", "format." + Guid.NewGuid().ToString("N"));
@@ -296,30 +296,7 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            long freed = 0;
-            var chunks = Path.Combine(Root, "chunks");
-            if (!Directory.Exists(chunks))
-            {
-                return 0;
-            }
-
-            foreach (var file in Directory.EnumerateFiles(chunks, "*", SearchOption.AllDirectories))
-            {
-                var name = Path.GetFileName(file);
-                if (!referenced.Contains(name))
-                {
-                    try
-                    {
-                        freed += new FileInfo(file).Length;
-                        File.Delete(file);
-                    }
-                    catch (IOException)
-                    {
-                    }
-                }
-            }
-
-            return freed;
+            return Store.Sweep(referenced, cancellationToken);
         }
 
         // ---------------------------------------------------------------- writer session
@@ -356,6 +333,7 @@ namespace Daytona.Checkpoints
                     File.Delete(_dirty);
                 }
 
+                Store.Refresh();
                 return new WriterSession(this, writerLock);
             }
             catch

@@ -39,15 +39,16 @@ public sealed class ArchiveTests : IDisposable
         TestTree.AssertSameTree(source, restored);
 
         // Exactly its content: the archive holds each referenced chunk once and nothing else.
-        var chunkFiles = Directory.EnumerateFiles(Path.Combine(other.Root, "chunks"), "*", SearchOption.AllDirectories).Count();
+        var chunkFiles = other.Store.ListChunks().Count;
         var referenced = other.ReadManifest(imported.Id).Entries.SelectMany(e => e.Chunks).Select(c => c.Hash).Distinct().Count();
         Assert.Equal(referenced, chunkFiles);
+        var packFiles = TestTree.PackFiles(other).ToList();
 
         // Importing twice is harmless.
         var again = other.Import(archive, null, default);
         Assert.Equal(imported.Id, again.Id);
         Assert.Single(other.List());
-        Assert.Equal(chunkFiles, Directory.EnumerateFiles(Path.Combine(other.Root, "chunks"), "*", SearchOption.AllDirectories).Count());
+        Assert.Equal(packFiles, TestTree.PackFiles(CheckpointRepository.Open(other.Root)));
     }
 
     [Fact]
@@ -214,7 +215,7 @@ public sealed class ArchiveTests : IDisposable
     {
         Assert.Empty(target.List());
         Assert.Empty(target.ListIds());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(target.Root, "chunks"), "*", SearchOption.AllDirectories));
+        Assert.Empty(TestTree.PackFiles(target));
         Assert.False(File.Exists(Path.Combine(target.Root, "lock")));
     }
 }

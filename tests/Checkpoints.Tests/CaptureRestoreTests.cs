@@ -117,10 +117,7 @@ public sealed class CaptureRestoreTests : IDisposable
 
         // Damage one chunk of the big file: the restore fails while writing into staging.
         var chunk = repository.ReadManifest(checkpoint.Id).Entries.Single(e => e.Path == "data/big.bin").Chunks[2];
-        var stored = repository.Store.PathOf(chunk.Hash);
-        var bytes = File.ReadAllBytes(stored);
-        bytes[bytes.Length / 2] ^= 0xFF;
-        File.WriteAllBytes(stored, bytes);
+        TestTree.DamageChunk(repository, chunk.Hash);
 
         var error = Assert.Throws<DaytonaException>(() => repository.Restore(checkpoint.Id, destination, new RestoreOptions { Force = true }, default));
         Assert.Equal("CheckpointCorrupt", error.ErrorId);
@@ -190,20 +187,21 @@ public sealed class CaptureRestoreTests : IDisposable
     [Fact]
     public void VerifyReportsEachDamagedOrMissingPieceByPath()
     {
+        // One capture per file, so each file's chunk lies in a pack of its own.
         var source = _temp.Sub("source");
-        TestTree.Write(source, "a.txt", TestTree.Random(1000, 1));
-        TestTree.Write(source, "b.txt", TestTree.Random(1000, 2));
-        TestTree.Write(source, "c.txt", TestTree.Random(1000, 3));
         var repository = TestTree.NewRepository(_temp);
-        var checkpoint = repository.Capture(source, null, default);
+        Checkpoint checkpoint = null!;
+        foreach (var (name, seed) in new[] { ("a.txt", 1), ("b.txt", 2), ("c.txt", 3) })
+        {
+            TestTree.Write(source, name, TestTree.Random(1000, seed));
+            checkpoint = repository.Capture(source, null, default);
+        }
+
         Assert.True(repository.Verify(checkpoint.Id).IsValid);
 
         var entries = repository.ReadManifest(checkpoint.Id).Entries.ToDictionary(e => e.Path);
-        File.Delete(repository.Store.PathOf(entries["a.txt"].Chunks[0].Hash));
-        var damaged = repository.Store.PathOf(entries["c.txt"].Chunks[0].Hash);
-        var bytes = File.ReadAllBytes(damaged);
-        bytes[^3] ^= 0x55;
-        File.WriteAllBytes(damaged, bytes);
+        TestTree.LoseChunk(repository, entries["a.txt"].Chunks[0].Hash);
+        TestTree.DamageChunk(repository, entries["c.txt"].Chunks[0].Hash);
 
         var result = repository.Verify(checkpoint.Id);
         Assert.False(result.IsValid);

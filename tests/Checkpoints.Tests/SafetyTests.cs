@@ -11,8 +11,7 @@ public sealed class SafetyTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static IEnumerable<string> ChunkFiles(CheckpointRepository repository) =>
-        Directory.EnumerateFiles(Path.Combine(repository.Root, "chunks"), "*", SearchOption.AllDirectories).Order();
+    private static IEnumerable<string> ChunkFiles(CheckpointRepository repository) => TestTree.PackFiles(repository);
 
     [Theory]
     [InlineData("modify-current")]
@@ -167,7 +166,9 @@ public sealed class SafetyTests : IDisposable
         var last = next.Capture(source, null, default);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
         var referenced = next.ListIds().SelectMany(id => next.ReadManifest(id).Entries).SelectMany(e => e.Chunks).Select(c => c.Hash).ToHashSet();
-        Assert.All(ChunkFiles(next), file => Assert.Contains(Path.GetFileName(file), referenced));
+        Assert.All(CheckpointRepository.Open(root).Store.ListChunks(), hash => Assert.Contains(hash, referenced));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "packs"), "*.pack", SearchOption.AllDirectories)
+            .Where(pack => !File.Exists(Path.ChangeExtension(pack, ".idx"))));
         var restored = _temp.Sub("restored");
         next.Restore(baseline.Id, restored, null, default);
         TestTree.AssertSameTree(source, restored);

@@ -137,6 +137,29 @@ public static class TestTree
         }
     }
 
+    /// <summary>Flips a byte inside a chunk's stored frame (in its pack).</summary>
+    public static void DamageChunk(CheckpointRepository repository, string hash)
+    {
+        Assert.True(repository.Store.TryLocate(hash, out var location));
+        using var stream = new FileStream(location.Pack, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = location.Offset + (location.Length * 2 / 3);
+        var b = stream.ReadByte();
+        stream.Position -= 1;
+        stream.WriteByte((byte)(b ^ 0x55));
+    }
+
+    /// <summary>Cuts a chunk's pack short just before the chunk: the chunk (and any after it) is lost.</summary>
+    public static void LoseChunk(CheckpointRepository repository, string hash)
+    {
+        Assert.True(repository.Store.TryLocate(hash, out var location));
+        using var stream = new FileStream(location.Pack, FileMode.Open, FileAccess.ReadWrite);
+        stream.SetLength(location.Offset);
+    }
+
+    /// <summary>Every file under packs/ (packs and their indexes).</summary>
+    public static IEnumerable<string> PackFiles(CheckpointRepository repository) =>
+        Directory.EnumerateFiles(Path.Combine(repository.Root, "packs"), "*", SearchOption.AllDirectories).Order();
+
     public static CheckpointRepository NewRepository(TempFolder temp, Func<DateTime>? clock = null)
     {
         var options = new RepositoryOptions();
