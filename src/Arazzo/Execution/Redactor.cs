@@ -15,6 +15,7 @@ namespace Daytona.Arazzo.Execution
     {
         private static readonly Regex s_secretName = new Regex("token|key|secret|password|passwd|pwd|credential|authorization|auth|cookie|session|signature|bearer", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         private readonly List<string> _values = new List<string>();
+        private readonly List<string> _escaped = new List<string>();
 
         public const string Mask = "***";
 
@@ -29,6 +30,8 @@ namespace Daytona.Arazzo.Execution
             {
                 _values.Add(value);
                 _values.Sort((a, b) => b.Length.CompareTo(a.Length));
+                _escaped.Clear();
+                _escaped.AddRange(_values.Select(Uri.EscapeDataString).Where((e, i) => e != _values[i]));
             }
         }
 
@@ -72,9 +75,15 @@ namespace Daytona.Arazzo.Execution
             var result = text!;
             foreach (var secret in _values)
             {
-                result = result.Replace(secret, Mask);
-                var escaped = Uri.EscapeDataString(secret);
-                if (escaped != secret)
+                if (result.IndexOf(secret, StringComparison.Ordinal) >= 0)
+                {
+                    result = result.Replace(secret, Mask);
+                }
+            }
+
+            foreach (var escaped in _escaped)
+            {
+                if (result.IndexOf(escaped, StringComparison.Ordinal) >= 0)
                 {
                     result = result.Replace(escaped, Mask);
                 }

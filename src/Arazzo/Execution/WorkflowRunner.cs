@@ -162,6 +162,9 @@ namespace Daytona.Arazzo.Execution
             public Dictionary<string, DateTime> NotBefore { get; } = new Dictionary<string, DateTime>(StringComparer.Ordinal);
 
             public Dictionary<string, int> Retries { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+            /// <summary>The context every step starts from (its delegates read this state).</summary>
+            public ExpressionContext? Context { get; set; }
         }
 
         private sealed class Execution
@@ -255,9 +258,12 @@ namespace Daytona.Arazzo.Execution
                 state.StepOutputs[step.StepId] = EvaluateOutputs(step.Outputs, execution.Context);
                 if (execution.Success)
                 {
-                    foreach (var key in state.Retries.Keys.Where(k => k.StartsWith(step.StepId + "|", StringComparison.Ordinal)).ToList())
+                    if (state.Retries.Count > 0)
                     {
-                        state.Retries.Remove(key);
+                        foreach (var key in state.Retries.Keys.Where(k => k.StartsWith(step.StepId + "|", StringComparison.Ordinal)).ToList())
+                        {
+                            state.Retries.Remove(key);
+                        }
                     }
 
                     var action = Choose(References.EffectiveActions(workflow, step, failure: false), execution.Context);
@@ -524,6 +530,12 @@ namespace Daytona.Arazzo.Execution
         }
 
         private ExpressionContext BaseContext(WorkflowState state)
+        {
+            var template = state.Context ??= CreateBaseContext(state);
+            return template.With(_ => { });
+        }
+
+        private ExpressionContext CreateBaseContext(WorkflowState state)
         {
             var document = state.Workflow.Document;
             return new ExpressionContext

@@ -115,6 +115,25 @@ namespace Daytona.Arazzo.Expressions
             number = 0;
             if (node is JsonValue value)
             {
+                // Fast paths for the common representations; text parsing only for the rest (e.g. decimal).
+                if (value.TryGetValue<int>(out var i))
+                {
+                    number = i;
+                    return true;
+                }
+
+                if (value.TryGetValue<long>(out var l))
+                {
+                    number = l;
+                    return true;
+                }
+
+                if (value.TryGetValue<double>(out var d))
+                {
+                    number = d;
+                    return true;
+                }
+
                 if (value.GetValueKind() == JsonValueKind.Number)
                 {
                     return double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);

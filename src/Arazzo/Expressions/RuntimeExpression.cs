@@ -497,13 +497,26 @@ namespace Daytona.Arazzo.Expressions
                 return Array.Empty<string>();
             }
 
+            if (s_pointers.TryGetValue(pointer, out var cached))
+            {
+                return cached;
+            }
+
             var tokens = pointer.Substring(1).Split('/');
             for (var i = 0; i < tokens.Length; i++)
             {
                 tokens[i] = tokens[i].Replace("~1", "/").Replace("~0", "~");
             }
 
+            if (pointer.Length < 1024 && s_pointers.Count < 50_000)
+            {
+                s_pointers[pointer] = tokens;
+            }
+
             return tokens;
         }
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> s_pointers =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, string[]>(StringComparer.Ordinal);
     }
 }
