@@ -22,11 +22,14 @@
         'Formats/Images.format.ps1xml'
         'Formats/Arazzo.format.ps1xml'
         'Formats/Checkpoints.format.ps1xml'
+        'Formats/Emulator.format.ps1xml'
     )
     CmdletsToExport        = @(
         # Connection
         'Connect-Daytona'
         # Emulator
+        'Start-DaytonaEmulator'
+        'Stop-DaytonaEmulator'
         # Snapshots
         'Get-DaytonaSnapshot'
         'New-DaytonaSnapshot'

@@ -15,7 +15,8 @@ public static class EmulatorProgram
         Usage: Daytona.Emulator [--port N] [--api-key KEY] [--organization-id ID] [--time-scale X]
                                 [--build-duration SECONDS] [--parent-pid PID] [--ready-json]
           --port             port on 127.0.0.1 (0: a free port; default 0)
-          --api-key          the bearer key clients must send (default: a random dtn_emu_ key)
+          --api-key          the bearer key clients must send (default: $env:DAYTONA_EMULATOR_API_KEY,
+                             else a random dtn_emu_ key)
           --organization-id  the organization of every snapshot
           --time-scale       multiplies every pretend duration (default 1)
           --build-duration   default seconds from pending to settled (default 3)
@@ -71,6 +72,12 @@ public static class EmulatorProgram
             Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine(Usage);
             return 2;
+        }
+
+        // Start-DaytonaEmulator passes the key through the environment, so it never shows in a process list.
+        if (options.ApiKey == null && Environment.GetEnvironmentVariable("DAYTONA_EMULATOR_API_KEY") is { Length: > 0 } fromEnvironment)
+        {
+            options.ApiKey = fromEnvironment;
         }
 
         DateTime? parentStart = null;

@@ -14,6 +14,7 @@ namespace Daytona.Snapshots.Common
 
         public void OnRemove(PSModuleInfo module)
         {
+            Emulator.EmulatorTracking.StopForCurrentRunspace();
         }
     }
 }
