@@ -241,6 +241,22 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void TheSeedRunsAgainstStartDaytonaEmulatorAsAUserWouldRunIt()
+    {
+        using var s = ModuleSession.Create();
+        var run = s.Run(
+            "$emulator = Start-DaytonaEmulator -TimeScale 0.05; try {" +
+            " Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ apiToken = $emulator.ApiKey; name = $args[1]; imageName = 'alpine:3.20' } -ServerUrl @{ snapshotsApi = $emulator.ApiUrl } -PollInterval 0.1 -WarningAction SilentlyContinue;" +
+            " Get-DaytonaSnapshot -Name $args[1] -Connection $emulator.Connection } finally { $emulator | Stop-DaytonaEmulator }",
+            Seed, Unique("arazzo-user")).ShouldSucceed();
+        Assert.Equal(2, run.Output.Count);
+        Assert.Equal("Succeeded", Prop(run.Output[0], "Status"));
+        Assert.Equal("alreadyActive", Prop(run.Output[0], "EndedBy"));
+        Assert.Equal(Output(run.Output[0], "snapshotId"), Prop(run.Output[1], "Id")?.ToString());
+        Assert.Equal("Active", Prop(run.Output[1], "State")!.ToString());
+    }
+
+    [Fact]
     public void TheWorkflowAndThePipelineEndInTheSameState()
     {
         var viaWorkflow = Unique("arazzo-twin");
