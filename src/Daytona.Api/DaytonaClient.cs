@@ -406,7 +406,8 @@ namespace Daytona.Api
                     ? $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s"
                     : $"no connection within {_options.ConnectTimeout.TotalSeconds:0.#} s";
                 Log($"{method.Method} {path} -> {message} ({watch.ElapsedMilliseconds} ms)");
-                throw new TransportException(message, beforeSend: !sent, permanent: false, e);
+                // A server that accepts no connection within the connect timeout is not retried: a wrong URL fails fast.
+                throw new TransportException(message, beforeSend: !sent, permanent: !sent, e);
             }
             catch (HttpRequestException e)
             {

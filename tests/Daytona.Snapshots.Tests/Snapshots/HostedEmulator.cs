@@ -65,9 +65,9 @@ public sealed class HostedEmulator : IDisposable
     }
 
     /// <summary>A module session whose default connection is this emulator.</summary>
-    public ModuleSession Session()
+    public ModuleSession Session(System.Management.Automation.Host.PSHost? host = null)
     {
-        var session = ModuleSession.Create();
+        var session = ModuleSession.Create(host: host);
         session.Run("$null = Connect-Daytona -ApiUrl $args[0] -ApiKey $args[1]", ApiUrl.ToString(), SecureKey).ShouldSucceed();
         return session;
     }

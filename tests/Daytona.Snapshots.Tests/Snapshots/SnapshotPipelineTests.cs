@@ -219,4 +219,37 @@ public sealed class SnapshotPipelineTests : IClassFixture<EmulatorFixture>
         Assert.True(_emulator.State(prefix + "-one") is null or "removing");
         Assert.True(_emulator.State(prefix + "-two") is null or "removing");
     }
+
+    [Fact]
+    public void TheTableViewShowsTheSnapshotColumnsWithin120Characters()
+    {
+        var prefix = Unique("view");
+        var created = _emulator.Create(prefix + "-web", "ghcr.io/example-org/a-rather-long-image-name:2024.11.23");
+        _emulator.WaitForState((string)created["id"]!, "active");
+        var host = new CapturingHost();
+        using var s = _emulator.Session(host);
+        s.Run($"$PSStyle.OutputRendering = 'PlainText'; Get-DaytonaSnapshot -Name '{prefix}-*' | Out-Default").ShouldSucceed();
+
+        var lines = host.Lines.SelectMany(l => l.Split('\n')).Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\u001b\\[[0-9;]*m", string.Empty).TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+        var header = Assert.Single(lines, l => l.TrimStart().StartsWith("Name", StringComparison.Ordinal));
+        Assert.Equal(new[] { "Name", "State", "ImageName", "Size", "Cpu", "Mem", "Disk", "CreatedAt" }, header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var row = Assert.Single(lines, l => l.Contains(prefix + "-web"));
+        Assert.Contains("active", row);
+        Assert.Contains(" GB", row);
+        Assert.All(lines, l => Assert.True(l.Length <= 120, $"{l.Length} characters: {l}"));
+    }
+
+    [Fact]
+    public void APipedSnapshotKeepsTheConnectionItWasReadThrough()
+    {
+        var name = Unique("source");
+        _emulator.Create(name);
+        using var s = _emulator.Session();
+        var run = s.Run(
+            $"$snapshots = Get-DaytonaSnapshot -Name {name}; " +
+            "$null = Connect-Daytona -ApiUrl 'http://127.0.0.1:9/api' -ApiKey $args[0]; " +
+            "$snapshots | Wait-DaytonaSnapshot",
+            HostedEmulator.Secure("dtn_other_server_key")).ShouldSucceed();
+        Assert.Equal(name, Prop(Assert.Single(run.Output), "Name"));
+    }
 }
