@@ -103,7 +103,18 @@ public static class EmulatorProgram
             stop.Cancel();
         });
 
-        await using var server = await EmulatorServer.StartAsync(options, stop.Token);
+        EmulatorServer server;
+        try
+        {
+            server = await EmulatorServer.StartAsync(options, stop.Token);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"The emulator could not start on 127.0.0.1:{options.Port}: {e.Message}");
+            return 4;
+        }
+
+        await using var running = server;
         if (readyJson)
         {
             var line = JsonSerializer.Serialize(new Dictionary<string, string>
