@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
@@ -9,17 +8,18 @@ using Daytona.Snapshots.Tests.Harness;
 namespace Daytona.Snapshots.Tests.Snapshots;
 
 /// <summary>
-/// The emulator from the built module (out/Daytona.Snapshots/Emulator) as a child process on a free 127.0.0.1 port,
-/// with its control API (/_emulator) for the test, and a module session connected to it.
+/// The bundled emulator started the way a user starts it, with <c>Start-DaytonaEmulator</c> (a child process on a
+/// free 127.0.0.1 port), held by its own module session for the life of a test class; its control API
+/// (/_emulator) is driven over HTTP by the test, and <see cref="Session"/> opens module sessions connected to it.
 /// </summary>
 public sealed class HostedEmulator : IDisposable
 {
-    private readonly Process _process;
+    private readonly ModuleSession _owner;
     private readonly HttpClient _control;
 
-    private HostedEmulator(Process process, Uri apiUrl, string apiKey)
+    private HostedEmulator(ModuleSession owner, Uri apiUrl, string apiKey)
     {
-        _process = process;
+        _owner = owner;
         ApiUrl = apiUrl;
         ApiKey = apiKey;
         _control = new HttpClient { BaseAddress = new Uri(apiUrl.GetLeftPart(UriPartial.Authority) + "/_emulator/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -34,34 +34,11 @@ public sealed class HostedEmulator : IDisposable
 
     public static HostedEmulator Start(double timeScale = 0.1)
     {
-        var dll = Path.Combine(RepoPaths.ModuleFolder, "Emulator", "Daytona.Emulator.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing: build Module.sln first.");
-        }
-
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { dll, "--port", "0", "--parent-pid", Environment.ProcessId.ToString(), "--ready-json", "--time-scale", timeScale.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        var read = process.StandardOutput.ReadLineAsync();
-        if (!read.Wait(TimeSpan.FromSeconds(30)) || read.Result == null)
-        {
-            process.Kill(true);
-            throw new InvalidOperationException("The emulator did not report ready: " + process.StandardError.ReadToEnd());
-        }
-
-        var ready = JsonNode.Parse(read.Result)!;
-        return new HostedEmulator(process, new Uri((string)ready["url"]!), (string)ready["apiKey"]!);
+        var owner = ModuleSession.Create();
+        var run = owner.Run(
+            "$emulator = Start-DaytonaEmulator -TimeScale $args[0]; $emulator.ApiUrl.ToString(); [System.Net.NetworkCredential]::new('', $emulator.ApiKey).Password",
+            timeScale).ShouldSucceed();
+        return new HostedEmulator(owner, new Uri((string)run.Output[0].BaseObject), (string)run.Output[1].BaseObject);
     }
 
     /// <summary>A module session whose default connection is this emulator.</summary>
@@ -161,19 +138,8 @@ public sealed class HostedEmulator : IDisposable
     public void Dispose()
     {
         _control.Dispose();
-        try
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(3000))
-            {
-                _process.Kill(true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        _owner.Run("Stop-DaytonaEmulator -InputObject $emulator -Confirm:$false -ErrorAction SilentlyContinue");
+        _owner.Dispose();
     }
 }
 

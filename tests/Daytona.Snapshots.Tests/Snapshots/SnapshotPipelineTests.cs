@@ -252,4 +252,24 @@ public sealed class SnapshotPipelineTests : IClassFixture<EmulatorFixture>
             HostedEmulator.Secure("dtn_other_server_key")).ShouldSucceed();
         Assert.Equal(name, Prop(Assert.Single(run.Output), "Name"));
     }
+
+    [Fact]
+    public void TheWholeFlowAsAUserTypesItAgainstAStartedEmulator()
+    {
+        using var s = ModuleSession.Create();
+        try
+        {
+            var run = s.Run(@"
+                $null = Start-DaytonaEmulator -TimeScale 0.05 | Connect-Daytona
+                New-DaytonaSnapshot -Name web -Image python:3.12-slim | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot
+                New-DaytonaSnapshot -Name api -Image node:22-slim | Out-Null
+                Get-DaytonaSnapshot | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot").ShouldSucceed();
+            Assert.Equal(new[] { "web", "api", "web" }.OrderBy(n => n), run.Output.Select(o => Prop(o, "Name")).OrderBy(n => n));
+            Assert.All(run.Output, o => Assert.Equal("Active", Prop(o, "State")));
+        }
+        finally
+        {
+            s.Run("Stop-DaytonaEmulator -Confirm:$false");
+        }
+    }
 }
