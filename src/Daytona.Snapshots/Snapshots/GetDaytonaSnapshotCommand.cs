@@ -24,6 +24,7 @@ namespace Daytona.Snapshots.Snapshots
         [Parameter(ParameterSetName = ByName, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>Snapshot ids.</summary>

@@ -18,6 +18,7 @@ namespace Daytona.Snapshots.Snapshots
 
         /// <summary>The snapshot's name (or id).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
         public string? Name { get; set; }
 
         /// <summary>The snapshot's id.</summary>
