@@ -17,7 +17,7 @@ public sealed class BuildTests
     [Fact]
     public async Task ABuildGoesPendingBuildingActiveWithDaytonasBuildRef()
     {
-        await using var emulator = await EmulatorHarness.StartAsync(timeScale: 0.1);
+        await using var emulator = await EmulatorHarness.StartAsync(timeScale: 0.5);
         var created = await emulator.CreateAsync(Build("built", Dockerfile, "bbb", "aaa"));
         Assert.Equal("pending", (string)created["state"]!);
         Assert.False(created.ContainsKey("imageName"));

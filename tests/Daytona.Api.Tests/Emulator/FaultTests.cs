@@ -82,16 +82,16 @@ public sealed class FaultTests
     public async Task LatencyDelaysEveryApiRequestUntilCleared()
     {
         await using var emulator = await EmulatorHarness.StartAsync();
-        emulator.Server.Control.SetFaults(new EmulatorFaults { LatencyMs = 300 });
+        emulator.Server.Control.SetFaults(new EmulatorFaults { LatencyMs = 1000 });
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
         Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
-        Assert.True(watch.ElapsedMilliseconds >= 580, $"took {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.ElapsedMilliseconds >= 1980, $"took {watch.ElapsedMilliseconds} ms");
 
         emulator.Server.Control.ClearFaults();
         watch.Restart();
         Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
-        Assert.True(watch.ElapsedMilliseconds < 250, $"took {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.ElapsedMilliseconds < 900, $"took {watch.ElapsedMilliseconds} ms");
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class SnapshotApiTests
     [Fact]
     public async Task AnImageSnapshotGoesPendingPullingActive()
     {
-        await using var emulator = await EmulatorHarness.StartAsync(timeScale: 0.1);
+        await using var emulator = await EmulatorHarness.StartAsync(timeScale: 0.4);
         var created = await emulator.CreateAsync(new { name = "pull-me", imageName = "ubuntu:22.04" });
         var (active, seen) = await emulator.WaitForAsync((string)created["id"]!, "active", "error");
 
