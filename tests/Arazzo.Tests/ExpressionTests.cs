@@ -37,6 +37,17 @@ public class ExpressionTests
     }
 
     [Fact]
+    public void AnchorsAliasesAndMergeKeysAreResolved()
+    {
+        var node = YamlJson.Parse("base: &b {a: 1, b: two}\ncopy: *b\nmerged:\n  <<: *b\n  b: three\nlist: [&x 5, *x]\nquoted: '<<'\n")!;
+        Assert.Equal("{\"base\":{\"a\":1,\"b\":\"two\"},\"copy\":{\"a\":1,\"b\":\"two\"},\"merged\":{\"a\":1,\"b\":\"three\"},\"list\":[5,5]}", node.ToJsonString().Replace(",\"quoted\":\"\\u003C\\u003C\"", string.Empty));
+        Assert.Equal("<<", node["quoted"]!.GetValue<string>());
+        var error = Assert.Throws<YamlJsonException>(() => YamlJson.Load("a: 1\nb: *missing\n"));
+        Assert.Equal(2, error.Position.Line);
+        Assert.Equal("{\"id\":3,\"tags\":[\"x\"]}", YamlJson.Parse("{\"id\": 3, \"tags\": [\"x\"]}")!.ToJsonString());
+    }
+
+    [Fact]
     public void AliasBombsEndInAnErrorNotAHang()
     {
         var text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";

@@ -4,7 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Linq;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Daytona.Arazzo.Yaml
@@ -173,10 +175,20 @@ namespace Daytona.Arazzo.Yaml
                 throw new ArgumentNullException(nameof(text));
             }
 
-            var stream = new YamlStream();
+            var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
             try
             {
-                stream.Load(new StringReader(text));
+                var parser = new Parser(new StringReader(text));
+                parser.Consume<StreamStart>();
+                if (!parser.Accept<DocumentStart>(out _))
+                {
+                    return new YamlJsonDocument(null, positions);
+                }
+
+                parser.Consume<DocumentStart>();
+                var reader = new EventReader(parser, positions);
+                var root = reader.Read(JsonPaths.Root, 0);
+                return new YamlJsonDocument(root, positions);
             }
             catch (YamlException e)
             {
@@ -186,16 +198,155 @@ namespace Daytona.Arazzo.Yaml
             {
                 throw new YamlJsonException(e.Message, new SourcePosition(1, 1), e);
             }
+        }
 
-            var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
-            if (stream.Documents.Count == 0)
+        /// <summary>
+        /// Builds JSON nodes straight from the parser's events (no intermediate representation model): anchors are
+        /// kept as converted nodes and copied at each alias, with their size counted against <see cref="MaxNodes"/>.
+        /// </summary>
+        private sealed class EventReader
+        {
+            private readonly IParser _parser;
+            private readonly Dictionary<string, SourcePosition> _positions;
+            private readonly Dictionary<string, (JsonNode? Node, int Size)> _anchors = new Dictionary<string, (JsonNode?, int)>(StringComparer.Ordinal);
+            private int _nodes;
+
+            public EventReader(IParser parser, Dictionary<string, SourcePosition> positions)
             {
-                return new YamlJsonDocument(null, positions);
+                _parser = parser;
+                _positions = positions;
             }
 
-            var state = new State(positions);
-            var root = state.Convert(stream.Documents[0].RootNode, JsonPaths.Root, 0);
-            return new YamlJsonDocument(root, positions);
+            public JsonNode? Read(string path, int depth)
+            {
+                var current = _parser.Current ?? throw new YamlJsonException("The document ends where a value was expected.", new SourcePosition(1, 1));
+                var position = new SourcePosition((int)current.Start.Line, (int)current.Start.Column);
+                if (depth > MaxDepth)
+                {
+                    throw new YamlJsonException($"The document nests deeper than {MaxDepth} levels.", position);
+                }
+
+                if (!_positions.ContainsKey(path))
+                {
+                    _positions[path] = position;
+                }
+
+                var before = _nodes;
+                if (++_nodes > MaxNodes)
+                {
+                    throw new YamlJsonException($"The document expands to more than {MaxNodes} nodes (alias expansion?).", position);
+                }
+
+                switch (current)
+                {
+                    case Scalar scalar:
+                        {
+                            _parser.MoveNext();
+                            var value = ConvertScalar(scalar.Value ?? string.Empty, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value);
+                            Remember(scalar.Anchor, value, 1);
+                            return value;
+                        }
+
+                    case AnchorAlias alias:
+                        {
+                            _parser.MoveNext();
+                            _nodes--;
+                            if (!_anchors.TryGetValue(alias.Value.Value, out var anchored))
+                            {
+                                throw new YamlJsonException($"The alias *{alias.Value.Value} refers to no anchor defined before it.", position);
+                            }
+
+                            _nodes += anchored.Size;
+                            if (_nodes > MaxNodes)
+                            {
+                                throw new YamlJsonException($"The document expands to more than {MaxNodes} nodes (alias expansion?).", position);
+                            }
+
+                            return anchored.Node?.DeepClone();
+                        }
+
+                    case SequenceStart sequence:
+                        {
+                            _parser.MoveNext();
+                            var array = new JsonArray();
+                            var index = 0;
+                            while (!(_parser.Current is SequenceEnd))
+                            {
+                                array.Add(Read(JsonPaths.Index(path, index++), depth + 1));
+                            }
+
+                            _parser.MoveNext();
+                            Remember(sequence.Anchor, array, _nodes - before);
+                            return array;
+                        }
+
+                    case MappingStart mapping:
+                        {
+                            _parser.MoveNext();
+                            var obj = new JsonObject();
+                            HashSet<string>? fromMerge = null;
+                            while (!(_parser.Current is MappingEnd))
+                            {
+                                if (!(_parser.Current is Scalar keyEvent))
+                                {
+                                    var at = _parser.Current!.Start;
+                                    throw new YamlJsonException("Only scalar mapping keys are supported.", new SourcePosition((int)at.Line, (int)at.Column));
+                                }
+
+                                var keyPosition = new SourcePosition((int)keyEvent.Start.Line, (int)keyEvent.Start.Column);
+                                var key = keyEvent.Value ?? string.Empty;
+                                _parser.MoveNext();
+                                if (key == "<<" && keyEvent.Style == ScalarStyle.Plain)
+                                {
+                                    // YAML merge key: copy the merged mappings' entries that are not already set.
+                                    var merged = Read(path + ".<<", depth + 1);
+                                    foreach (var source in merged is JsonArray list ? list.OfType<JsonObject>() : merged is JsonObject single ? new[] { single } : Enumerable.Empty<JsonObject>())
+                                    {
+                                        foreach (var pair in source.ToList())
+                                        {
+                                            if (!obj.ContainsKey(pair.Key))
+                                            {
+                                                obj[pair.Key] = pair.Value?.DeepClone();
+                                                (fromMerge ??= new HashSet<string>(StringComparer.Ordinal)).Add(pair.Key);
+                                            }
+                                        }
+                                    }
+
+                                    continue;
+                                }
+
+                                if (obj.ContainsKey(key))
+                                {
+                                    if (fromMerge == null || !fromMerge.Remove(key))
+                                    {
+                                        throw new YamlJsonException($"Duplicate key '{key}'.", keyPosition);
+                                    }
+
+                                    obj.Remove(key);
+                                }
+
+                                var childPath = JsonPaths.Property(path, key);
+                                _positions[childPath] = keyPosition;
+                                obj[key] = Read(childPath, depth + 1);
+                            }
+
+                            _parser.MoveNext();
+                            Remember(mapping.Anchor, obj, _nodes - before);
+                            return obj;
+                        }
+
+                    default:
+                        throw new YamlJsonException($"Unexpected YAML event {current.GetType().Name}.", position);
+                }
+            }
+
+            private void Remember(AnchorName anchor, JsonNode? node, int size)
+            {
+                if (!anchor.IsEmpty)
+                {
+                    _anchors[anchor.Value] = (node, Math.Max(1, size));
+                }
+            }
         }
 
         public static JsonNode? Convert(YamlNode node) => new State(new Dictionary<string, SourcePosition>()).Convert(node, JsonPaths.Root, 0);
@@ -285,7 +436,7 @@ namespace Daytona.Arazzo.Yaml
 
                         return array;
                     case YamlScalarNode scalar:
-                        return ConvertScalar(scalar);
+                        return ConvertScalar(scalar.Value ?? string.Empty, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value);
                     default:
                         throw new YamlJsonException("Unsupported YAML node.", Position(node));
                 }
@@ -294,15 +445,14 @@ namespace Daytona.Arazzo.Yaml
             private static SourcePosition Position(YamlNode node) => new SourcePosition((int)node.Start.Line, (int)node.Start.Column);
         }
 
-        private static JsonNode? ConvertScalar(YamlScalarNode scalar)
+        private static JsonNode? ConvertScalar(string value, ScalarStyle style, string? tag)
         {
-            var value = scalar.Value ?? string.Empty;
-            if (scalar.Style != ScalarStyle.Plain)
+            if (style != ScalarStyle.Plain)
             {
                 return JsonValue.Create(value);
             }
 
-            if (scalar.Tag.IsEmpty == false && scalar.Tag.Value == "tag:yaml.org,2002:str")
+            if (tag == "tag:yaml.org,2002:str" || tag == "!!str")
             {
                 return JsonValue.Create(value);
             }
