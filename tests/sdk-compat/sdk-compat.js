@@ -6,7 +6,7 @@
 // through the emulator's control API, activates it, and deletes it - all through the SDK. Then builds an image
 // through the SDK's Image.debianSlim(...).addLocalFile(...) upload path (push access + S3 upload + buildInfo),
 // checks an identical second build is active at once without a second upload, and that failures surface with
-// the server's reason. Prints one JSON line per step and exits 0 when every step passed.
+// the server's reason. Also sends a context over 5 MiB, which the SDK uploads by multipart. Prints one JSON line per step and exits 0 when every step passed.
 'use strict';
 
 const fs = require('fs');
@@ -181,6 +181,23 @@ async function main() {
     check(writes.length === 0, 'uploaded again: ' + JSON.stringify(requests.byRoute));
     check((requests.byRoute['GET /api/snapshots/{id}'] || 0) === 0, 'the SDK had to poll: ' + JSON.stringify(requests.byRoute));
     return { byRoute: requests.byRoute };
+  });
+
+  await step('a context over 5 MiB goes up by multipart upload (CreateMultipartUpload, UploadPart, Complete)', async () => {
+    const big = path.join(folder, 'model.bin');
+    fs.writeFileSync(big, require('crypto').randomBytes(6 * 1024 * 1024));
+    await control('POST', 'requests/reset');
+    const withBig = Image.debianSlim('3.12').addLocalFile(big, '/app/model.bin');
+    const built = await daytona.snapshot.create({ name: `sdk-build-big-${suffix}`, image: withBig });
+    check(built.state === 'active', `state ${built.state}`);
+    const requests = await control('GET', 'requests');
+    const posts = requests.byRoute['POST /s3/{bucket}/{**key}'] || 0;
+    const puts = requests.byRoute['PUT /s3/{bucket}/{**key}'] || 0;
+    check(posts >= 2 && puts >= 2, 'not a multipart upload: ' + JSON.stringify(requests.byRoute));
+    const objects = await control('GET', 'objects');
+    const key = Object.keys(objects).find((k) => k.endsWith(`/${built.buildInfo.contextHashes[0]}/context.tar`));
+    check(key && objects[key] > 6 * 1024 * 1024, 'the joined object is not the whole tar: ' + JSON.stringify(objects));
+    return { byRoute: requests.byRoute, key, size: objects[key] };
   });
 
   await step('a Dockerfile marked "# emulator: fail" ends build_failed with the reason and the log tail', async () => {

@@ -28,6 +28,7 @@ internal static class ControlEndpoints
         });
         app.MapPost("/_emulator/snapshots/{idOrName}/deactivate-unused", (string idOrName) =>
             Results.Json(store.DeactivateUnused(idOrName), ApiError.Json));
+        app.MapGet("/_emulator/objects", () => Results.Json(control.ListObjects(), ApiError.Json));
         app.MapPost("/_emulator/build-logs/cut", () =>
         {
             control.CutNextBuildLog();

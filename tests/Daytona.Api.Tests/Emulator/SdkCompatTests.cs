@@ -92,7 +92,7 @@ public sealed class SdkCompatTests
 
         var text = await output;
         Assert.True(process.ExitCode == 0, $"the SDK script failed ({process.ExitCode}):\n{text}\n{await errors}");
-        Assert.Contains("{\"summary\":\"passed\",\"steps\":10}", text);
+        Assert.Contains("{\"summary\":\"passed\",\"steps\":11}", text);
 
         // The SDK really went through the emulator's API and its object storage.
         var requests = emulator.Control.GetRequests();
