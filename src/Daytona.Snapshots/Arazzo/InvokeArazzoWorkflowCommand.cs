@@ -135,7 +135,19 @@ namespace Daytona.Snapshots.Arazzo
                     options.Inputs = inputs;
                     runner ??= new WorkflowRunner(document, options, resolver);
                     listener.Redactor = runner.Redactor;
-                    var result = await runner.RunWorkflowAsync(workflowId, token).ConfigureAwait(false);
+                    WorkflowResult result;
+                    try
+                    {
+                        result = await runner.RunWorkflowAsync(workflowId, token).ConfigureAwait(false);
+                    }
+                    catch (DaytonaException e) when (workflows.Length > 1)
+                    {
+                        // Running every workflow of a document: one that cannot start (e.g. its inputs are not
+                        // given) is reported and the others still run.
+                        PostError(ErrorRecords.From(e, workflowId));
+                        continue;
+                    }
+
                     PostProgress(new ProgressRecord(1, $"Arazzo workflow {workflowId}", result.Status) { RecordType = ProgressRecordType.Completed });
                     if (result.Status != WorkflowStatus.Succeeded && result.ErrorId != "ArazzoStepFailed")
                     {

@@ -257,6 +257,30 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void StoppingThePipelineEndsAPollingRunPromptly()
+    {
+        var name = Unique("arazzo-stopped");
+        _emulator.SetBuild(name, 600_000);
+        using var s = ModuleSession.Create();
+        using var shell = s.CreateShell(Invoke, Seed, _emulator.ApiKey, name, "alpine:3.20", _emulator.ApiUrl.ToString());
+        var started = new ManualResetEventSlim();
+        shell.Streams.Progress.DataAdded += (sender, e) =>
+        {
+            if (((PSDataCollection<ProgressRecord>)sender!)[e.Index].CurrentOperation == "pollBuild")
+            {
+                started.Set();
+            }
+        };
+        var invocation = shell.BeginInvoke();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(20)), "the workflow never reached pollBuild");
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        shell.Stop();
+        Assert.True(invocation.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)));
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(3), $"stopping took {stopping.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+    }
+
+    [Fact]
     public void TheWorkflowAndThePipelineEndInTheSameState()
     {
         var viaWorkflow = Unique("arazzo-twin");
