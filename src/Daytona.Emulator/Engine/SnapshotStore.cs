@@ -316,7 +316,11 @@ internal sealed partial class SnapshotStore : IDisposable
 
             if (build != null)
             {
-                snapshot.Log = new BuildLog();
+                // A reused build shares the log of the build that made it (a runner keeps logs per build ref).
+                var reusedLog = state == SnapshotState.Active
+                    ? _byId.Values.FirstOrDefault(s => s.Ref == reference && s.State == SnapshotState.Active && s.Log != null)?.Log
+                    : null;
+                snapshot.Log = reusedLog ?? new BuildLog();
                 if (state == SnapshotState.Active)
                 {
                     snapshot.Log.Complete();

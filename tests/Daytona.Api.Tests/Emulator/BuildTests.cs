@@ -55,6 +55,12 @@ public sealed class BuildTests
         Assert.Equal((double)first["size"]!, (double)second["size"]!);
         Assert.NotNull(second["lastUsedAt"]);
 
+        var url = (string)(await emulator.SendAsync(HttpMethod.Get, $"snapshots/{(string)second["id"]!}/build-logs-url")).Body!["url"]!;
+        using (var log = await emulator.Http.GetAsync(url))
+        {
+            Assert.Contains("Successfully tagged", await log.Content.ReadAsStringAsync());
+        }
+
         var changed = await emulator.CreateAsync(Build("third", Dockerfile, "h1", "h3"));
         Assert.Equal("pending", (string)changed["state"]!);
     }
