@@ -50,6 +50,9 @@ namespace Daytona.Snapshots.Snapshots
         [Parameter]
         public SwitchParameter ShowBuildLog { get; set; }
 
+        /// <summary>In an Azure Pipelines job the wait's output is one collapsible group.</summary>
+        protected override string? LogGroupTitle => Activity(_targets.Count);
+
         protected override void ProcessRecord()
         {
             var target = TargetOrError(InputObject, Id, Name);

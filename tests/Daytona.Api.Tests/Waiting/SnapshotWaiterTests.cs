@@ -202,6 +202,37 @@ public sealed class SnapshotWaiterTests
     }
 
     [Fact]
+    public async Task TheListStopsAtTheFirstPageThatShowedEverySnapshotWaitedOn()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 1.0);
+        for (var i = 0; i < 230; i++)
+        {
+            await f.CreateAsync($"older-{i:000}");
+        }
+
+        // No common name prefix, so no name filter: newest first, the waited-on ones are all on page 1 of 2.
+        f.Control.SetBuild("alpha-new", TimeSpan.FromMilliseconds(600));
+        f.Control.SetBuild("beta-new", TimeSpan.FromMilliseconds(900));
+        await f.CreateAsync("alpha-new");
+        await f.CreateAsync("beta-new");
+        Assert.Equal(2, (await f.Client.ListSnapshotsAsync(new SnapshotListQuery { Limit = SnapshotListQuery.MaxPageSize }, CancellationToken.None)).TotalPages);
+        f.Control.ResetRequests();
+
+        var waiter = new SnapshotWaiter(f.Client);
+        var results = new List<SnapshotWaitResult>();
+        await foreach (var r in waiter.WaitAsync(new[] { "alpha-new", "beta-new" }, Quick(o => o.PollInterval = TimeSpan.FromMilliseconds(100)), CancellationToken.None))
+        {
+            results.Add(r);
+        }
+
+        Assert.Equal(new[] { "alpha-new", "beta-new" }, results.Select(r => r.Target));
+        var requests = f.Control.GetRequests();
+        // One request per round: a list page while both were pending, one GET for the last one left.
+        Assert.Equal(waiter.LastRoundCount, requests.Total);
+        Assert.True(requests.For("GET /api/snapshots") >= 3, string.Join(", ", requests.ByRoute));
+    }
+
+    [Fact]
     public void TheAdaptiveIntervalStartsShortAndGrowsToItsCeiling()
     {
         var options = new SnapshotWaitOptions();
