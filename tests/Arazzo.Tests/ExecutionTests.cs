@@ -47,12 +47,12 @@ public sealed class ExecutionTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000)
+    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false)
     {
         File.WriteAllText(Path.Combine(_folder, "pets.openapi.yaml"), OpenApi);
         var path = Path.Combine(_folder, name);
         File.WriteAllText(path, arazzo);
-        var resolver = new SourceResolver { AllowRemote = false };
+        var resolver = new SourceResolver { AllowRemote = allowRemote };
         var description = new OpenApiDescription("pets", Daytona.Arazzo.Yaml.YamlJson.Parse(OpenApi), Path.Combine(_folder, "pets.openapi.yaml"));
         var listener = new Listener();
         var options = new RunOptions
@@ -218,6 +218,38 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(new[] { "add", "make", "read", "again" }, result.Steps.Select(s => s.StepId));
         Assert.Equal("{\"name\":\"Rex\",\"tag\":\"replaced\"}", _mock.Requests[0].Body);
         Assert.Equal("https://pets.example/v1/pets/.42", _mock.Requests[1].OriginalUrl);
+    }
+
+    [Fact]
+    public async Task SourceDescriptionsAreFetchedByUrlAndInputsGetDefaultsAndTypes()
+    {
+        _mock.Add(new MockRoute { Method = "GET", Path = "/docs/pets.yaml", Text = OpenApi });
+        _mock.Add(new MockRoute { Method = "POST", Path = "/pets", Status = 201, Body = JsonNode.Parse("{\"id\":1}") });
+        var documentUrl = $"http://127.0.0.1:{_mock.Port}/docs/docs/pets.yaml";
+        var (result, _) = await Run($$$"""
+            arazzo: 1.0.1
+            info: {title: t, version: '1'}
+            sourceDescriptions:
+            - {name: remote, url: '{{{documentUrl}}}', type: openapi}
+            - {name: pets, url: ./pets.openapi.yaml, type: openapi}
+            workflows:
+            - workflowId: w
+              inputs:
+                type: object
+                required: [count]
+                properties:
+                  count: {type: integer}
+                  ok: {type: boolean}
+                  kind: {type: string, default: cat}
+              steps:
+              - stepId: add
+                operationId: $sourceDescriptions.pets.addPet
+                requestBody: {payload: {count: $inputs.count, ok: $inputs.ok, kind: $inputs.kind}}
+                successCriteria: [{condition: $statusCode == 201}]
+            """, "w", new JsonObject { ["count"] = "3", ["ok"] = "true" }, allowRemote: true);
+        Assert.Equal(WorkflowStatus.Succeeded, result.Status);
+        Assert.Contains(_mock.Requests, r => r.OriginalUrl.EndsWith("/docs/pets.yaml"));
+        Assert.Equal("{\"count\":3,\"ok\":true,\"kind\":\"cat\"}", _mock.Requests.Last().Body);
     }
 
     [Fact]
