@@ -35,4 +35,42 @@ function Find-YamlMapping($Node) {
         foreach ($item in $Node) { Find-YamlMapping $item }
     }
 }
-Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS, ConvertFrom-YamlFile, Find-YamlMapping
+function Get-EmulatorKey($Emulator) {
+    # The emulator's API key as plain text (only ever for a local emulator).
+    [System.Net.NetworkCredential]::new('', $Emulator.ApiKey).Password
+}
+
+function Invoke-EmulatorControl {
+    # Calls the emulator's control API (/_emulator, same bearer key) as a user would with Invoke-RestMethod.
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Method = 'Post',
+        $Body
+    )
+    $origin = ([uri]$Emulator.ApiUrl.ToString()).GetLeftPart([System.UriPartial]::Authority)
+    $request = @{
+        Method  = $Method
+        Uri     = "$origin/_emulator/$($Path.TrimStart('/'))"
+        Headers = @{ Authorization = "Bearer $(Get-EmulatorKey $Emulator)" }
+    }
+    if ($PSBoundParameters.ContainsKey('Body')) {
+        $request.Body = $Body | ConvertTo-Json -Depth 5 -Compress
+        $request.ContentType = 'application/json'
+    }
+    Invoke-RestMethod @request
+}
+
+function Wait-SnapshotGone([string] $Name, $Connection, [double] $TimeoutSeconds = 10) {
+    # Waits until a removed snapshot is gone (Daytona shows it as removing for a moment first).
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([datetime]::UtcNow -lt $deadline) {
+        $with = @{}
+        if ($Connection) { $with.Connection = $Connection }
+        $found = Get-DaytonaSnapshot -Name $Name @with -ErrorAction SilentlyContinue
+        if (-not $found) { return }
+        Start-Sleep -Milliseconds 50
+    }
+    throw "Snapshot '$Name' was still there after $TimeoutSeconds s."
+}
+Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS, ConvertFrom-YamlFile, Find-YamlMapping, Get-EmulatorKey, Invoke-EmulatorControl, Wait-SnapshotGone
