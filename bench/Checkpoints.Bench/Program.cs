@@ -79,8 +79,10 @@ else
 var repoPath = Path.Combine(workDir, "checkpoints");
 var repository = CheckpointRepository.OpenOrCreate(repoPath, new RepositoryOptions { Durable = durable });
 Checkpoint first = null!;
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var firstTime = Time(() => first = repository.Capture(tree, null, CancellationToken.None));
-Report("New-Checkpoint (first)", $"{firstTime:0.00} s  {Mibs(totalBytes, firstTime)} MiB/s  -> {Mib(first.NewData)} MiB stored");
+var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+Report("New-Checkpoint (first)", $"{firstTime:0.00} s  {Mibs(totalBytes, firstTime)} MiB/s  -> {Mib(first.NewData)} MiB stored (CPU {cpu:0.00} s)");
 Report("  ratio vs tar|zstd -1 (goal >= 0.8)", $"{tarTime / firstTime:0.00}x");
 if (resticTime != null)
 {

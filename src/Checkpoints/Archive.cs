@@ -173,8 +173,7 @@ namespace Daytona.Checkpoints
                         "Import into another repository, or remove the checkpoint there first.");
                 }
 
-                session.MarkDirty();
-                using var packs = Store.OpenWriter();
+                using var packs = Store.OpenWriter(session.MarkDirty);
                 foreach (var file in Directory.EnumerateFiles(staging))
                 {
                     var hash = Path.GetFileName(file);

@@ -65,8 +65,7 @@ namespace Daytona.Checkpoints
                 previous = PreviousFiles(source);
             }
 
-            session.MarkDirty();
-            using var packs = Store.OpenWriter();
+            using var packs = Store.OpenWriter(session.MarkDirty);
             try
             {
                 ReadFiles(source, scan, previous, options, packs, cancellationToken);
@@ -108,8 +107,7 @@ namespace Daytona.Checkpoints
             }
 
             using var session = BeginWrite(cancellationToken);
-            session.MarkDirty();
-            using var packs = Store.OpenWriter();
+            using var packs = Store.OpenWriter(session.MarkDirty);
             try
             {
                 var chunker = new Chunker();
@@ -308,7 +306,7 @@ namespace Daytona.Checkpoints
                         {
                             Type = EntryType.Directory,
                             Path = path,
-                            Mode = Platform.GetMode(info.FullName),
+                            Mode = Platform.GetMode(info),
                             ModifiedUtc = info.LastWriteTimeUtc,
                         }, info.FullName));
                         folders.Add((info.FullName, path));
@@ -320,7 +318,7 @@ namespace Daytona.Checkpoints
                             Type = EntryType.File,
                             Path = path,
                             Size = file.Length,
-                            Mode = Platform.GetMode(info.FullName),
+                            Mode = Platform.GetMode(info),
                             ModifiedUtc = file.LastWriteTimeUtc,
                         }, info.FullName));
                         result.Files++;
@@ -350,6 +348,11 @@ namespace Daytona.Checkpoints
             foreach (var child in children)
             {
                 text.Append(Platform.IsLink(child) ? 'l' : child is DirectoryInfo ? 'd' : 'f').Append(child.Name).Append('\0');
+                if (child is FileInfo file && !Platform.IsLink(child))
+                {
+                    // Size and time of every file: the final listing finds any file changed since it was scanned.
+                    text.Append(file.Length).Append(':').Append(file.LastWriteTimeUtc.Ticks).Append('\0');
+                }
             }
 
             return text.ToString();
@@ -385,17 +388,13 @@ namespace Daytona.Checkpoints
 
                 if (!string.Equals(now, pair.Value, StringComparison.Ordinal))
                 {
-                    throw Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "entries were added or removed");
+                    throw Changed(source, FirstDifference(pair.Key, pair.Value, now), "entries were added, removed or modified");
                 }
             }
 
             foreach (var item in scan.Items)
             {
-                if (item.Entry.Type == EntryType.File)
-                {
-                    CheckUnchanged(source, item);
-                }
-                else if (item.Entry.Type == EntryType.Symlink)
+                if (item.Entry.Type == EntryType.Symlink)
                 {
                     var target = Platform.LinkTarget(new FileInfo(item.FullPath));
                     if (!string.Equals(target, item.Entry.Target, StringComparison.Ordinal))
@@ -404,6 +403,23 @@ namespace Daytona.Checkpoints
                     }
                 }
             }
+        }
+
+        /// <summary>The first entry whose listing differs, for the message.</summary>
+        private static string FirstDifference(string folder, string before, string after)
+        {
+            var a = before.Split('\0');
+            var b = after.Split('\0');
+            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+            {
+                if (a[i] != b[i])
+                {
+                    var name = (a[i].Length > 1 && "fdl".IndexOf(a[i][0]) >= 0 ? a[i] : i > 0 ? a[i - 1] : a[i]).Substring(1);
+                    return folder.Length == 0 ? name : folder + "/" + name;
+                }
+            }
+
+            return folder.Length == 0 ? "." : folder;
         }
 
         private static void CheckUnchanged(string source, ScanItem item)
@@ -502,10 +518,12 @@ namespace Daytona.Checkpoints
                     }
 
                     var entry = item.Entry;
-                    if (previous != null && previous.TryGetValue(entry.Path, out var before)
-                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1))
+                    var reused = previous != null && previous.TryGetValue(entry.Path, out var before)
+                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1);
+                    if (reused)
                     {
-                        entry.Chunks = before.Chunks;
+                        // Unchanged since the previous checkpoint: its chunks are reused without reading the file.
+                        entry.Chunks = previous![entry.Path].Chunks;
                     }
                     else
                     {
@@ -517,7 +535,10 @@ namespace Daytona.Checkpoints
                     filesDone++;
                     bytesDone += entry.Size;
                     options.OnFileRead?.Invoke(new CheckpointProgress("Capturing", filesDone, scan.Files, bytesDone, scan.Bytes, entry.Path));
-                    CheckUnchanged(source, item);
+                    if (!reused)
+                    {
+                        CheckUnchanged(source, item);
+                    }
                 }
             }
             finally

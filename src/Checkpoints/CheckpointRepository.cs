@@ -359,7 +359,7 @@ namespace Daytona.Checkpoints
             {
                 using var stream = new FileStream(_repository._dirty, FileMode.Create, FileAccess.Write);
                 stream.WriteByte((byte)'1');
-                stream.Flush(true);
+                stream.Flush(_repository.Options.Durable);
             }
 
             public void Clean() => DeleteIfExists(_repository._dirty);
@@ -368,14 +368,14 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Writes a whole file through tmp/: write, flush to disk, rename over the target.</summary>
-        internal void WriteFileAtomically(string path, byte[] content)
+        internal void WriteFileAtomically(string path, byte[] content, bool durable = true)
         {
             Directory.CreateDirectory(_temp);
             var temp = Path.Combine(_temp, Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N"));
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
                 stream.Write(content, 0, content.Length);
-                stream.Flush(true);
+                stream.Flush(durable && Options.Durable);
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -434,7 +434,8 @@ namespace Daytona.Checkpoints
 
             if (persist && changed)
             {
-                WriteFileAtomically(_catalog, WriteCatalog(result));
+                // The catalog is a cache of the manifests: it needs no flush to the disk.
+                WriteFileAtomically(_catalog, WriteCatalog(result), durable: false);
             }
 
             return result;

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
+using System.Threading.Tasks;
 using ZstdSharp;
 
 namespace Daytona.Checkpoints
@@ -186,7 +187,7 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>A writer appending new chunks to packs; one per writer session.</summary>
-        internal PackWriter OpenWriter() => new PackWriter(this);
+        internal PackWriter OpenWriter(Action? beforeFirstPack = null) => new PackWriter(this, beforeFirstPack);
 
         /// <summary>Compresses a chunk into a frame (thread-safe; one compressor per thread).</summary>
         internal int Compress(byte[] data, int count, byte[] destination) =>
@@ -474,9 +475,15 @@ namespace Daytona.Checkpoints
             private readonly List<IndexEntry> _entries = new List<IndexEntry>();
             private FileStream? _current;
             private string? _currentPath;
+            private readonly Action? _beforeFirstPack;
+            private readonly List<Task> _flushing = new List<Task>();
             private bool _keep;
 
-            public PackWriter(ChunkStore store) => _store = store;
+            public PackWriter(ChunkStore store, Action? beforeFirstPack)
+            {
+                _store = store;
+                _beforeFirstPack = beforeFirstPack;
+            }
 
             /// <summary>Compressed bytes of the new chunks appended.</summary>
             public long NewBytes { get; private set; }
@@ -504,6 +511,11 @@ namespace Daytona.Checkpoints
                 {
                     if (_current == null)
                     {
+                        if (_committed.Count == 0 && _currentPath == null)
+                        {
+                            _beforeFirstPack?.Invoke();
+                        }
+
                         Directory.CreateDirectory(_store._temp);
                         _currentPath = Path.Combine(_store._temp, Guid.NewGuid().ToString("N") + ".pack");
                         _current = new FileStream(_currentPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
@@ -530,6 +542,8 @@ namespace Daytona.Checkpoints
                 {
                     CommitCurrent();
                 }
+
+                WaitFlushing();
             }
 
             /// <summary>The packs written stay (the manifest referencing them is committed).</summary>
@@ -542,41 +556,86 @@ namespace Daytona.Checkpoints
                     return;
                 }
 
-                _current.Flush(_store.Durable);
                 _current.Dispose();
                 _current = null;
                 var id = Path.GetFileNameWithoutExtension(_currentPath!);
-                var folder = Path.Combine(_store._packs, id.Substring(0, 2));
-                Directory.CreateDirectory(folder);
-                var pack = Path.Combine(folder, id + ".pack");
-                var index = Path.Combine(folder, id + ".idx");
+                var packTemp = _currentPath!;
                 var indexTemp = Path.Combine(_store._temp, id + ".idx");
-                using (var stream = new FileStream(indexTemp, FileMode.CreateNew, FileAccess.Write))
-                {
-                    var bytes = WriteIndex(_entries);
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(_store.Durable);
-                }
-
-                File.Move(_currentPath!, pack);
-                File.Move(indexTemp, index);
-                _committed.Add((index, pack));
-                foreach (var entry in _entries)
-                {
-                    _store.Index[entry.Hash] = new ChunkLocation(pack, entry.Offset, entry.Length);
-                }
-
-                lock (_store._loadGate)
-                {
-                    _store._indexFiles.Add(index);
-                }
-
+                File.WriteAllBytes(indexTemp, WriteIndex(_entries));
+                var entries = _entries.ToList();
                 _entries.Clear();
                 _currentPath = null;
+
+                // Flushing to the disk runs beside the work that fills the next pack; the pack becomes visible (pack
+                // renamed, then its index) only once both files are on the disk.
+                _flushing.Add(Task.Run(() =>
+                {
+                    if (_store.Durable)
+                    {
+                        FlushToDisk(packTemp);
+                        FlushToDisk(indexTemp);
+                    }
+
+                    var folder = Path.Combine(_store._packs, id.Substring(0, 2));
+                    Directory.CreateDirectory(folder);
+                    var pack = Path.Combine(folder, id + ".pack");
+                    var index = Path.Combine(folder, id + ".idx");
+                    File.Move(packTemp, pack);
+                    File.Move(indexTemp, index);
+                    lock (_gate)
+                    {
+                        _committed.Add((index, pack));
+                    }
+
+                    foreach (var entry in entries)
+                    {
+                        _store.Index[entry.Hash] = new ChunkLocation(pack, entry.Offset, entry.Length);
+                    }
+
+                    lock (_store._loadGate)
+                    {
+                        _store._indexFiles.Add(index);
+                    }
+                }));
+            }
+
+            private static void FlushToDisk(string path)
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+                stream.Flush(true);
+            }
+
+            /// <summary>Waits for the packs being flushed; the first failure is thrown.</summary>
+            private void WaitFlushing()
+            {
+                Task[] tasks;
+                lock (_gate)
+                {
+                    tasks = _flushing.ToArray();
+                    _flushing.Clear();
+                }
+
+                try
+                {
+                    Task.WaitAll(tasks);
+                }
+                catch (AggregateException e)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
             }
 
             public void Dispose()
             {
+                try
+                {
+                    WaitFlushing();
+                }
+                catch (Exception)
+                {
+                    // Cleaning up after a failure: the packs that did get committed are deleted below.
+                }
+
                 lock (_gate)
                 {
                     if (_current != null)

@@ -51,7 +51,6 @@ namespace Daytona.Checkpoints
                     {
                         var bytes = info.ToJson();
                         stream.Write(bytes, 0, bytes.Length);
-                        stream.Flush(true);
                     }
 
                     File.Move(temp, path);
