@@ -46,7 +46,7 @@ namespace Daytona.Api
         internal DaytonaConnection? Source { get; set; }
 
         /// <summary>The identifier to address the snapshot with: the id when known, else the name.</summary>
-        public string Key => Id.Length > 0 ? Id : Name;
+        internal string Key => Id.Length > 0 ? Id : Name;
 
         public override string ToString() => Name;
     }
