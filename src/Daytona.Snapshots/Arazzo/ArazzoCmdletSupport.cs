@@ -41,7 +41,7 @@ namespace Daytona.Snapshots.Arazzo
     internal static class ArazzoValues
     {
         /// <summary>Merges a hashtable's entries or a PSObject's properties into <paramref name="into"/>.</summary>
-        public static void Merge(JsonObject into, object? source, Func<string, bool>? accept = null)
+        public static void Merge(JsonObject into, object? source, Func<string, bool>? accept = null, System.Collections.Generic.ICollection<string>? secrets = null)
         {
             source = source is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : source;
             switch (source)
@@ -54,7 +54,7 @@ namespace Daytona.Snapshots.Arazzo
                         var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
                         if (accept == null || accept(key))
                         {
-                            into[key] = ToJson(entry.Value, 0);
+                            into[key] = ToJson(entry.Value, 0, secrets);
                         }
                     }
 
@@ -78,14 +78,14 @@ namespace Daytona.Snapshots.Arazzo
                             continue;
                         }
 
-                        into[property.Name] = ToJson(value, 0);
+                        into[property.Name] = ToJson(value, 0, secrets);
                     }
 
                     return;
             }
         }
 
-        public static JsonNode? ToJson(object? value, int depth)
+        public static JsonNode? ToJson(object? value, int depth, System.Collections.Generic.ICollection<string>? secrets = null)
         {
             if (depth > 32)
             {
@@ -101,24 +101,34 @@ namespace Daytona.Snapshots.Arazzo
                         var obj = new JsonObject();
                         foreach (var property in wrapped.Properties)
                         {
-                            obj[property.Name] = ToJson(property.Value, depth + 1);
+                            obj[property.Name] = ToJson(property.Value, depth + 1, secrets);
                         }
 
                         return obj;
                     }
 
                 case PSObject wrapped:
-                    return ToJson(wrapped.BaseObject, depth);
+                    return ToJson(wrapped.BaseObject, depth, secrets);
                 case SecureString secure:
-                    return JsonValue.Create(PlainText(secure));
+                    {
+                        // A value given as a SecureString is a secret whatever the input is called.
+                        var plain = PlainText(secure);
+                        secrets?.Add(plain);
+                        return JsonValue.Create(plain);
+                    }
+
                 case PSCredential credential:
-                    return new JsonObject { ["username"] = credential.UserName, ["password"] = PlainText(credential.Password) };
+                    {
+                        var password = PlainText(credential.Password);
+                        secrets?.Add(password);
+                        return new JsonObject { ["username"] = credential.UserName, ["password"] = password };
+                    }
                 case IDictionary dictionary:
                     {
                         var obj = new JsonObject();
                         foreach (DictionaryEntry entry in dictionary)
                         {
-                            obj[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = ToJson(entry.Value, depth + 1);
+                            obj[Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty] = ToJson(entry.Value, depth + 1, secrets);
                         }
 
                         return obj;
@@ -131,7 +141,7 @@ namespace Daytona.Snapshots.Arazzo
                         var array = new JsonArray();
                         foreach (var item in enumerable)
                         {
-                            array.Add(ToJson(item, depth + 1));
+                            array.Add(ToJson(item, depth + 1, secrets));
                         }
 
                         return array;

@@ -109,6 +109,10 @@ namespace Daytona.Snapshots.Arazzo
                 {
                     (document, _) = await WorkflowRunner.PrepareAsync(path, options, resolver, token).ConfigureAwait(false);
                     _documents[path] = document;
+                    foreach (var name in servers.Keys.Where(n => document.FindSource(n) == null && !document.SourceDescriptions.Any(s => s.IsArazzo)))
+                    {
+                        PostWarning($"-ServerUrl names '{name}', which is not a source description of this document (its source descriptions: {string.Join(", ", document.SourceDescriptions.Select(s => s.Name))}).");
+                    }
                 }
 
                 var workflows = WorkflowId != null ? new[] { WorkflowId } : document.Workflows.Select(w => w.WorkflowId).ToArray();
@@ -119,13 +123,14 @@ namespace Daytona.Snapshots.Arazzo
                 {
                     var workflow = document.FindWorkflow(workflowId);
                     var inputs = new JsonObject();
-                    ArazzoValues.Merge(inputs, Inputs);
+                    var secrets = new List<string>();
+                    ArazzoValues.Merge(inputs, Inputs, secrets: secrets);
                     if (InputObject != null && workflow != null)
                     {
                         var names = new HashSet<string>(workflow.InputNames, StringComparer.OrdinalIgnoreCase);
                         var exact = workflow.InputNames.ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
                         var piped = new JsonObject();
-                        ArazzoValues.Merge(piped, InputObject, names.Contains);
+                        ArazzoValues.Merge(piped, InputObject, names.Contains, secrets);
                         foreach (var pair in piped.ToList())
                         {
                             inputs[exact[pair.Key]] = pair.Value?.DeepClone();
@@ -134,6 +139,11 @@ namespace Daytona.Snapshots.Arazzo
 
                     options.Inputs = inputs;
                     runner ??= new WorkflowRunner(document, options, resolver);
+                    foreach (var secret in secrets)
+                    {
+                        runner.Redactor.AddSecret(secret);
+                    }
+
                     listener.Redactor = runner.Redactor;
                     WorkflowResult result;
                     try

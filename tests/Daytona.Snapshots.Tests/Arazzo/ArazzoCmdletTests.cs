@@ -257,6 +257,48 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void ValuesGivenAsSecureStringsAreHiddenWhateverTheInputIsCalled()
+    {
+        var folder = Directory.CreateTempSubdirectory("arazzo-secret-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(RepoPaths.RepoRoot, "examples", "openapi", "daytona-snapshots-api-openapi.yml"), Path.Combine(folder, "api.yml"));
+            var document = Path.Combine(folder, "list.arazzo.yaml");
+            File.WriteAllText(document, string.Join("\n",
+                "arazzo: 1.0.1",
+                "info: {title: list, version: '1'}",
+                "sourceDescriptions: [{name: api, url: ./api.yml, type: openapi}]",
+                "workflows:",
+                "- workflowId: list",
+                "  inputs: {type: object, properties: {auth: {type: string}, filter: {type: string}}}",
+                "  steps:",
+                "  - stepId: find",
+                "    operationId: getAllSnapshots",
+                "    parameters:",
+                "    - {name: Authorization, in: header, value: 'Bearer {$inputs.auth}'}",
+                "    - {name: name, in: query, value: $inputs.filter}",
+                "    successCriteria: [{condition: $statusCode == 200}]",
+                ""));
+            var secret = "zz-private-" + Guid.NewGuid().ToString("N")[..8];
+            using var s = ModuleSession.Create();
+            var run = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ auth = $args[1]; filter = $args[2] } -ServerUrl @{ api = $args[3] } -Verbose",
+                document, _emulator.SecureKey, HostedEmulator.Secure(secret), _emulator.ApiUrl.ToString()).ShouldSucceed();
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Succeeded", Prop(result, "Status"));
+            Assert.Contains("name=***", (string)Prop(Steps(result)[0], "Url")!);
+            Assert.DoesNotContain(secret, run.AllText());
+            Assert.DoesNotContain(_emulator.ApiKey, run.AllText());
+
+            var misnamed = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ auth = 'x' } -ServerUrl @{ nope = $args[1] } -WarningAction Continue -ErrorAction SilentlyContinue", document, _emulator.ApiUrl.ToString());
+            Assert.Contains(misnamed.Warnings, w => w.Message.Contains("'nope'") && w.Message.Contains("api"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void StoppingThePipelineEndsAPollingRunPromptly()
     {
         var name = Unique("arazzo-stopped");
