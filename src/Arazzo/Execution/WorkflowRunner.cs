@@ -266,7 +266,7 @@ namespace Daytona.Arazzo.Execution
                         }
                     }
 
-                    var action = Choose(References.EffectiveActions(workflow, step, failure: false), execution.Context);
+                    var action = Choose(Actions(workflow, step, failure: false), execution.Context);
                     if (action == null)
                     {
                         record.Action = "next";
@@ -295,7 +295,7 @@ namespace Daytona.Arazzo.Execution
                 // Failure: the first failure action whose criteria hold; a retry counts until its limit, then the
                 // next matching action is considered.
                 ActionDefinition? chosen = null;
-                foreach (var candidate in References.EffectiveActions(workflow, step, failure: true))
+                foreach (var candidate in Actions(workflow, step, failure: true))
                 {
                     if (!CriteriaHold(candidate.Criteria, execution.Context))
                     {
@@ -589,7 +589,7 @@ namespace Daytona.Arazzo.Execution
                 return execution;
             }
 
-            var parameters = References.EffectiveParameters(state.Workflow, step);
+            var parameters = Parameters(state.Workflow, step);
             if (target.Workflow != null)
             {
                 var inputs = new JsonObject();
@@ -808,6 +808,34 @@ namespace Daytona.Arazzo.Execution
         }
 
         private readonly HashSet<string> _leniencies = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<Step, List<Parameter>> _parameters = new Dictionary<Step, List<Parameter>>();
+        private readonly Dictionary<Step, List<ActionDefinition>> _successActions = new Dictionary<Step, List<ActionDefinition>>();
+        private readonly Dictionary<Step, List<ActionDefinition>> _failureActions = new Dictionary<Step, List<ActionDefinition>>();
+
+        /// <summary>The step's parameters merged with its workflow's (resolved once per run).</summary>
+        private List<Parameter> Parameters(Workflow workflow, Step step)
+        {
+            if (!_parameters.TryGetValue(step, out var parameters))
+            {
+                parameters = References.EffectiveParameters(workflow, step);
+                _parameters[step] = parameters;
+            }
+
+            return parameters;
+        }
+
+        /// <summary>The step's success or failure actions merged with its workflow's (resolved once per run).</summary>
+        private List<ActionDefinition> Actions(Workflow workflow, Step step, bool failure)
+        {
+            var cache = failure ? _failureActions : _successActions;
+            if (!cache.TryGetValue(step, out var actions))
+            {
+                actions = References.EffectiveActions(workflow, step, failure);
+                cache[step] = actions;
+            }
+
+            return actions;
+        }
 
         private void NoteLeniency(CriterionOutcome outcome)
         {
