@@ -1,0 +1,277 @@
+# Checkpoints as a pwsh user keeps them: a folder captured twice, looked up by time, compared, restored and checked
+# with Get-FileHash, renamed, verified, moved to another repository, removed; and snapshot definitions captured,
+# their snapshots removed, and re-created from the checkpoint.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-BuiltModulePath) -Force
+    $emulator = Start-DaytonaEmulator -TimeScale 0.05
+    $emulator | Connect-Daytona | Out-Null
+
+    function Get-FolderHash([string] $Path) {
+        # Relative path and SHA-256 of every file, as a user would compare two folders.
+        $root = (Resolve-Path $Path).Path
+        Get-ChildItem -Path $root -Recurse -File | Sort-Object FullName | ForEach-Object {
+            [pscustomobject]@{
+                Path = [System.IO.Path]::GetRelativePath($root, $_.FullName).Replace('\', '/')
+                Hash = (Get-FileHash -Path $_.FullName -Algorithm SHA256).Hash
+            }
+        }
+    }
+
+    function ConvertTo-Stamp([datetime] $Time) { $Time.ToUniversalTime().ToString("yyyyMMdd'T'HHmmss'Z'") }
+}
+
+AfterAll {
+    $emulator | Stop-DaytonaEmulator
+}
+
+Describe 'A folder checkpointed twice' {
+    BeforeAll {
+        $workspace = Join-Path $TestDrive 'workspace'
+        $repository = Join-Path $TestDrive 'checkpoints'
+        New-Item -ItemType Directory -Path (Join-Path $workspace 'src'), (Join-Path $workspace 'empty') | Out-Null
+        Set-Content -Path (Join-Path $workspace 'src/app.py') -Value 'print("v1")'
+        Set-Content -Path (Join-Path $workspace 'readme.md') -Value 'hello'
+        [System.IO.File]::WriteAllBytes((Join-Path $workspace 'data.bin'), [byte[]](0..255 * 64))
+
+        $first = New-Checkpoint -Path $workspace -Repository $repository -Name 'first'
+        $firstHashes = Get-FolderHash $workspace
+
+        # Leave a whole second between the two, so that an instant lies strictly between them.
+        while ([datetime]::UtcNow -lt $first.Time.AddSeconds(2)) { Start-Sleep -Milliseconds 50 }
+        Set-Content -Path (Join-Path $workspace 'src/app.py') -Value 'print("v2, longer")'
+        Remove-Item -Path (Join-Path $workspace 'readme.md')
+        Set-Content -Path (Join-Path $workspace 'src/new.py') -Value 'x = 1'
+        $second = New-Checkpoint -Path $workspace -Repository $repository
+        $secondHashes = Get-FolderHash $workspace
+    }
+
+    It 'writes checkpoints named by their UTC second' {
+        $first.PSTypeNames | Should -Contain 'Daytona.Checkpoints.Checkpoint'
+        $first.Id | Should -Match '^\d{8}T\d{6}Z$'
+        $first.Id | Should -Be (ConvertTo-Stamp $first.Time)
+        $first.Kind | Should -Be 'folder'
+        $first.Name | Should -Be 'first'
+        $first.Files | Should -Be 3
+        $first.Size | Should -Be (12 + 6 + 16384)
+        $first.Source | Should -Be (Resolve-Path $workspace).Path
+        Test-Path (Join-Path $repository "checkpoints/$($first.Id).json") | Should -BeTrue
+        $second.Time | Should -BeGreaterThan $first.Time
+    }
+
+    It 'stores unchanged content once' {
+        $second.NewData | Should -BeLessThan $first.NewData -Because 'data.bin did not change'
+        $second.NewData | Should -BeGreaterThan 0
+    }
+
+    It 'lists the checkpoints oldest first' {
+        $list = Get-Checkpoint -Repository $repository
+        $list.Id | Should -Be @($first.Id, $second.Id)
+        (Get-Checkpoint -Repository $repository -Name 'fir*').Id | Should -Be $first.Id
+        (Get-Checkpoint -Repository $repository -Source $workspace).Count | Should -Be 2
+    }
+
+    It 'finds a checkpoint at its exact time' {
+        $found = Get-Checkpoint -Repository $repository -At $first.Id
+        $found.Id | Should -Be $first.Id
+        $found.ExactMatch | Should -BeTrue
+        (Get-Checkpoint -Repository $repository -At $second.Time).Id | Should -Be $second.Id
+    }
+
+    It 'finds the newest checkpoint before a time between two' {
+        $between = ConvertTo-Stamp $first.Time.AddSeconds(1)
+        $found = Get-Checkpoint -Repository $repository -At $between
+        $found.Id | Should -Be $first.Id
+        $found.ExactMatch | Should -BeFalse
+        (Get-Checkpoint -Repository $repository -At ([datetime]::UtcNow)).Id | Should -Be $second.Id
+        (Get-Checkpoint -Repository $repository -At ([DateTimeOffset]::Now)).Id | Should -Be $second.Id
+    }
+
+    It 'says CheckpointNotFound before the first checkpoint' {
+        $before = ConvertTo-Stamp $first.Time.AddDays(-1)
+        { Get-Checkpoint -Repository $repository -At $before -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointNotFound,*'
+        Get-Checkpoint -Repository $repository -At $before -ErrorAction SilentlyContinue -ErrorVariable problems
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $problems[0].Exception.Message | Should -Match $first.Id
+    }
+
+    It 'refuses a time in the future' {
+        { Get-Checkpoint -Repository $repository -At ([datetime]::UtcNow.AddHours(1)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CheckpointTimeInFuture,*'
+    }
+
+    It 'refuses <Stamp> as CheckpointTimeInvalid' -ForEach @(
+        @{ Stamp = '20259928T092752Z' }
+        @{ Stamp = '20250318t140338z' }
+        @{ Stamp = 'yesterday' }
+    ) {
+        { Get-Checkpoint -Repository $repository -At $Stamp -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointTimeInvalid,*'
+        Get-Checkpoint -Repository $repository -At $Stamp -ErrorAction SilentlyContinue -ErrorVariable problems
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'compares the two checkpoints' {
+        $differences = Compare-Checkpoint -Repository $repository -Id $first.Id -DifferenceId $second.Id
+
+        $differences | ForEach-Object { $_.PSTypeNames | Should -Contain 'Daytona.Checkpoints.CheckpointDifference' }
+        $differences | Sort-Object Path | ForEach-Object { '{0} {1}' -f $_.Change, $_.Path } |
+            Should -Be @('Removed readme.md', 'Changed src/app.py', 'Added src/new.py')
+        $changed = $differences | Where-Object Path -EQ 'src/app.py'
+        $changed.OldSize | Should -Be 12
+        $changed.NewSize | Should -Be 20
+        $changed.Detail | Should -Be 'content'
+    }
+
+    It 'compares a checkpoint with the folder as it is now' {
+        $second | Compare-Checkpoint -Path $workspace | Should -BeNullOrEmpty
+        Set-Content -Path (Join-Path $workspace 'later.txt') -Value 'after the checkpoint'
+        try {
+            $now = $second | Compare-Checkpoint -Path $workspace
+            $now.Path | Should -Be 'later.txt'
+            $now.Change | Should -Be 'Added'
+        }
+        finally { Remove-Item (Join-Path $workspace 'later.txt') }
+    }
+
+    It 'restores the first checkpoint into a new folder byte for byte' {
+        $destination = Join-Path $TestDrive 'restored-first'
+        $restored = $first | Restore-Checkpoint -Destination $destination
+
+        $restored | Should -BeOfType [System.IO.DirectoryInfo]
+        $restored.FullName | Should -Be $destination
+        Compare-Object (Get-FolderHash $destination) $firstHashes -Property Path, Hash | Should -BeNullOrEmpty
+        (Get-FolderHash $destination).Count | Should -Be 3
+        Test-Path (Join-Path $destination 'empty') -PathType Container | Should -BeTrue
+        Test-Path (Join-Path $destination 'src/new.py') | Should -BeFalse
+    }
+
+    It 'refuses to restore into a folder that is not empty' {
+        { Restore-Checkpoint -Repository $repository -Id $second.Id -Destination $workspace -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CheckpointDestinationNotEmpty,*'
+    }
+
+    It 'renames a checkpoint and keeps its id and content' {
+        $renamed = Rename-Checkpoint -Repository $repository -Id $second.Id -NewName 'after the change'
+
+        $renamed.Id | Should -Be $second.Id
+        $renamed.Name | Should -Be 'after the change'
+        (Get-Checkpoint -Repository $repository -Id $second.Id).Name | Should -Be 'after the change'
+        (Get-Checkpoint -Repository $repository -Name 'after*').Id | Should -Be $second.Id
+    }
+
+    It 'verifies every checkpoint' {
+        $results = Test-Checkpoint -Repository $repository
+
+        $results.Id | Should -Be @($first.Id, $second.Id)
+        $results.IsValid | Should -Be @($true, $true)
+        ($results | Where-Object Id -EQ $first.Id).Files | Should -Be 3
+        ($results | Where-Object Id -EQ $first.Id).Bytes | Should -Be $first.Size
+    }
+
+    It 'moves a checkpoint to a second repository through an archive' {
+        $archive = Export-Checkpoint -Repository $repository -Id $second.Id -Path (Join-Path $TestDrive 'second.dyckpt')
+        $archive | Should -BeOfType [System.IO.FileInfo]
+        $archive.Length | Should -BeGreaterThan 0
+
+        $otherRepository = Join-Path $TestDrive 'other-machine'
+        $imported = Import-Checkpoint -Path $archive.FullName -Repository $otherRepository
+
+        $imported.Id | Should -Be $second.Id
+        $imported.Name | Should -Be 'after the change'
+        (Get-Checkpoint -Repository $otherRepository).Id | Should -Be $second.Id
+        (Get-Checkpoint -Repository $otherRepository -At $second.Id).ExactMatch | Should -BeTrue
+        (Test-Checkpoint -Repository $otherRepository -Id $second.Id).IsValid | Should -BeTrue
+        $destination = Join-Path $TestDrive 'restored-from-other'
+        Restore-Checkpoint -Repository $otherRepository -Id $second.Id -Destination $destination | Out-Null
+        Compare-Object (Get-FolderHash $destination) $secondHashes -Property Path, Hash | Should -BeNullOrEmpty
+        # Importing it again changes nothing.
+        (Import-Checkpoint -Path $archive.FullName -Repository $otherRepository).Id | Should -Be $second.Id
+        @(Get-Checkpoint -Repository $otherRepository).Count | Should -Be 1
+    }
+
+    It 'refuses a tampered archive with CheckpointArchiveInvalid and imports nothing' {
+        $archive = Export-Checkpoint -Repository $repository -Id $first.Id -Path (Join-Path $TestDrive 'first.dyckpt')
+        $bytes = [System.IO.File]::ReadAllBytes($archive.FullName)
+        $bytes[$bytes.Length - 40] = $bytes[$bytes.Length - 40] -bxor 0xFF
+        $tampered = Join-Path $TestDrive 'tampered.dyckpt'
+        [System.IO.File]::WriteAllBytes($tampered, $bytes)
+        $target = Join-Path $TestDrive 'tamper-target'
+
+        { Import-Checkpoint -Path $tampered -Repository $target -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointArchiveInvalid,*'
+        Get-Checkpoint -Repository $target -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'removes nothing with -WhatIf' {
+        Remove-Checkpoint -Repository $repository -Id $first.Id -WhatIf
+        (Get-Checkpoint -Repository $repository).Id | Should -Contain $first.Id
+    }
+
+    It 'removes a checkpoint with -Confirm:$false and drops only its own content' {
+        $storedBefore = (Get-ChildItem -Path $repository -Recurse -File | Measure-Object -Property Length -Sum).Sum
+        $removed = Remove-Checkpoint -Repository $repository -Id $first.Id -Confirm:$false -PassThru
+
+        $removed.Id | Should -Be $first.Id
+        (Get-Checkpoint -Repository $repository).Id | Should -Be @($second.Id)
+        { Get-Checkpoint -Repository $repository -Id $first.Id -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointNotFound,*'
+        Test-Path (Join-Path $repository "checkpoints/$($first.Id).json") | Should -BeFalse
+        (Get-ChildItem -Path $repository -Recurse -File | Measure-Object -Property Length -Sum).Sum | Should -BeLessThan $storedBefore
+        (Test-Checkpoint -Repository $repository).IsValid | Should -BeTrue
+        # The lookup by time now starts at the second checkpoint.
+        { Get-Checkpoint -Repository $repository -At $first.Id -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointNotFound,*'
+    }
+}
+
+Describe 'A checkpoint of snapshot definitions' {
+    BeforeAll {
+        $repository = Join-Path $TestDrive 'snapshot-checkpoints'
+        $snapshots = @(
+            New-DaytonaSnapshot -Name ck-python -Image python:3.12-slim -Cpu 2 -Memory 4 -Disk 6
+            New-DaytonaImage -Base python:3.12-slim | Add-DaytonaImageCommand 'echo checkpointed' | New-DaytonaSnapshot -Name ck-built
+        ) | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot
+        $recorded = Get-DaytonaSnapshot -Name 'ck-*' | Select-Object Name, ImageName, Cpu, Mem, Disk, @{ n = 'Dockerfile'; e = { $_.BuildInfo.DockerfileContent } }
+        $checkpoint = $snapshots | New-Checkpoint -Repository $repository -Name 'snapshots'
+    }
+
+    It 'records the piped snapshots as a document' {
+        @($snapshots).Count | Should -Be 2
+        $checkpoint.Kind | Should -Be 'document'
+        $checkpoint.Source | Should -Be "daytona:$($emulator.ApiUrl)"
+        $checkpoint.Name | Should -Be 'snapshots'
+        (Get-Checkpoint -Repository $repository -Source "daytona:$($emulator.ApiUrl)").Id | Should -Be $checkpoint.Id
+    }
+
+    It 're-creates removed snapshots from the checkpoint' {
+        Get-DaytonaSnapshot -Name 'ck-*' | Remove-DaytonaSnapshot -Confirm:$false
+        Wait-SnapshotGone -Name ck-python
+        Wait-SnapshotGone -Name ck-built
+        Get-DaytonaSnapshot -Name 'ck-*' | Should -BeNullOrEmpty
+
+        $recreated = $checkpoint | Restore-Checkpoint | Wait-DaytonaSnapshot
+
+        $recreated.Name | Sort-Object | Should -Be @('ck-built', 'ck-python')
+        $recreated.State | Should -Be @('Active', 'Active')
+        $now = Get-DaytonaSnapshot -Name 'ck-*' | Select-Object Name, ImageName, Cpu, Mem, Disk, @{ n = 'Dockerfile'; e = { $_.BuildInfo.DockerfileContent } }
+        Compare-Object $recorded $now -Property Name, ImageName, Cpu, Mem, Disk, Dockerfile | Should -BeNullOrEmpty
+    }
+
+    It 'leaves snapshots that exist alone' {
+        $ids = (Get-DaytonaSnapshot -Name 'ck-*' | Sort-Object Name).Id
+        Restore-Checkpoint -Repository $repository -Id $checkpoint.Id | Should -BeNullOrEmpty
+        (Get-DaytonaSnapshot -Name 'ck-*' | Sort-Object Name).Id | Should -Be $ids
+    }
+
+    It 're-creates only what is missing' {
+        Remove-DaytonaSnapshot -Name ck-python -Confirm:$false
+        Wait-SnapshotGone -Name ck-python
+        $builtId = (Get-DaytonaSnapshot -Name ck-built).Id
+
+        $recreated = Restore-Checkpoint -Repository $repository -Id $checkpoint.Id -WhatIf
+        $recreated | Should -BeNullOrEmpty
+        { Get-DaytonaSnapshot -Name ck-python -ErrorAction Stop } | Should -Throw -ErrorId 'SnapshotNotFound,*'
+
+        $recreated = Restore-Checkpoint -Repository $repository -Id $checkpoint.Id
+        $recreated.Name | Should -Be 'ck-python'
+        ($recreated | Wait-DaytonaSnapshot).Cpu | Should -Be 2
+        (Get-DaytonaSnapshot -Name ck-built).Id | Should -Be $builtId
+    }
+}
