@@ -91,7 +91,8 @@ namespace Daytona.Checkpoints
             }
             catch
             {
-                // Disposing the pack writer deletes the packs it wrote; nothing of this capture stays.
+                // The pack writer deletes the packs it wrote: nothing of this capture stays.
+                packs.Dispose();
                 session.Clean();
                 throw;
             }
@@ -158,6 +159,7 @@ namespace Daytona.Checkpoints
             }
             catch
             {
+                packs.Dispose();
                 session.Clean();
                 throw;
             }
