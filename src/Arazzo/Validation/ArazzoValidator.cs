@@ -23,8 +23,11 @@ namespace Daytona.Arazzo.Validation
     {
         private static readonly Regex s_idPattern = new Regex("^[A-Za-z0-9_\\-]+$", RegexOptions.CultureInvariant);
 
-        /// <summary>Validates the document; <paramref name="resolver"/> null skips loading source descriptions.</summary>
-        public static async Task<IReadOnlyList<Diagnostic>> ValidateAsync(LoadResult loaded, SourceResolver? resolver, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// Validates the document; <paramref name="resolver"/> null skips loading source descriptions, and
+        /// <paramref name="checkOpenApi"/> false skips reading OpenAPI 2.0/3.0 descriptions with Microsoft.OpenApi.
+        /// </summary>
+        public static async Task<IReadOnlyList<Diagnostic>> ValidateAsync(LoadResult loaded, SourceResolver? resolver, CancellationToken cancellationToken = default, bool checkOpenApi = true)
         {
             var document = loaded.Document;
             var bag = new DiagnosticBag(document?.Source, document?.Location);
@@ -47,7 +50,7 @@ namespace Daytona.Arazzo.Validation
             }
 
             CheckDependencyCycles(bag, document);
-            if (resolver != null)
+            if (resolver != null && checkOpenApi)
             {
                 foreach (var source in document.SourceDescriptions.Where(s => !s.IsArazzo))
                 {
