@@ -36,10 +36,14 @@ internal sealed class ConsoleHost : PSHost
         // Colours when a person watches; plain text when the output goes to a file or a CI log.
         public override bool SupportsVirtualTerminal => !Console.IsOutputRedirected;
 
-        public override void Write(string value) => Console.Write(value);
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(value);
-        public override void WriteLine(string value) => Console.WriteLine(value);
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
+        private static readonly System.Text.RegularExpressions.Regex s_escape = new(@"\x1b\[[0-9;?]*[A-Za-z]", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+        private string Plain(string value) => SupportsVirtualTerminal ? value : s_escape.Replace(value, string.Empty);
+
+        public override void Write(string value) => Console.Write(Plain(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(Plain(value));
+        public override void WriteLine(string value) => Console.WriteLine(Plain(value));
+        public override void WriteErrorLine(string value) => Console.Error.WriteLine(Plain(value));
         public override void WriteDebugLine(string message) => Console.WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => Console.WriteLine("VERBOSE: " + message);
         public override void WriteWarningLine(string message) => Console.WriteLine("WARNING: " + message);
