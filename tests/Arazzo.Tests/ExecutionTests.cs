@@ -47,7 +47,7 @@ public sealed class ExecutionTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false)
+    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false, string? alsoServe = null)
     {
         File.WriteAllText(Path.Combine(_folder, "pets.openapi.yaml"), OpenApi);
         var path = Path.Combine(_folder, name);
@@ -64,6 +64,11 @@ public sealed class ExecutionTests : IDisposable
             Timeout = TimeSpan.FromSeconds(20),
             MaxSteps = maxSteps,
         };
+        if (alsoServe != null)
+        {
+            options.ServerUrls[alsoServe] = _mock.AddSource(alsoServe, "https://pets.example/v1", description);
+        }
+
         var (document, _) = await WorkflowRunner.PrepareAsync(path, options, resolver, CancellationToken.None);
         var result = await new WorkflowRunner(document, options, resolver).RunWorkflowAsync(workflowId, CancellationToken.None);
         return (result, listener.Warnings);
@@ -243,10 +248,10 @@ public sealed class ExecutionTests : IDisposable
                   kind: {type: string, default: cat}
               steps:
               - stepId: add
-                operationId: $sourceDescriptions.pets.addPet
+                operationId: $sourceDescriptions.remote.addPet
                 requestBody: {payload: {count: $inputs.count, ok: $inputs.ok, kind: $inputs.kind}}
                 successCriteria: [{condition: $statusCode == 201}]
-            """, "w", new JsonObject { ["count"] = "3", ["ok"] = "true" }, allowRemote: true);
+            """, "w", new JsonObject { ["count"] = "3", ["ok"] = "true" }, allowRemote: true, alsoServe: "remote");
         Assert.Equal(WorkflowStatus.Succeeded, result.Status);
         Assert.Contains(_mock.Requests, r => r.OriginalUrl.EndsWith("/docs/pets.yaml"));
         Assert.Equal("{\"count\":3,\"ok\":true,\"kind\":\"cat\"}", _mock.Requests.Last().Body);
