@@ -16,32 +16,34 @@ namespace Daytona.Snapshots.Snapshots
         [Alias("Snapshot")]
         public Snapshot? InputObject { get; set; }
 
-        /// <summary>The snapshot's name (or id).</summary>
+        /// <summary>Snapshot names (or ids).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string? Name { get; set; }
+        public string[]? Name { get; set; }
 
-        /// <summary>The snapshot's id.</summary>
+        /// <summary>Snapshot ids.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
-        public string? Id { get; set; }
+        public string[]? Id { get; set; }
 
         protected override void ProcessRecord()
         {
-            var target = TargetOrError(InputObject, Id, Name);
-            if (target == null)
+            foreach (var target in TargetsOrError(InputObject, Id, Name))
             {
-                return;
+                Process(target);
             }
+        }
 
-            var client = ClientOrThrow(target.Value.Snapshot);
+        private void Process(SnapshotTarget target)
+        {
+            var client = ClientOrThrow(target.Snapshot);
             RunAsync(async token =>
             {
                 using var log = RequestLog();
                 try
                 {
                     // A piped snapshot already says its state; anything else is read first (activation needs the id).
-                    var snapshot = target.Value.Snapshot ?? await client.GetSnapshotAsync(target.Value.Key, token).ConfigureAwait(false);
+                    var snapshot = target.Snapshot ?? await client.GetSnapshotAsync(target.Key, token).ConfigureAwait(false);
                     if (snapshot.State == SnapshotState.Active)
                     {
                         PostVerbose($"Snapshot '{snapshot.Name}' is already active.");
@@ -60,7 +62,7 @@ namespace Daytona.Snapshots.Snapshots
                 }
                 catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
                 {
-                    PostError(e, (object?)target.Value.Snapshot ?? target.Value.Key);
+                    PostError(e, (object?)target.Snapshot ?? target.Key);
                 }
             });
         }

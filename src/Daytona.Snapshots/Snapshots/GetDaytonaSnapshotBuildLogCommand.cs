@@ -18,15 +18,15 @@ namespace Daytona.Snapshots.Snapshots
         [Alias("Snapshot")]
         public Snapshot? InputObject { get; set; }
 
-        /// <summary>The snapshot's name (or id).</summary>
+        /// <summary>Snapshot names (or ids).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string? Name { get; set; }
+        public string[]? Name { get; set; }
 
-        /// <summary>The snapshot's id.</summary>
+        /// <summary>Snapshot ids.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
-        public string? Id { get; set; }
+        public string[]? Id { get; set; }
 
         /// <summary>Keeps reading while the build runs, reopening a cut stream, until the snapshot settles.</summary>
         [Parameter]
@@ -34,19 +34,21 @@ namespace Daytona.Snapshots.Snapshots
 
         protected override void ProcessRecord()
         {
-            var target = TargetOrError(InputObject, Id, Name);
-            if (target == null)
+            foreach (var target in TargetsOrError(InputObject, Id, Name))
             {
-                return;
+                Process(target);
             }
+        }
 
-            var client = ClientOrThrow(target.Value.Snapshot);
+        private void Process(SnapshotTarget target)
+        {
+            var client = ClientOrThrow(target.Snapshot);
             RunAsync(async token =>
             {
                 using var log = RequestLog();
                 try
                 {
-                    var id = await client.ResolveIdAsync(target.Value.Key, token).ConfigureAwait(false);
+                    var id = await client.ResolveIdAsync(target.Key, token).ConfigureAwait(false);
                     if (!Follow.IsPresent)
                     {
                         await foreach (var line in client.GetBuildLogAsync(id, follow: false, token).ConfigureAwait(false))
@@ -87,7 +89,7 @@ namespace Daytona.Snapshots.Snapshots
                 }
                 catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
                 {
-                    PostError(e, (object?)target.Value.Snapshot ?? target.Value.Key);
+                    PostError(e, (object?)target.Snapshot ?? target.Key);
                 }
             });
         }

@@ -16,15 +16,15 @@ namespace Daytona.Snapshots.Snapshots
         [Alias("Snapshot")]
         public Snapshot? InputObject { get; set; }
 
-        /// <summary>The snapshot's name (or id).</summary>
+        /// <summary>Snapshot names (or ids).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string? Name { get; set; }
+        public string[]? Name { get; set; }
 
-        /// <summary>The snapshot's id.</summary>
+        /// <summary>Snapshot ids.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
-        public string? Id { get; set; }
+        public string[]? Id { get; set; }
 
         /// <summary>Removes without asking for confirmation (-WhatIf still only reports).</summary>
         [Parameter]
@@ -36,22 +36,24 @@ namespace Daytona.Snapshots.Snapshots
 
         protected override void ProcessRecord()
         {
-            var target = TargetOrError(InputObject, Id, Name);
-            if (target == null)
+            foreach (var target in TargetsOrError(InputObject, Id, Name))
             {
-                return;
+                Process(target);
             }
+        }
 
-            var client = ClientOrThrow(target.Value.Snapshot);
+        private void Process(SnapshotTarget target)
+        {
+            var client = ClientOrThrow(target.Snapshot);
             var confirm = !Force.IsPresent || MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
             RunAsync(async token =>
             {
                 using var log = RequestLog();
                 try
                 {
-                    var snapshot = target.Value.Snapshot != null && target.Value.Snapshot.Id.Length > 0
-                        ? target.Value.Snapshot
-                        : await client.GetSnapshotAsync(target.Value.Key, token).ConfigureAwait(false);
+                    var snapshot = target.Snapshot != null && target.Snapshot.Id.Length > 0
+                        ? target.Snapshot
+                        : await client.GetSnapshotAsync(target.Key, token).ConfigureAwait(false);
                     var description = $"{snapshot.Name} ({snapshot.Id})";
                     if (confirm && !OnPipelineThread(() => ShouldProcess(description, "Remove Daytona snapshot")))
                     {
@@ -67,7 +69,7 @@ namespace Daytona.Snapshots.Snapshots
                 }
                 catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
                 {
-                    PostError(e, (object?)target.Value.Snapshot ?? target.Value.Key);
+                    PostError(e, (object?)target.Snapshot ?? target.Key);
                 }
             });
         }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using Daytona.Api;
 using Daytona.Snapshots.Common;
@@ -40,17 +42,17 @@ namespace Daytona.Snapshots.Snapshots
             }
         }
 
-        /// <summary>The target of this pipeline record, or a non-terminating error when nothing identifies a snapshot.</summary>
-        internal SnapshotTarget? TargetOrError(Snapshot? inputObject, string? id, string? name)
+        /// <summary>The targets of this pipeline record, or a non-terminating error when nothing identifies a snapshot.</summary>
+        internal IReadOnlyList<SnapshotTarget> TargetsOrError(Snapshot? inputObject, string[]? ids, string[]? names)
         {
-            var target = SnapshotTarget.From(inputObject, id, name);
-            if (target == null)
+            var targets = SnapshotTarget.From(inputObject, ids, names);
+            if (targets.Count == 0)
             {
                 WriteError(ErrorRecords.Create("SnapshotTargetMissing", Daytona.Common.ErrorKind.InvalidArgument,
                     "No snapshot given: use -Name, -Id, or pipe snapshots in.", null));
             }
 
-            return target;
+            return targets;
         }
 
         /// <summary>Routes the client's request log (method, path, status, time, retries; never a header) to the debug stream.</summary>
@@ -91,17 +93,24 @@ namespace Daytona.Snapshots.Snapshots
         /// <summary>The id when known, else the name.</summary>
         public string Key { get; }
 
-        /// <summary>Picks the target from what bound: the snapshot object, else -Id, else -Name; null when nothing did.</summary>
-        public static SnapshotTarget? From(Snapshot? inputObject, string? id, string? name)
+        /// <summary>Picks the targets from what bound: the snapshot object, else the ids, else the names.</summary>
+        public static IReadOnlyList<SnapshotTarget> From(Snapshot? inputObject, string[]? ids, string[]? names)
         {
             if (inputObject != null && inputObject.Key.Length > 0)
             {
-                return new SnapshotTarget(inputObject, inputObject.Key);
+                return new[] { new SnapshotTarget(inputObject, inputObject.Key) };
             }
 
-            if (!string.IsNullOrWhiteSpace(id)) return new SnapshotTarget(null, id!.Trim());
-            if (!string.IsNullOrWhiteSpace(name)) return new SnapshotTarget(null, name!.Trim());
-            return null;
+            foreach (var keys in new[] { ids, names })
+            {
+                var list = (keys ?? Array.Empty<string>()).Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => new SnapshotTarget(null, k.Trim())).ToList();
+                if (list.Count > 0)
+                {
+                    return list;
+                }
+            }
+
+            return Array.Empty<SnapshotTarget>();
         }
 
         public override string ToString() => Snapshot?.Name ?? Key;

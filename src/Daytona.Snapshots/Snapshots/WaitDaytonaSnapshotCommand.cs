@@ -26,15 +26,15 @@ namespace Daytona.Snapshots.Snapshots
         [Alias("Snapshot")]
         public Snapshot? InputObject { get; set; }
 
-        /// <summary>The snapshot's name (or id).</summary>
+        /// <summary>Snapshot names (or ids).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string? Name { get; set; }
+        public string[]? Name { get; set; }
 
-        /// <summary>The snapshot's id.</summary>
+        /// <summary>Snapshot ids.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
-        public string? Id { get; set; }
+        public string[]? Id { get; set; }
 
         /// <summary>How long to wait (seconds or a TimeSpan); default two hours.</summary>
         [Parameter]
@@ -55,11 +55,7 @@ namespace Daytona.Snapshots.Snapshots
 
         protected override void ProcessRecord()
         {
-            var target = TargetOrError(InputObject, Id, Name);
-            if (target != null)
-            {
-                _targets.Add(target.Value);
-            }
+            _targets.AddRange(TargetsOrError(InputObject, Id, Name));
         }
 
         protected override void EndProcessing()

@@ -215,7 +215,10 @@ public sealed class SnapshotPipelineTests : IClassFixture<EmulatorFixture>
         var disabled = s.Run($"Disable-DaytonaSnapshot -Name {prefix}-one").ShouldSucceed();
         Assert.Equal("Inactive", Prop(Assert.Single(disabled.Output), "State"));
 
-        s.Run($"Get-DaytonaSnapshot -Name '{prefix}-*' | Remove-DaytonaSnapshot -Force").ShouldSucceed();
+        var waited = s.Run($"Wait-DaytonaSnapshot -Name {prefix}-one, {prefix}-two").ShouldSucceed();
+        Assert.Equal(2, waited.Output.Count);
+
+        s.Run($"Remove-DaytonaSnapshot -Name {prefix}-one, {prefix}-two -Force").ShouldSucceed();
         Assert.True(_emulator.State(prefix + "-one") is null or "removing");
         Assert.True(_emulator.State(prefix + "-two") is null or "removing");
     }
