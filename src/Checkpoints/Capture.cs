@@ -50,14 +50,15 @@ namespace Daytona.Checkpoints
 
             if (SameSource(source, Root) || IsInside(source, Root))
             {
-                throw CheckpointErrors.Create(CheckpointErrors.NameInvalid, ErrorKind.InvalidArgument,
+                throw CheckpointErrors.Create(CheckpointErrors.SourceInvalid, ErrorKind.InvalidArgument,
                     $"The folder {source} is the repository or lies inside it.", source, "Keep the repository outside the folder you capture.");
             }
 
             using var session = BeginWrite(cancellationToken);
             var started = DateTime.UtcNow;
             var warnings = new List<string>();
-            var scan = Scan(source, warnings, cancellationToken);
+            // A repository kept inside the folder it captures is left out of the capture.
+            var scan = Scan(source, warnings, cancellationToken, exclude: IsInside(Root, source) ? Root : null);
 
             Dictionary<string, ManifestEntry>? previous = null;
             if (options.ReuseUnchanged)
@@ -274,11 +275,14 @@ namespace Daytona.Checkpoints
             public long Files { get; set; }
 
             public long Bytes { get; set; }
+
+            /// <summary>A folder left out (the repository, when it lies inside the source).</summary>
+            public string? Excluded { get; set; }
         }
 
-        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken)
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null)
         {
-            var result = new ScanResult();
+            var result = new ScanResult { Excluded = exclude };
             var pending = new Stack<(string Full, string Relative)>();
             pending.Push((root, string.Empty));
             while (pending.Count > 0)
@@ -286,6 +290,11 @@ namespace Daytona.Checkpoints
                 cancellationToken.ThrowIfCancellationRequested();
                 var (full, relative) = pending.Pop();
                 var children = ListChildren(full);
+                if (exclude != null)
+                {
+                    children.RemoveAll(c => SameSource(c.FullName, exclude));
+                }
+
                 result.Listings[relative] = Signature(children);
                 var folders = new List<(string, string)>();
                 foreach (var info in children)
@@ -381,7 +390,13 @@ namespace Daytona.Checkpoints
                 string now;
                 try
                 {
-                    now = Signature(ListChildren(full));
+                    var children = ListChildren(full);
+                    if (scan.Excluded != null)
+                    {
+                        children.RemoveAll(c => SameSource(c.FullName, scan.Excluded));
+                    }
+
+                    now = Signature(children);
                 }
                 catch (DirectoryNotFoundException)
                 {
@@ -412,17 +427,29 @@ namespace Daytona.Checkpoints
         {
             var a = before.Split('\0');
             var b = after.Split('\0');
-            for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+            string? name = null;
+            for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
             {
-                if (a[i] != b[i])
+                var x = i < a.Length ? a[i] : string.Empty;
+                var y = i < b.Length ? b[i] : string.Empty;
+                if (x != y)
                 {
-                    var name = (a[i].Length > 1 && "fdl".IndexOf(a[i][0]) >= 0 ? a[i] : i > 0 ? a[i - 1] : a[i]).Substring(1);
-                    return folder.Length == 0 ? name : folder + "/" + name;
+                    // Names are the parts starting with a type letter; a size:time part belongs to the name before it.
+                    var candidate = IsName(x) ? x : IsName(y) ? y : null;
+                    name = candidate != null ? candidate.Substring(1) : name;
+                    break;
+                }
+
+                if (IsName(x))
+                {
+                    name = x.Substring(1);
                 }
             }
 
-            return folder.Length == 0 ? "." : folder;
+            return name == null ? (folder.Length == 0 ? "." : folder) : folder.Length == 0 ? name : folder + "/" + name;
         }
+
+        private static bool IsName(string part) => part.Length > 1 && (part[0] == 'f' || part[0] == 'd' || part[0] == 'l') && part.IndexOf(':') < 0;
 
         private static void CheckUnchanged(string source, ScanItem item)
         {

@@ -18,7 +18,7 @@ namespace Daytona.Checkpoints
         public const string TimeInFuture = "CheckpointTimeInFuture";
         public const string DestinationNotEmpty = "CheckpointDestinationNotEmpty";
         public const string AlreadyExists = "CheckpointAlreadyExists";
-        public const string NameInvalid = "CheckpointNameInvalid";
+        public const string SourceInvalid = "CheckpointSourceInvalid";
 
         internal static DaytonaException Create(string id, ErrorKind kind, string message, object? target = null, string? action = null, Exception? inner = null)
             => new DaytonaException(id, kind, message, target, inner) { RecommendedAction = action };

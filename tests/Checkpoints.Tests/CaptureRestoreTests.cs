@@ -244,3 +244,32 @@ public sealed class CaptureRestoreTests : IDisposable
         Assert.Equal(checkpoint.Id, repository.FindAt(DateTime.UtcNow, "daytona:http://127.0.0.1/api").Id);
     }
 }
+
+public sealed class RepositoryPlacementTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void ARepositoryInsideTheSourceIsLeftOutOfItsCaptures()
+    {
+        var source = _temp.Sub("workspace");
+        TestTree.Write(source, "a.txt", TestTree.Text(100, 1));
+        var repository = CheckpointRepository.OpenOrCreate(Path.Combine(source, ".checkpoints"));
+        var first = repository.Capture(source, null, default);
+        var second = repository.Capture(source, null, default);
+
+        Assert.Equal(new[] { "a.txt" }, repository.ReadManifest(second.Id).Entries.Select(e => e.Path));
+        Assert.Equal(0, second.NewData);
+        Assert.Empty(repository.Compare(first.Id, second.Id));
+    }
+
+    [Fact]
+    public void CapturingTheRepositoryItselfIsRefused()
+    {
+        var repository = TestTree.NewRepository(_temp);
+        var error = Assert.Throws<Daytona.Common.DaytonaException>(() => repository.Capture(Path.Combine(repository.Root, "packs"), null, default));
+        Assert.Equal("CheckpointSourceInvalid", error.ErrorId);
+    }
+}
