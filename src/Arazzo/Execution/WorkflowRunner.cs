@@ -81,9 +81,18 @@ namespace Daytona.Arazzo.Execution
                 };
             }
 
-            foreach (var warning in diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning && d.IsLeniency))
+            foreach (var warning in diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
             {
-                options.Listener?.Warning($"{System.IO.Path.GetFileName(path)}:{warning.Line}:{warning.Column}: {warning.Message}");
+                var text = $"{System.IO.Path.GetFileName(path)}:{warning.Line}:{warning.Column}: {warning.Message}";
+                if (warning.IsLeniency)
+                {
+                    options.Listener?.Warning(text);
+                }
+                else
+                {
+                    // Other findings (unknown fields, unchecked references) do not stop a run; they are traced.
+                    options.Listener?.Trace(text);
+                }
             }
 
             return (loaded.Document, diagnostics);
