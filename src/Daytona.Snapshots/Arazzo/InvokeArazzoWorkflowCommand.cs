@@ -66,6 +66,9 @@ namespace Daytona.Snapshots.Arazzo
         [ArazzoTimeSpan]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+        /// <summary>In Azure Pipelines each run is a collapsible section of the log.</summary>
+        protected override string? LogGroupTitle => "Arazzo workflow " + (WorkflowId ?? System.IO.Path.GetFileName(Path));
+
         protected override void ProcessRecord()
         {
             if (Timeout < TimeSpan.Zero || PollInterval < TimeSpan.Zero)
@@ -138,10 +141,22 @@ namespace Daytona.Snapshots.Arazzo
                     }
 
                     options.Inputs = inputs;
+                    foreach (var pair in inputs)
+                    {
+                        // Inputs named like a token, key or password are secrets too, whatever their type.
+                        if (Redactor.IsSecretName(pair.Key) && pair.Value is JsonValue value && value.TryGetValue<string>(out var text))
+                        {
+                            secrets.Add(text);
+                        }
+                    }
+
                     runner ??= new WorkflowRunner(document, options, resolver);
                     foreach (var secret in secrets)
                     {
                         runner.Redactor.AddSecret(secret);
+
+                        // Masked in an Azure Pipelines log before anything of this run is written.
+                        Post(() => AzureDevOps.PipelineLog.RegisterSecret(this, secret));
                     }
 
                     listener.Redactor = runner.Redactor;

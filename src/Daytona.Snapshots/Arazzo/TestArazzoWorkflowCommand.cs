@@ -34,7 +34,23 @@ namespace Daytona.Snapshots.Arazzo
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             RunAsync(async token =>
             {
-                var loaded = ArazzoLoader.LoadFile(path);
+                LoadResult loaded;
+                try
+                {
+                    loaded = ArazzoLoader.LoadFile(path);
+                }
+                catch (Daytona.Common.DaytonaException e)
+                {
+                    // One missing file among many piped ones is reported and the others are still tested.
+                    PostError(ErrorRecords.From(e, path));
+                    if (Quiet.IsPresent)
+                    {
+                        PostObject(false);
+                    }
+
+                    return;
+                }
+
                 var diagnostics = await ArazzoValidator.ValidateAsync(loaded, new SourceResolver(), token).ConfigureAwait(false);
                 var failed = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error || (Strict.IsPresent && d.IsLeniency));
                 if (Quiet.IsPresent)

@@ -94,6 +94,10 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
             Assert.Equal("$.workflows[0].steps[0].onSuccess[0].stepId", Prop(jump, "Location"));
             Assert.Equal(false, s.Run("Test-ArazzoWorkflow -Path $args[0] -Quiet", broken).ShouldSucceed().Output.Single().BaseObject);
 
+            var many = s.Run("$args[0], $args[1], $args[2] | Test-ArazzoWorkflow -Quiet", Seed, Path.Combine(Path.GetTempPath(), "missing.arazzo.yaml"), broken);
+            Assert.Equal(new object[] { true, false, false }, many.Output.Select(o => o.BaseObject));
+            Assert.Contains(many.ErrorIds, e => e.StartsWith("ArazzoDocumentNotFound,"));
+
             var refused = s.Run("Invoke-ArazzoWorkflow -Path $args[0]", broken);
             Assert.Contains(refused.ErrorIds, e => e.StartsWith("ArazzoDocumentInvalid,"));
         }
