@@ -1,4 +1,5 @@
 using Daytona.Snapshots.Tests.Harness;
+using Daytona.Snapshots.Tests.Snapshots;
 
 namespace Daytona.Snapshots.Tests.AzureDevOps;
 
@@ -6,8 +7,73 @@ namespace Daytona.Snapshots.Tests.AzureDevOps;
 /// What an Azure Pipelines script task sees. TF_BUILD is process-wide, so every test that sets it lives in this
 /// class (xunit runs one class's tests one after another) and restores it.
 /// </summary>
-public sealed class AzurePipelinesTests
+public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
 {
+    private readonly HostedEmulator _emulator;
+
+    public AzurePipelinesTests(EmulatorFixture fixture) => _emulator = fixture.Emulator;
+
+    private ModuleSession ConnectedSession(CapturingHost host)
+    {
+        var session = ModuleSession.Create(host: host);
+        session.Run("$null = Connect-Daytona -ApiUrl $args[0] -ApiKey $args[1]", _emulator.ApiUrl.ToString(), _emulator.SecureKey).ShouldSucceed();
+        return session;
+    }
+
+    [Fact]
+    public void AWaitInAJobIsALogGroupWithPlainProgressAndItsResultsBecomeOutputVariables()
+    {
+        var host = new CapturingHost();
+        using var session = ConnectedSession(host);
+        var name = "ado-" + Guid.NewGuid().ToString("N")[..8];
+        InPipelineJob(true, () => session.Run(
+            "New-DaytonaSnapshot -Name $args[0] -Image python:3.12-slim | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot | Set-DaytonaPipelineVariable -Prefix snap", name).ShouldSucceed());
+
+        var lines = host.Lines;
+        var start = lines.ToList().FindIndex(l => l.StartsWith("##[group]", StringComparison.Ordinal));
+        var end = lines.ToList().FindIndex(l => l == "##[endgroup]");
+        Assert.True(start >= 0 && end > start, "the wait is a log group:\n" + string.Join("\n", lines));
+        Assert.Contains(lines.Skip(start + 1).Take(end - start - 1), l => l.Contains(name, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("PROGRESS:", StringComparison.Ordinal));
+        Assert.Contains("##vso[task.setvariable variable=snap.Name;isOutput=true]" + name, lines);
+        Assert.Contains(lines, l => l.StartsWith("##vso[task.setvariable variable=snap.Id;isOutput=true]", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines.Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)), l => l.Contains(_emulator.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AFailedBuildInAJobIsAPipelineIssue()
+    {
+        var host = new CapturingHost();
+        using var session = ConnectedSession(host);
+        var name = "ado-fail-" + Guid.NewGuid().ToString("N")[..8];
+        var run = InPipelineJob(true, () => session.Run(
+            "New-DaytonaSnapshot -Name $args[0] -Image registry.example/fail-image:1.0 | Wait-DaytonaSnapshot", name));
+
+        Assert.StartsWith("SnapshotBuildFailed,", run.ErrorIds.Single());
+        Assert.Contains(host.Lines, l => l.StartsWith("##vso[task.logissue type=error;code=SnapshotBuildFailed]", StringComparison.Ordinal) && l.Contains(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AWorkflowRunInAJobIsALogGroupAndItsTokenIsMasked()
+    {
+        var host = new CapturingHost();
+        using var session = ModuleSession.Create(host: host);
+        var seed = Path.Combine(RepoPaths.RepoRoot, "examples", "workflows", "daytona-io-build-and-activate-snapshot-workflow.yml");
+        var name = "ado-flow-" + Guid.NewGuid().ToString("N")[..8];
+        using var emulator = HostedEmulator.Start(timeScale: 0.05); // its own key, which this process has not registered yet
+        var run = InPipelineJob(true, () => session.Run(
+            "Invoke-ArazzoWorkflow -Path $args[0] -ServerUrl @{ snapshotsApi = $args[1] } -Inputs @{ apiToken = $args[2]; name = $args[3]; imageName = 'python:3.12-slim' } -WarningAction SilentlyContinue",
+            seed, emulator.ApiUrl.ToString(), emulator.ApiKey, name).ShouldSucceed());
+
+        Assert.Equal("Succeeded", run.Output.Single().Properties["Status"].Value?.ToString());
+        var lines = host.Lines;
+        Assert.Contains("##[group]Arazzo workflow daytona-io-build-and-activate-snapshot-workflow.yml", lines);
+        Assert.Contains("##[endgroup]", lines);
+        Assert.Contains("##vso[task.setsecret]" + emulator.ApiKey, lines);
+        Assert.DoesNotContain(lines.Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)), l => l.Contains(emulator.ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(emulator.ApiKey, run.AllText(), StringComparison.Ordinal);
+    }
+
     private static T InPipelineJob<T>(bool active, Func<T> body)
     {
         var previous = Environment.GetEnvironmentVariable("TF_BUILD");
