@@ -82,4 +82,27 @@ public sealed class SnapshotCheckpointTests : IClassFixture<EmulatorFixture>, ID
         s.Run("Get-DaytonaSnapshot -Name ($args[0] + '-*') | Wait-DaytonaSnapshot | Out-Null", prefix).ShouldSucceed();
         Assert.Equal("active", _emulator.State(prefix + "-built"));
     }
+
+    [Fact]
+    public void WithTheModulesOwnEmulatorTheUsersPipelineRoundTrips()
+    {
+        using var s = ModuleSession.Create();
+        var run = s.Run(@"
+            $emulator = Start-DaytonaEmulator -TimeScale 0.05
+            try {
+                $emulator | Connect-Daytona | Out-Null
+                $c = New-DaytonaSnapshot -Name 'ckpt-own' -Image 'python:3.12-slim' -Cpu 1 -Memory 2 |
+                    Wait-DaytonaSnapshot | Enable-DaytonaSnapshot | New-Checkpoint -Repository $args[0]
+                Remove-DaytonaSnapshot -Name 'ckpt-own' -Force
+                while (@(Get-DaytonaSnapshot | Where-Object Name -EQ 'ckpt-own').Count -gt 0) { [System.Threading.Thread]::Sleep(20) }
+                $recreated = $c | Restore-Checkpoint | Wait-DaytonaSnapshot
+                $c.Source -eq ('daytona:' + $emulator.ApiUrl.ToString().TrimEnd('/'))
+                $recreated.Name
+                [string]$recreated.State
+                $recreated.Mem
+            }
+            finally { $emulator | Stop-DaytonaEmulator }", _repository).ShouldSucceed();
+
+        Assert.Equal(new[] { "True", "ckpt-own", "Active", "2" }, run.Output.Select(o => o.BaseObject.ToString()));
+    }
 }
