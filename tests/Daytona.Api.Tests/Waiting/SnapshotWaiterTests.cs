@@ -233,6 +233,57 @@ public sealed class SnapshotWaiterTests
     }
 
     [Fact]
+    public async Task AnOutageLongerThanTheRetriesIsRiddenOutWhileABadKeyOrAWrongUrlEndsTheWaitAtOnce()
+    {
+        await using var f = await ClientFixture.StartAsync(timeScale: 0.2);
+        await f.CreateAsync("outage-1");
+        await f.CreateAsync("outage-2");
+        var options = ClientFixture.QuickRetries();
+        options.MaxRetries = 1;
+        using var impatient = new DaytonaClient(f.Connection, options);
+        var notes = new List<string>();
+
+        // The first round succeeds; then three rounds fail even after their retry; the wait goes on.
+        var results = new List<SnapshotWaitResult>();
+        var first = true;
+        await foreach (var r in new SnapshotWaiter(impatient).WaitAsync(new[] { "outage-1", "outage-2" }, Quick(o =>
+        {
+            o.OnLog = n => { lock (notes) notes.Add(n); };
+            o.OnProgress = _ =>
+            {
+                if (first)
+                {
+                    first = false;
+                    f.Control.SetFaults(new EmulatorFaults { ServerErrors = new ServerErrorFault { Count = 6, Status = 503 } });
+                }
+            };
+        }), CancellationToken.None))
+        {
+            results.Add(r);
+        }
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Message));
+        Assert.Equal(2, results.Count);
+        Assert.Contains(notes, n => n.StartsWith("Poll failed", StringComparison.Ordinal));
+
+        using var badKey = f.ClientWith("dtn_wrong_key_for_the_waiter_000");
+        var auth = await Assert.ThrowsAsync<DaytonaApiException>(async () =>
+        {
+            await foreach (var _ in new SnapshotWaiter(badKey).WaitAsync(new[] { "outage-1" }, Quick(), CancellationToken.None)) { }
+        });
+        Assert.Equal("DaytonaAuthenticationFailed", auth.ErrorId);
+
+        using var nowhere = new DaytonaClient(new DaytonaConnection(new Uri("http://127.0.0.1:9/api"), "dtn_k_0000", null, "a test"), ClientFixture.QuickRetries());
+        var watch = Stopwatch.StartNew();
+        var unreachable = await Assert.ThrowsAsync<DaytonaApiException>(async () =>
+        {
+            await foreach (var _ in new SnapshotWaiter(nowhere).WaitAsync(new[] { "a", "b" }, Quick(), CancellationToken.None)) { }
+        });
+        Assert.Equal("DaytonaUnreachable", unreachable.ErrorId);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void TheAdaptiveIntervalStartsShortAndGrowsToItsCeiling()
     {
         var options = new SnapshotWaitOptions();
