@@ -123,7 +123,9 @@ TimeSpan? Respect(string path)
         throw new InvalidOperationException("Respect failed: " + output.Result + error.Result);
     }
 
-    return elapsed;
+    // Respect reports its own run time (without Node's start-up, which varies by a second on a busy machine).
+    var reported = System.Text.RegularExpressions.Regex.Match(output.Result + error.Result, @"Time:\s*(\d+)\s*ms");
+    return reported.Success ? TimeSpan.FromMilliseconds(int.Parse(reported.Groups[1].Value)) : elapsed;
 }
 
 static TimeSpan Median(IEnumerable<TimeSpan> values)
@@ -132,39 +134,57 @@ static TimeSpan Median(IEnumerable<TimeSpan> values)
     return sorted[sorted.Count / 2];
 }
 
-async Task<(double PerStep, int Requests)> Measure(string name, Func<int, Task<TimeSpan?>> run, int times)
+// The contenders take turns in every repetition, so a busy machine slows them alike.
+var contenders = new List<(string Name, Func<int, Task<TimeSpan?>> Run, int Every)>
 {
-    await run(1);
-    await run(steps);
-    var one = new List<TimeSpan>();
-    var many = new List<TimeSpan>();
-    server.Requests = 0;
-    for (var i = 0; i < times; i++)
-    {
-        one.Add((await run(1))!.Value);
-        many.Add((await run(steps))!.Value);
-    }
-
-    var requests = server.Requests / times;
-    var perStep = (Median(many) - Median(one)).TotalMilliseconds / (steps - 1);
-    Console.WriteLine($"{name,-28} 1 step {Median(one).TotalMilliseconds,9:0.0} ms   {steps} steps {Median(many).TotalMilliseconds,9:0.0} ms   per step {perStep,7:0.000} ms   requests/run {requests}");
-    return (perStep, requests);
-}
-
-Console.WriteLine($"Arazzo per-step overhead: {steps} getSnapshot steps against {server.ApiUrl}, median of {repeats} runs");
-var loop = await Measure("HttpClient loop", async n => await Loop(n), repeats);
-var engine = await Measure("Daytona.Arazzo (load+run)", async n => await Engine(n == 1 ? small : large), repeats);
-var engineRun = await Measure("Daytona.Arazzo (run only)", async n => await EngineRun(n == 1 ? small : large), repeats);
-(double PerStep, int Requests)? respectResult = null;
+    ("HttpClient loop", async n => await Loop(n), 1),
+    ("Daytona.Arazzo (load+run)", async n => await Engine(n == 1 ? small : large), 1),
+    ("Daytona.Arazzo (run only)", async n => await EngineRun(n == 1 ? small : large), 1),
+};
 if (File.Exists(respect))
 {
-    respectResult = await Measure("Redocly Respect (node)", n => Task.FromResult(Respect(n == 1 ? small : large)), Math.Max(1, repeats / 2));
-}
-else
-{
-    Console.WriteLine($"Redocly Respect: not installed (cd bench/Arazzo.Bench/respect && npm install)");
+    contenders.Add(("Redocly Respect (node)", n => Task.FromResult(Respect(n == 1 ? small : large)), 2));
 }
 
+Console.WriteLine($"Arazzo per-step overhead: {steps} getSnapshot steps against {server.ApiUrl}, median of {repeats} interleaved runs");
+foreach (var contender in contenders)
+{
+    await contender.Run(1);
+    await contender.Run(steps);
+}
+
+var ones = contenders.ToDictionary(c => c.Name, _ => new List<TimeSpan>());
+var manys = contenders.ToDictionary(c => c.Name, _ => new List<TimeSpan>());
+var requests = contenders.ToDictionary(c => c.Name, _ => 0);
+for (var i = 0; i < repeats; i++)
+{
+    foreach (var contender in contenders.Where(c => i % c.Every == 0))
+    {
+        ones[contender.Name].Add((await contender.Run(1))!.Value);
+        var before = server.Requests;
+        manys[contender.Name].Add((await contender.Run(steps))!.Value);
+        requests[contender.Name] = server.Requests - before;
+    }
+}
+
+var perStep = new Dictionary<string, double>();
+foreach (var contender in contenders)
+{
+    var one = Median(ones[contender.Name]);
+    var many = Median(manys[contender.Name]);
+    perStep[contender.Name] = (many - one).TotalMilliseconds / (steps - 1);
+    Console.WriteLine($"{contender.Name,-28} 1 step {one.TotalMilliseconds,9:0.0} ms   {steps} steps {many.TotalMilliseconds,9:0.0} ms   per step {perStep[contender.Name],7:0.000} ms   requests {requests[contender.Name]}");
+}
+
+if (!File.Exists(respect))
+{
+    Console.WriteLine("Redocly Respect: not installed (cd bench/Arazzo.Bench/respect && npm install)");
+}
+
+var loop = (PerStep: perStep["HttpClient loop"], Requests: 0);
+var engine = (PerStep: perStep["Daytona.Arazzo (load+run)"], Requests: 0);
+var engineRun = (PerStep: perStep["Daytona.Arazzo (run only)"], Requests: 0);
+(double PerStep, int Requests)? respectResult = perStep.TryGetValue("Redocly Respect (node)", out var r) ? (r, 0) : null;
 Console.WriteLine();
 Console.WriteLine($"engine / loop   = {engine.PerStep / loop.PerStep:0.00}x per step including loading and validating the document, {engineRun.PerStep / loop.PerStep:0.00}x running a loaded document (goal: within 1.5x)");
 if (respectResult != null)
