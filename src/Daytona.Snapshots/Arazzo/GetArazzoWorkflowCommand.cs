@@ -24,6 +24,7 @@ namespace Daytona.Snapshots.Arazzo
         [Parameter(Position = 1)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ArazzoWorkflowIdCompleter))]
         public string? WorkflowId { get; set; }
 
         protected override void ProcessRecord()

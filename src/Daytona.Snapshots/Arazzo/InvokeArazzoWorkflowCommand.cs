@@ -33,6 +33,7 @@ namespace Daytona.Snapshots.Arazzo
         /// <summary>The workflow to run; default: every workflow of the document, in order.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ArazzoWorkflowIdCompleter))]
         public string? WorkflowId { get; set; }
 
         /// <summary>The workflow inputs: a hashtable or an object whose properties are the inputs.</summary>

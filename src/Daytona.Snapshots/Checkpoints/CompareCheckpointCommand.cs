@@ -24,11 +24,13 @@ namespace Daytona.Snapshots.Checkpoints
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ReferenceId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string Id { get; set; } = string.Empty;
 
         /// <summary>The checkpoint to compare with (the newer state).</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = CheckpointSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string DifferenceId { get; set; } = string.Empty;
 
         /// <summary>A folder to compare with the checkpoint (files of equal size are read and hashed).</summary>

@@ -21,6 +21,7 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>The checkpoint id.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string Id { get; set; } = string.Empty;
 
         /// <summary>The archive file to write; an existing folder receives &lt;id&gt;.dyckpt.</summary>

@@ -26,6 +26,7 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>The checkpoint id (its UTC time, yyyyMMddTHHmmssZ).</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string Id { get; set; } = string.Empty;
 
         /// <summary>
@@ -39,11 +40,13 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>Only checkpoints of this source: a folder path, or daytona:&lt;api url&gt;.</summary>
         [Parameter(ParameterSetName = ListSet)]
         [Parameter(ParameterSetName = AtSet)]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string? Source { get; set; }
 
         /// <summary>Only checkpoints whose label matches (wildcards allowed).</summary>
         [Parameter(ParameterSetName = ListSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string? Name { get; set; }
 
         protected override void ProcessRecord()

@@ -20,6 +20,7 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>The checkpoint id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string Id { get; set; } = string.Empty;
 
         /// <summary>Removes without asking (-WhatIf still only reports).</summary>

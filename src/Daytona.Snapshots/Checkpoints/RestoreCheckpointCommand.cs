@@ -28,6 +28,7 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>The checkpoint id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string Id { get; set; } = string.Empty;
 
         /// <summary>The folder to restore into (folder checkpoints): new or empty, or any folder with -Force.</summary>

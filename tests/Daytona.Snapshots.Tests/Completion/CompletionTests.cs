@@ -59,4 +59,42 @@ public sealed class CompletionTests : IClassFixture<EmulatorFixture>
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"completion held the prompt for {watch.Elapsed}");
         silent.Stop();
     }
+
+    [Fact]
+    public void WorkflowIdsCompleteFromTheDocumentNamedByPath()
+    {
+        using var session = ModuleSession.Create();
+        var seed = Path.Combine(RepoPaths.RepoRoot, "examples", "workflows", "daytona-io-build-and-activate-snapshot-workflow.yml");
+        Assert.Equal(new[] { "build-and-activate-snapshot" }, Complete(session, $"Invoke-ArazzoWorkflow -Path '{seed}' -WorkflowId b"));
+        Assert.Empty(Complete(session, $"Get-ArazzoWorkflow -Path '{seed}' -WorkflowId x"));
+        Assert.Empty(Complete(session, "Get-ArazzoWorkflow -Path ./no-such-document.yml -WorkflowId b"));
+    }
+
+    [Fact]
+    public void CheckpointIdsNamesAndSourcesCompleteFromTheRepository()
+    {
+        var root = Directory.CreateTempSubdirectory("completion-checkpoints-").FullName;
+        try
+        {
+            var source = Directory.CreateDirectory(Path.Combine(root, "workspace")).FullName;
+            File.WriteAllText(Path.Combine(source, "a.txt"), "one");
+            var repository = Path.Combine(root, "repo");
+            using var session = ModuleSession.Create();
+            var ids = session.Run(@"
+                (New-Checkpoint -Path $args[0] -Repository $args[1] -Name 'first draft').Id
+                [System.IO.File]::WriteAllText([System.IO.Path]::Combine($args[0], 'a.txt'), 'two')
+                (New-Checkpoint -Path $args[0] -Repository $args[1] -Name 'final').Id", source, repository)
+                .ShouldSucceed().Output.Select(o => (string)o.BaseObject).ToList();
+
+            Assert.Equal(ids.OrderByDescending(i => i, StringComparer.Ordinal), Complete(session, $"Get-Checkpoint -Repository '{repository}' -Id 2"));
+            Assert.Equal(ids.OrderByDescending(i => i, StringComparer.Ordinal), Complete(session, $"Restore-Checkpoint -Repository '{repository}' -Id "));
+            Assert.Equal(new[] { "final", "'first draft'" }, Complete(session, $"Get-Checkpoint -Repository '{repository}' -Name fi"));
+            Assert.Equal(new[] { "'first draft'" }, Complete(session, $"Get-Checkpoint -Repository '{repository}' -Name firs"));
+            Assert.Equal(new[] { source }, Complete(session, $"Get-Checkpoint -Repository '{repository}' -Source /"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
