@@ -221,6 +221,61 @@ Describe 'A folder checkpointed twice' {
     }
 }
 
+Describe 'What a folder checkpoint keeps' -Skip:$IsWindows {
+    BeforeAll {
+        $source = Join-Path $TestDrive 'kinds'
+        New-Item -ItemType Directory -Path (Join-Path $source 'sub'), (Join-Path $source 'with space'), (Join-Path $source 'ünï') | Out-Null
+        Set-Content -Path (Join-Path $source 'with space/a b.txt') -Value 'spaces'
+        Set-Content -Path (Join-Path $source 'ünï/ça.txt') -Value 'unicode'
+        New-Item -ItemType File -Path (Join-Path $source 'empty.txt') | Out-Null
+        $bigBytes = [byte[]]::new(5MB)
+        [System.Random]::new(42).NextBytes($bigBytes)
+        [System.IO.File]::WriteAllBytes((Join-Path $source 'big.bin'), $bigBytes)
+        Set-Content -Path (Join-Path $source 'run.sh') -Value '#!/bin/sh'
+        & chmod 755 (Join-Path $source 'run.sh')
+        (Get-Item (Join-Path $source 'run.sh')).LastWriteTimeUtc = [datetime]::new(2020, 1, 2, 3, 4, 5, [DateTimeKind]::Utc)
+        New-Item -ItemType SymbolicLink -Path (Join-Path $source 'link') -Target 'sub' | Out-Null
+        $kindsRepository = Join-Path $TestDrive 'kinds-repository'
+    }
+
+    It 'creates nothing with -WhatIf' {
+        New-Checkpoint -Path $source -Repository $kindsRepository -WhatIf | Should -BeNullOrEmpty
+        Test-Path $kindsRepository | Should -BeFalse
+    }
+
+    It 'restores names, empty and large files, modes, times and links' {
+        $checkpoint = New-Checkpoint -Path $source -Repository $kindsRepository
+        $checkpoint.Files | Should -Be 5
+        $destination = Join-Path $TestDrive 'kinds-restored'
+        $checkpoint | Restore-Checkpoint -Destination $destination | Out-Null
+
+        Compare-Object (Get-FolderHash $destination) (Get-FolderHash $source) -Property Path, Hash | Should -BeNullOrEmpty
+        Get-Content -Path (Join-Path $destination 'ünï/ça.txt') | Should -Be 'unicode'
+        (Get-Item (Join-Path $destination 'empty.txt')).Length | Should -Be 0
+        (Get-Item (Join-Path $destination 'big.bin')).Length | Should -Be 5MB
+        (Get-Item (Join-Path $destination 'run.sh')).UnixMode | Should -Be '-rwxr-xr-x'
+        (Get-Item (Join-Path $destination 'run.sh')).LastWriteTimeUtc | Should -Be ([datetime]::new(2020, 1, 2, 3, 4, 5, [DateTimeKind]::Utc))
+        $link = Get-Item (Join-Path $destination 'link')
+        $link.LinkType | Should -Be 'SymbolicLink'
+        $link.LinkTarget | Should -Be 'sub'
+    }
+
+    It 'sees a mode change, and stores only the changed part of a large file' {
+        & chmod 700 (Join-Path $source 'run.sh')
+        $checkpoint = Get-Checkpoint -Repository $kindsRepository -At ([datetime]::UtcNow)
+        $mode = $checkpoint | Compare-Checkpoint -Path $source
+        $mode.Path | Should -Be 'run.sh'
+        $mode.Detail | Should -Be 'mode'
+
+        $bigBytes[2MB] = $bigBytes[2MB] -bxor 1
+        [System.IO.File]::WriteAllBytes((Join-Path $source 'big.bin'), $bigBytes)
+        $next = New-Checkpoint -Path $source -Repository $kindsRepository
+        $next.Id | Should -Not -Be $checkpoint.Id
+        $next.NewData | Should -BeLessThan 2MB -Because 'one changed byte changes one chunk, not the whole 5 MB file'
+        $next.NewData | Should -BeGreaterThan 0
+    }
+}
+
 Describe 'A checkpoint of snapshot definitions' {
     BeforeAll {
         $repository = Join-Path $TestDrive 'snapshot-checkpoints'
