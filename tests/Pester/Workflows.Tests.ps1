@@ -164,6 +164,58 @@ Describe 'Invoke-ArazzoWorkflow with the seed workflow' {
     }
 }
 
+Describe 'Running the seed workflow under limits' {
+    It 'refuses the seed under -Strict before any request' {
+        $before = (Invoke-EmulatorControl $emulator 'requests' -Method Get).total
+        $err = $null
+        try { Invoke-Seed @{ name = 'wf-strict'; imageName = 'python:3.12-slim' } @{ Strict = $true; ErrorAction = 'Stop' } } catch { $err = $_ }
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'ArazzoDocumentInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -Match '56:7 .*Bearer \{\$inputs\.apiToken\}'
+        (Invoke-EmulatorControl $emulator 'requests' -Method Get).total | Should -Be $before
+        { Get-DaytonaSnapshot -Name wf-strict -ErrorAction Stop } | Should -Throw -ErrorId 'SnapshotNotFound,*'
+    }
+
+    It 'runs a corrected copy of the seed under -Strict, to the same end' {
+        $openApi = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/openapi/daytona-snapshots-api-openapi.yml')).Path
+        $fixed = (Get-Content -Path $seed -Raw).
+            Replace('url: ../openapi/daytona-snapshots-api-openapi.yml', "url: '$openApi'").
+            Replace('"Bearer $inputs.apiToken"', '"Bearer {$inputs.apiToken}"') -replace '(?m)^(\s+)condition: (\$\.state .+)$', '$1condition: ''$[?$2]'''
+        $fixedPath = Join-Path $TestDrive 'build-and-activate.strict.arazzo.yaml'
+        Set-Content -Path $fixedPath -Value $fixed
+
+        Test-ArazzoWorkflow -Path $fixedPath | Where-Object Severity -EQ 'Error' | ForEach-Object { "$($_.Line):$($_.Column) $($_.Message)" } | Should -BeNullOrEmpty
+        Test-ArazzoWorkflow -Path $fixedPath -Quiet -Strict | Should -BeTrue
+        $result = Invoke-ArazzoWorkflow -Path $fixedPath -Strict -ServerUrl @{ snapshotsApi = $apiUrl } -Inputs @{ apiToken = $key; name = 'wf-strict-fixed'; imageName = 'python:3.12-slim' } -PollInterval 0.1 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+
+        $result.EndedBy | Should -Be 'alreadyActive'
+        (Get-DaytonaSnapshot -Name wf-strict-fixed).State | Should -Be 'Active'
+    }
+
+    It 'stops after -MaxSteps with ArazzoMaxStepsExceeded' {
+        $result = Invoke-Seed @{ name = 'wf-capped'; imageName = 'python:3.12-slim' } @{ MaxSteps = 2; WarningAction = 'SilentlyContinue'; ErrorAction = 'SilentlyContinue'; ErrorVariable = '+script:cappedErrors' }
+
+        $result.Status | Should -Be 'Failed'
+        @($result.Steps).Count | Should -Be 2
+        $script:cappedErrors[-1].FullyQualifiedErrorId | Should -BeLike 'ArazzoMaxStepsExceeded,*'
+        $script:cappedErrors[-1].Exception.Message | Should -Match "'pollBuild' was next"
+    }
+
+    It 'polls no faster than -PollInterval' {
+        Invoke-EmulatorControl $emulator 'builds' -Method Put -Body @{ byName = @{ 'wf-paced' = @{ durationMs = 30000 } } } | Out-Null
+        Invoke-EmulatorControl $emulator 'requests/reset' | Out-Null
+        $result = Invoke-ArazzoWorkflow -Path $seed -ServerUrl @{ snapshotsApi = $apiUrl } -Inputs @{ apiToken = $key; name = 'wf-paced'; imageName = 'python:3.12-slim' } -PollInterval 0.5 -WarningAction SilentlyContinue
+
+        $result.EndedBy | Should -Be 'alreadyActive'
+        $result.Duration.TotalSeconds | Should -BeGreaterOrEqual 1.4
+        $polls = @($result.Steps | Where-Object StepId -EQ 'pollBuild').Count
+        $polls | Should -BeGreaterOrEqual 3
+        $polls | Should -BeLessOrEqual ([math]::Ceiling($result.Duration.TotalSeconds / 0.5) + 1)
+        (Invoke-EmulatorControl $emulator 'requests' -Method Get).byRoute.'GET /api/snapshots/{id}' | Should -Be $polls
+    }
+}
+
 Describe 'The workflow and the cmdlet pipeline' {
     It 'end in the same state with the same fields' {
         $workflow = Invoke-Seed @{ name = 'agree-workflow'; imageName = 'python:3.12-slim'; cpu = 2; memory = 4; disk = 8 } @{ WarningAction = 'SilentlyContinue' }
