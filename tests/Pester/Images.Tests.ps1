@@ -146,6 +146,79 @@ Describe 'A declarative image' {
     }
 }
 
+Describe 'An image from every builder cmdlet' {
+    BeforeAll {
+        New-Item -ItemType Directory -Path ./web/static | Out-Null
+        Set-Content -Path ./web/index.html -Value '<h1>hello</h1>'
+        Set-Content -Path ./web/static/app.js -Value 'console.log(1)'
+        Set-Content -Path ./requirements.txt -Value "numpy==2.0`nrequests"
+        @'
+[project]
+name = "demo"
+dependencies = ["pandas>=2", "httpx"]
+[project.optional-dependencies]
+dev = ["pytest"]
+'@ | Set-Content -Path ./pyproject.toml
+        $full = New-DaytonaImage -DebianSlim 3.11 |
+            Add-DaytonaImageDirectory ./web /srv/web |
+            Add-DaytonaImagePackage -RequirementsFile ./requirements.txt |
+            Add-DaytonaImagePackage -PyprojectFile ./pyproject.toml -OptionalDependency dev |
+            Set-DaytonaImageEnvironment ([ordered]@{ GREETING = 'hello world'; PORT = '8000' }) |
+            Set-DaytonaImageWorkingDirectory /srv |
+            Set-DaytonaImageEntrypoint python, -m, http.server |
+            Set-DaytonaImageDefaultCommand 8000
+    }
+
+    It 'writes the Dockerfile in order' {
+        $lines = $full.Dockerfile -split "`n" | Where-Object { $_ }
+        $lines[0] | Should -Be 'FROM python:3.11.12-slim-bookworm'
+        $lines | Select-Object -Skip 5 | Should -Be @(
+            'COPY ./web /srv/web'
+            'COPY ./requirements.txt /.requirements.txt'
+            'RUN python -m pip install -r /.requirements.txt'
+            'RUN python -m pip install httpx pandas\>\=2 pytest'
+            "ENV GREETING='hello world'"
+            'ENV PORT=8000'
+            'WORKDIR /srv'
+            'ENTRYPOINT ["python", "-m", "http.server"]'
+            'CMD ["8000"]'
+        )
+    }
+
+    It 'has the folder and the requirements file as context entries' {
+        $full.Context.SourcePath | Should -Be @('./web', './requirements.txt')
+        $full.ContextHashes | Should -Be @($full.Context.Hash)
+    }
+
+    It 'uploads both contexts and builds with the entrypoint' {
+        $snapshot = $full | New-DaytonaSnapshot -Name image-full | Wait-DaytonaSnapshot
+        $snapshot.State | Should -Be 'Active'
+        $snapshot.Entrypoint | Should -Be @('python', '-m', 'http.server')
+        $objects = (Invoke-EmulatorControl $emulator 'objects' -Method Get).PSObject.Properties.Name
+        foreach ($hash in $full.ContextHashes) { $objects | Should -Contain "$($emulator.OrganizationId)/$hash/context.tar" }
+    }
+
+    It 'changes the folder hash when a file inside changes' {
+        $before = (New-DaytonaImage -DebianSlim 3.11 | Add-DaytonaImageDirectory ./web /srv/web).Context[0].Hash
+        Add-Content -Path ./web/static/app.js -Value 'console.log(2)'
+        $after = (New-DaytonaImage -DebianSlim 3.11 | Add-DaytonaImageDirectory ./web /srv/web).Context[0].Hash
+        $after | Should -Not -Be $before
+    }
+
+    It 'takes the COPY sources of an existing Dockerfile as its context' {
+        New-Item -ItemType Directory -Path ./docker | Out-Null
+        Set-Content -Path ./docker/app.py -Value "print('from a Dockerfile')"
+        "FROM python:3.12-slim`nCOPY app.py /app/`nCOPY --from=builder /x /y`n" | Set-Content -Path ./docker/Dockerfile
+        $image = New-DaytonaImage -Dockerfile ./docker/Dockerfile
+
+        @($image.Context).Count | Should -Be 1
+        $image.Context[0].ArchivePath | Should -Be 'app.py'
+        $image.Context[0].FullPath | Should -Be (Join-Path $project 'docker/app.py')
+        $image.Dockerfile | Should -Match 'COPY --from=builder /x /y'
+        ($image | New-DaytonaSnapshot -Name image-dockerfile | Wait-DaytonaSnapshot).State | Should -Be 'Active'
+    }
+}
+
 Describe 'Image errors come before any request' {
     BeforeEach {
         $requestsBefore = Get-RequestCount
