@@ -47,7 +47,7 @@ public sealed class ExecutionTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false, string? alsoServe = null)
+    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false, string? alsoServe = null, TimeSpan? maxPoll = null)
     {
         File.WriteAllText(Path.Combine(_folder, "pets.openapi.yaml"), OpenApi);
         var path = Path.Combine(_folder, name);
@@ -63,6 +63,7 @@ public sealed class ExecutionTests : IDisposable
             Listener = listener,
             Timeout = TimeSpan.FromSeconds(20),
             MaxSteps = maxSteps,
+            MaxPollInterval = maxPoll,
         };
         if (alsoServe != null)
         {
@@ -223,6 +224,28 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(new[] { "add", "make", "read", "again" }, result.Steps.Select(s => s.StepId));
         Assert.Equal("{\"name\":\"Rex\",\"tag\":\"replaced\"}", _mock.Requests[0].Body);
         Assert.Equal("https://pets.example/v1/pets/.42", _mock.Requests[1].OriginalUrl);
+    }
+
+    [Fact]
+    public async Task ARepeatingStepWaitsLongerEachTimeUpToTheCeiling()
+    {
+        _mock.Add(new MockRoute { Method = "GET", Path = "/flaky", Body = JsonNode.Parse("{\"state\":\"building\"}") });
+        var (result, _) = await Run(Document("""
+            - workflowId: w
+              steps:
+              - stepId: poll
+                operationId: flaky
+                onSuccess:
+                - {name: loop, type: goto, stepId: poll}
+            """), "w", poll: TimeSpan.FromMilliseconds(100), maxSteps: 8, maxPoll: TimeSpan.FromMilliseconds(200));
+        Assert.Equal(8, result.Steps.Count);
+        var starts = _mock.Requests.Count;
+        Assert.Equal(8, starts);
+
+        // Waits 100, 120, 144, 172.8, then 200 (the ceiling) three times: 1136.8 ms in all (a fixed interval: 700 ms).
+        var total = result.Duration;
+        Assert.True(total >= TimeSpan.FromMilliseconds(1130), $"8 polls in {total.TotalMilliseconds} ms: the interval did not grow");
+        Assert.True(total < TimeSpan.FromMilliseconds(5000), $"8 polls in {total.TotalMilliseconds} ms: the interval grew past its ceiling");
     }
 
     [Fact]

@@ -57,6 +57,12 @@ namespace Daytona.Arazzo.Execution
         /// <summary>The least time between two executions of the same step (a polling loop never runs faster).</summary>
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+        /// <summary>
+        /// When set, a step that keeps repeating waits longer each time (by a fifth), from <see cref="PollInterval"/>
+        /// up to this, so a long build is polled gently; null keeps the interval fixed.
+        /// </summary>
+        public TimeSpan? MaxPollInterval { get; set; }
+
         /// <summary>Longest honoured Retry-After.</summary>
         public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -524,7 +524,14 @@ namespace Daytona.Arazzo.Execution
             var due = DateTime.MinValue;
             if (state.LastStart.TryGetValue(step.StepId, out var last))
             {
-                due = last + _options.PollInterval;
+                var interval = _options.PollInterval;
+                if (_options.MaxPollInterval is TimeSpan ceiling && ceiling > interval && state.Attempts.TryGetValue(step.StepId, out var runs) && runs > 1)
+                {
+                    var grown = interval.TotalMilliseconds * Math.Pow(1.2, Math.Min(runs - 1, 60));
+                    interval = TimeSpan.FromMilliseconds(Math.Min(grown, ceiling.TotalMilliseconds));
+                }
+
+                due = last + interval;
             }
 
             if (state.NotBefore.TryGetValue(step.StepId, out var notBefore) && notBefore > due)

@@ -62,7 +62,7 @@ namespace Daytona.Snapshots.Arazzo
         [ArazzoTimeSpan]
         public TimeSpan Timeout { get; set; }
 
-        /// <summary>The least time between two executions of the same step (seconds or a TimeSpan); default 1 second.</summary>
+        /// <summary>The least time between two executions of the same step (seconds or a TimeSpan). Default: 1 second, growing by a fifth at each repeat up to 10 seconds; given, it stays fixed.</summary>
         [Parameter]
         [ArazzoTimeSpan]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -103,6 +103,7 @@ namespace Daytona.Snapshots.Arazzo
                 MaxSteps = MaxSteps,
                 Timeout = Timeout > TimeSpan.Zero ? Timeout : (TimeSpan?)null,
                 PollInterval = PollInterval,
+                MaxPollInterval = MyInvocation.BoundParameters.ContainsKey(nameof(PollInterval)) ? (TimeSpan?)null : TimeSpan.FromSeconds(10),
                 Listener = listener,
             };
 
