@@ -104,6 +104,43 @@ Describe 'Connection errors' {
     }
 }
 
+Describe 'Failures that are retried, never twice in effect' {
+    AfterEach {
+        Invoke-EmulatorControl $emulator 'faults' -Method Put -Body @{} | Out-Null
+    }
+
+    It 'creates a snapshot once when the create request is <Fault>' -ForEach @(
+        @{ Fault = 'dropped'; Body = @{ dropConnections = 1 }; Name = 'retry-dropped' }
+        @{ Fault = 'answered by a 502'; Body = @{ serverErrors = @{ count = 1; status = 502 } }; Name = 'retry-502' }
+    ) {
+        Invoke-EmulatorControl $emulator 'requests/reset' | Out-Null
+        Invoke-EmulatorControl $emulator 'faults' -Method Put -Body $Body | Out-Null
+
+        $created = New-DaytonaSnapshot -Name $Name -Image python:3.12-slim -ErrorVariable err
+
+        $err | Should -BeNullOrEmpty
+        $created.Name | Should -Be $Name
+        @(Get-DaytonaSnapshot -Name "$Name*").Count | Should -Be 1
+        $routes = (Invoke-EmulatorControl $emulator 'requests' -Method Get).byRoute
+        $routes.'POST /api/snapshots' | Should -Be 2
+        $routes.'GET /api/snapshots/{id}' | Should -BeGreaterOrEqual 1 -Because 'the name is looked up before the create is sent again'
+    }
+
+    It 'lists after a dropped connection' {
+        Invoke-EmulatorControl $emulator 'faults' -Method Put -Body @{ dropConnections = 1 } | Out-Null
+        (Get-DaytonaSnapshot -Name 'retry-*' -ErrorVariable err).Name | Sort-Object | Should -Be @('retry-502', 'retry-dropped')
+        $err | Should -BeNullOrEmpty
+    }
+
+    It 'removes after a dropped connection' {
+        Get-DaytonaSnapshot -Name retry-dropped | Wait-DaytonaSnapshot | Out-Null
+        Invoke-EmulatorControl $emulator 'faults' -Method Put -Body @{ dropConnections = 1 } | Out-Null
+        (Remove-DaytonaSnapshot -Name retry-dropped -Confirm:$false -PassThru -ErrorVariable err).Name | Should -Be 'retry-dropped'
+        $err | Should -BeNullOrEmpty
+        Wait-SnapshotGone -Name retry-dropped
+    }
+}
+
 Describe 'Snapshot errors' {
     BeforeAll {
         Invoke-EmulatorControl $emulator 'builds' -Method Put -Body @{ byName = @{ 'errors-slow' = @{ durationMs = 600000 } } } | Out-Null
