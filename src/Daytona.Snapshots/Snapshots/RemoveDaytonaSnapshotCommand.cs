@@ -9,23 +9,8 @@ namespace Daytona.Snapshots.Snapshots
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "DaytonaSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(Snapshot))]
-    public sealed class RemoveDaytonaSnapshotCommand : SnapshotCmdlet
+    public sealed class RemoveDaytonaSnapshotCommand : SnapshotTargetCmdlet
     {
-        /// <summary>A snapshot from Get-DaytonaSnapshot.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [Alias("Snapshot")]
-        public Snapshot? InputObject { get; set; }
-
-        /// <summary>Snapshot names (or ids).</summary>
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string[]? Name { get; set; }
-
-        /// <summary>Snapshot ids.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("SnapshotId")]
-        public string[]? Id { get; set; }
-
         /// <summary>Removes without asking for confirmation (-WhatIf still only reports).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -34,42 +19,26 @@ namespace Daytona.Snapshots.Snapshots
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            foreach (var target in TargetsOrError(InputObject, Id, Name))
-            {
-                Process(target);
-            }
-        }
-
-        private void Process(SnapshotTarget target)
+        private protected override void ProcessTarget(SnapshotTarget target)
         {
             var client = ClientOrThrow(target.Snapshot);
             var confirm = !Force.IsPresent || MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
-            RunAsync(async token =>
+            RunForTarget(target, async token =>
             {
-                using var log = RequestLog();
-                try
+                var snapshot = target.Snapshot != null && target.Snapshot.Id.Length > 0
+                    ? target.Snapshot
+                    : await client.GetSnapshotAsync(target.Key, token).ConfigureAwait(false);
+                var description = $"{snapshot.Name} ({snapshot.Id})";
+                if (confirm && !OnPipelineThread(() => ShouldProcess(description, "Remove Daytona snapshot")))
                 {
-                    var snapshot = target.Snapshot != null && target.Snapshot.Id.Length > 0
-                        ? target.Snapshot
-                        : await client.GetSnapshotAsync(target.Key, token).ConfigureAwait(false);
-                    var description = $"{snapshot.Name} ({snapshot.Id})";
-                    if (confirm && !OnPipelineThread(() => ShouldProcess(description, "Remove Daytona snapshot")))
-                    {
-                        return;
-                    }
-
-                    await client.DeleteSnapshotAsync(snapshot.Id, token).ConfigureAwait(false);
-                    PostVerbose($"Removed snapshot {description}.");
-                    if (PassThru.IsPresent)
-                    {
-                        PostObject(snapshot);
-                    }
+                    return;
                 }
-                catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
+
+                await client.DeleteSnapshotAsync(snapshot.Id, token).ConfigureAwait(false);
+                PostVerbose($"Removed snapshot {description}.");
+                if (PassThru.IsPresent)
                 {
-                    PostError(e, (object?)target.Snapshot ?? target.Key);
+                    PostObject(snapshot);
                 }
             });
         }

@@ -59,6 +59,59 @@ namespace Daytona.Snapshots.Snapshots
         internal IDisposable RequestLog() => DaytonaClient.LogTo(PostDebug);
     }
 
+    /// <summary>
+    /// A snapshot cmdlet that acts on snapshots given as objects from the pipeline, as names or as ids: the three
+    /// parameters, one <see cref="ProcessTarget"/> call per snapshot, and the per-snapshot error handling they share.
+    /// </summary>
+    public abstract class SnapshotTargetCmdlet : SnapshotCmdlet
+    {
+        /// <summary>A snapshot from Get-DaytonaSnapshot, New-DaytonaSnapshot or Wait-DaytonaSnapshot.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        [Alias("Snapshot")]
+        public Snapshot? InputObject { get; set; }
+
+        /// <summary>Snapshot names (or ids).</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
+        public string[]? Name { get; set; }
+
+        /// <summary>Snapshot ids.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("SnapshotId")]
+        public string[]? Id { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var target in TargetsOrError(InputObject, Id, Name))
+            {
+                ProcessTarget(target);
+            }
+        }
+
+        /// <summary>Acts on one snapshot of this pipeline record.</summary>
+        private protected abstract void ProcessTarget(SnapshotTarget target);
+
+        /// <summary>
+        /// Runs the work for one snapshot with the request log on the debug stream. A failure about that snapshot is a
+        /// non-terminating error naming it, so the others go on; a rejected key or an unreachable API ends the command.
+        /// </summary>
+        private protected void RunForTarget(SnapshotTarget target, Func<System.Threading.CancellationToken, System.Threading.Tasks.Task> work)
+        {
+            RunAsync(async token =>
+            {
+                using var log = RequestLog();
+                try
+                {
+                    await work(token).ConfigureAwait(false);
+                }
+                catch (Daytona.Common.DaytonaException e) when (e.Kind != Daytona.Common.ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
+                {
+                    PostError(e, (object?)target.Snapshot ?? target.Key);
+                }
+            });
+        }
+    }
+
     /// <summary>Lets a time span parameter take seconds as a number (<c>-Timeout 600</c>) as well as a TimeSpan or "hh:mm:ss".</summary>
     internal sealed class SecondsToTimeSpanAttribute : ArgumentTransformationAttribute
     {

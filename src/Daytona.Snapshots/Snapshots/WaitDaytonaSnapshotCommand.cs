@@ -15,26 +15,11 @@ namespace Daytona.Snapshots.Snapshots
     /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "DaytonaSnapshot")]
     [OutputType(typeof(Snapshot))]
-    public sealed class WaitDaytonaSnapshotCommand : SnapshotCmdlet
+    public sealed class WaitDaytonaSnapshotCommand : SnapshotTargetCmdlet
     {
         private const int ParentActivity = 1;
         private const int MaxChildBars = 50;
         private readonly List<SnapshotTarget> _targets = new List<SnapshotTarget>();
-
-        /// <summary>A snapshot from Get-DaytonaSnapshot or New-DaytonaSnapshot.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [Alias("Snapshot")]
-        public Snapshot? InputObject { get; set; }
-
-        /// <summary>Snapshot names (or ids).</summary>
-        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
-        public string[]? Name { get; set; }
-
-        /// <summary>Snapshot ids.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("SnapshotId")]
-        public string[]? Id { get; set; }
 
         /// <summary>How long to wait (seconds or a TimeSpan); default two hours.</summary>
         [Parameter]
@@ -53,10 +38,8 @@ namespace Daytona.Snapshots.Snapshots
         /// <summary>In an Azure Pipelines job the wait's output is one collapsible group.</summary>
         protected override string? LogGroupTitle => Activity(_targets.Count);
 
-        protected override void ProcessRecord()
-        {
-            _targets.AddRange(TargetsOrError(InputObject, Id, Name));
-        }
+        /// <summary>Snapshots are collected here and waited on together when the pipeline ends.</summary>
+        private protected override void ProcessTarget(SnapshotTarget target) => _targets.Add(target);
 
         protected override void EndProcessing()
         {
