@@ -221,6 +221,47 @@ Describe 'A folder checkpointed twice' {
     }
 }
 
+Describe 'Checkpoints down the pipeline' {
+    BeforeAll {
+        Push-Location $TestDrive
+        New-Item -ItemType Directory -Path ./piped | Out-Null
+        Set-Content -Path ./piped/a.txt -Value 'one'
+        $one = New-Checkpoint -Path ./piped -Repository ./piped-repository -Name 'one'
+        Set-Content -Path ./piped/a.txt -Value 'two'
+        $two = New-Checkpoint -Path ./piped -Repository ./piped-repository
+    }
+
+    AfterAll {
+        Pop-Location
+    }
+
+    It 'looks up by a [DateTimeOffset] in another offset, as the same instant' {
+        $sameInstant = [DateTimeOffset]::new([datetime]::SpecifyKind($one.Time, 'Unspecified').AddHours(2), [TimeSpan]::FromHours(2))
+        $found = Get-Checkpoint -Repository ./piped-repository -At $sameInstant
+        $found.Id | Should -Be $one.Id
+        $found.ExactMatch | Should -BeTrue
+    }
+
+    It 'filters by a relative -Source' {
+        (Get-Checkpoint -Repository ./piped-repository -Source ./piped).Id | Should -Be @($one.Id, $two.Id)
+        Get-Checkpoint -Repository ./piped-repository -Source ./elsewhere | Should -BeNullOrEmpty
+    }
+
+    It 'binds Id and Repository from a piped checkpoint' {
+        ($one | Compare-Checkpoint -DifferenceId $two.Id).Path | Should -Be 'a.txt'
+        ($one | Test-Checkpoint).IsValid | Should -BeTrue
+        ($two | Rename-Checkpoint -NewName 'two').Name | Should -Be 'two'
+        ($one | Export-Checkpoint -Path ./one.dyckpt).Name | Should -Be 'one.dyckpt'
+        (Get-Checkpoint -Repository ./piped-repository -Name 'one' | Restore-Checkpoint -Destination ./piped-one).Name | Should -Be 'piped-one'
+        Get-Content -Path ./piped-one/a.txt | Should -Be 'one'
+    }
+
+    It 'removes a label with an empty -NewName' {
+        (Rename-Checkpoint -Repository ./piped-repository -Id $one.Id -NewName '').Name | Should -BeNullOrEmpty
+        (Get-Checkpoint -Repository ./piped-repository -Id $one.Id).Name | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'What a folder checkpoint keeps' -Skip:$IsWindows {
     BeforeAll {
         $source = Join-Path $TestDrive 'kinds'
