@@ -316,6 +316,43 @@ Describe 'Checkpoint errors' {
         { Get-Checkpoint -Repository $workspace -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointRepositoryInvalid,*'
     }
 
+    It 'CheckpointSourceChanged (InvalidOperation) while something writes to the folder, and nothing written' {
+        $busy = Join-Path $TestDrive 'busy'
+        New-Item -ItemType Directory -Path $busy | Out-Null
+        $bytes = [byte[]]::new(10MB)
+        [System.Random]::new(7).NextBytes($bytes)
+        [System.IO.File]::WriteAllBytes((Join-Path $busy 'data.bin'), $bytes)
+        Set-Content -Path (Join-Path $busy 'app.log') -Value 'start'
+        $busyRepository = Join-Path $TestDrive 'busy-repository'
+        $control = [hashtable]::Synchronized(@{ Stop = $false })
+        $writer = [powershell]::Create().AddScript({
+                param($Path, $Control)
+                $deadline = [datetime]::UtcNow.AddSeconds(20)
+                while (-not $Control.Stop -and [datetime]::UtcNow -lt $deadline) {
+                    [System.IO.File]::AppendAllText($Path, "line`n")
+                    Start-Sleep -Milliseconds 2
+                }
+            }).AddParameters(@{ Path = (Join-Path $busy 'app.log'); Control = $control })
+        $running = $writer.BeginInvoke()
+        try {
+            Start-Sleep -Milliseconds 100
+            $err = $null
+            try { New-Checkpoint -Path $busy -Repository $busyRepository -ErrorAction Stop } catch { $err = $_ }
+        }
+        finally {
+            $control.Stop = $true
+            $writer.EndInvoke($running) | Out-Null
+            $writer.Dispose()
+        }
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'CheckpointSourceChanged,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Exception.Message | Should -Match 'app\.log'
+        Get-Checkpoint -Repository $busyRepository -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # Once the writer has stopped, the same folder is captured.
+        (New-Checkpoint -Path $busy -Repository $busyRepository).Files | Should -Be 2
+    }
+
     It 'CheckpointRepositoryLocked (ResourceBusy) while another writer holds the lock' {
         $lock = Join-Path $repository 'lock'
         @{ host = 'build-agent-7'; pid = 4242; since = [datetime]::UtcNow.ToString('o') } | ConvertTo-Json | Set-Content -Path $lock
