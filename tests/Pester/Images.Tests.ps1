@@ -133,6 +133,43 @@ Describe 'A declarative image' {
         $copy.BuildInfo.SnapshotRef | Should -Be (Get-DaytonaSnapshot -Name image-app-v2).BuildInfo.SnapshotRef
     }
 
+    It 'resumes a build log stream cut by a proxy without repeating or losing lines (<Mode>)' -ForEach @(
+        @{ Mode = 'Wait-DaytonaSnapshot -ShowBuildLog' }
+        @{ Mode = 'Get-DaytonaSnapshotBuildLog -Follow' }
+    ) {
+        $name = if ($Mode -like 'Wait*') { 'image-cut-wait' } else { 'image-cut-follow' }
+        Invoke-EmulatorControl $emulator 'builds' -Method Put -Body @{ byName = @{ $name = @{ durationMs = 40000 } } } | Out-Null
+        Invoke-EmulatorControl $emulator 'requests/reset' | Out-Null
+        $origin = ([uri]$emulator.ApiUrl.ToString()).GetLeftPart([System.UriPartial]::Authority)
+        $cutter = [powershell]::Create().AddScript({
+                param($Origin, $Key)
+                Start-Sleep -Milliseconds 600
+                Invoke-RestMethod -Method Post -Uri "$Origin/_emulator/build-logs/cut" -Headers @{ Authorization = "Bearer $Key" } | Out-Null
+            }).AddParameters(@{ Origin = $origin; Key = (Get-EmulatorKey $emulator) })
+        $cutting = $cutter.BeginInvoke()
+        try {
+            $image = New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage numpy | Add-DaytonaImageCommand "echo $name"
+            if ($Mode -like 'Wait*') {
+                $all = & { $image | New-DaytonaSnapshot -Name $name | Wait-DaytonaSnapshot -ShowBuildLog } 6>&1
+                $streamed = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } |
+                    ForEach-Object { "$($_.MessageData)" -replace "^\[$name\] ", '' }
+            }
+            else {
+                $streamed = $image | New-DaytonaSnapshot -Name $name | Get-DaytonaSnapshotBuildLog -Follow
+            }
+        }
+        finally {
+            $cutter.EndInvoke($cutting)
+            $cutter.Dispose()
+        }
+
+        (Invoke-EmulatorControl $emulator 'requests' -Method Get).byRoute.'GET /proxy/snapshots/{id}/build-logs' |
+            Should -BeGreaterOrEqual 2 -Because 'the stream was cut once and opened again'
+        $full = Get-DaytonaSnapshotBuildLog -Name $name
+        $full.Count | Should -BeGreaterThan 20
+        $streamed | Should -Be $full
+    }
+
     It 'reports a failing build as SnapshotBuildFailed with the end of its log' {
         $image = New-DaytonaImage -Base python:3.12-slim | Add-DaytonaImageCommand 'pip install missing-package' |
             Add-DaytonaImageInstruction '# emulator: fail'
