@@ -83,6 +83,21 @@ Describe 'Connection errors' {
         $err.Exception.Message | Should -Match '127\.0\.0\.1:9'
     }
 
+    It 'DaytonaUnreachable for a stopped emulator; stopping it again is only a verbose note' {
+        $other = Start-DaytonaEmulator -TimeScale 0.05
+        $processId = $other.ProcessId
+        Get-Process -Id $processId | Should -Not -BeNullOrEmpty
+        $stopped = $other | Stop-DaytonaEmulator -PassThru
+        $stopped.State | Should -Be 'Exited'
+        Get-Process -Id $processId -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        try { Get-DaytonaSnapshot -Connection $other.Connection -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DaytonaUnreachable,*'
+        $again = $other | Stop-DaytonaEmulator -Verbose -ErrorVariable stopErrors 4>&1 | Out-String
+        $stopErrors | Should -BeNullOrEmpty
+        $again | Should -Match 'already stopped'
+    }
+
     It 'DaytonaRateLimited (LimitsExceeded) once the retries are used up, and a recovery before that' {
         Invoke-EmulatorControl $emulator 'faults' -Method Put -Body @{ tooManyRequests = @{ count = 1; retryAfterSeconds = 0 } } | Out-Null
         (Get-DaytonaSnapshot -ErrorVariable recovered) | Should -BeNullOrEmpty
