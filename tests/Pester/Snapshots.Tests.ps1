@@ -164,6 +164,22 @@ Describe 'A snapshot whose image cannot be pulled' {
         $broken.ErrorReason | Should -Match 'registry.example/fail-image:1.0'
     }
 
+    It 'writes the settled ones and a WaitTimeout for the one still building after -Timeout' {
+        Invoke-EmulatorControl $emulator 'builds' -Method Put -Body @{ byName = @{ 'timeout-slow' = @{ durationMs = 600000 } } } | Out-Null
+        $new = @(
+            New-DaytonaSnapshot -Name timeout-quick -Image python:3.12-slim
+            New-DaytonaSnapshot -Name timeout-slow -Image python:3.12-slim
+            New-DaytonaSnapshot -Name timeout-broken -Image registry.example/fail-image:2.0
+        )
+        $started = Get-Date
+        $out = $new | Wait-DaytonaSnapshot -Timeout 1 -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        ((Get-Date) - $started).TotalSeconds | Should -BeLessThan 5
+        $out.Name | Should -Be 'timeout-quick'
+        $problems.FullyQualifiedErrorId -replace ',.*' | Sort-Object | Should -Be @('SnapshotBuildFailed', 'WaitTimeout')
+        ($problems | Where-Object FullyQualifiedErrorId -Like 'WaitTimeout,*').Exception.Message | Should -Match 'timeout-slow'
+    }
+
     It 'stops a pipeline with -ErrorAction Stop' {
         { Get-DaytonaSnapshot -Name mixed-broken | Wait-DaytonaSnapshot -ErrorAction Stop } |
             Should -Throw -ErrorId 'SnapshotBuildFailed,*'
