@@ -18,8 +18,9 @@ namespace Daytona.Checkpoints
         public string? Name { get; set; }
 
         /// <summary>
-        /// Called on the reading thread after each file has been read, before the file is checked for changes again.
-        /// For progress; whatever it changes in the source is detected like any other change.
+        /// Called on the reading thread after each file has been read (its chunks may still be hashing and compressing).
+        /// For progress; whatever it changes in the source is detected like any other change (the final check of every
+        /// file's size and modification time and of every folder's listing).
         /// </summary>
         public Action<CheckpointProgress>? OnFileRead { get; set; }
 
@@ -467,17 +468,50 @@ namespace Daytona.Checkpoints
 
         // ---------------------------------------------------------------- reading, hashing, compressing
 
+        /// <summary>
+        /// Work for a hashing and compressing thread: one pooled buffer holding one or more chunks (the whole content of
+        /// several small files, or one chunk of a large file), and where each chunk's reference goes.
+        /// </summary>
         private sealed class ChunkJob
         {
-            public ChunkJob(byte[] data, int length, ChunkRef[] slots, int index)
+            /// <summary>Bytes a job of small files collects before it is handed over.</summary>
+            public const int BatchBytes = 1 << 20;
+
+            /// <summary>Small files a job collects at most.</summary>
+            public const int BatchFiles = 64;
+
+            public ChunkJob(byte[] data)
             {
                 Data = data;
+            }
+
+            public byte[] Data { get; }
+
+            /// <summary>Bytes of <see cref="Data"/> in use.</summary>
+            public int Used { get; set; }
+
+            public int Count { get; private set; }
+
+            public Piece[] Pieces { get; } = new Piece[BatchFiles];
+
+            public void Add(int offset, int length, ChunkRef[] slots, int index)
+            {
+                Pieces[Count++] = new Piece(offset, length, slots, index);
+                Used = offset + length;
+            }
+        }
+
+        private readonly struct Piece
+        {
+            public Piece(int offset, int length, ChunkRef[] slots, int index)
+            {
+                Offset = offset;
                 Length = length;
                 Slots = slots;
                 Index = index;
             }
 
-            public byte[] Data { get; }
+            public int Offset { get; }
 
             public int Length { get; }
 
@@ -487,14 +521,17 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>
-        /// Reads every file once, on this thread, cutting it into chunks that the workers hash, compress and store in
-        /// parallel.
+        /// Reads every file once, on this thread, and hands its chunks to workers that hash, compress and store them in
+        /// parallel: small files are read back to back into one buffer and handed over together, large files are cut
+        /// by the chunker and each chunk handed over alone. Whether a file changed while it was read is checked once
+        /// for all at the end (<see cref="Recheck"/>: every size and modification time, every folder listing).
         /// </summary>
         private void ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
             ChunkStore.PackWriter packs, CancellationToken cancellationToken)
         {
             var chunker = new Chunker();
-            var queue = new BlockingCollection<ChunkJob>(Math.Max(2, Options.Workers * 2));
+            var workerCount = Math.Max(1, Options.Workers);
+            var queue = new BlockingCollection<ChunkJob>(workerCount * 4);
             var known = new ConcurrentDictionary<string, Lazy<int>>(StringComparer.Ordinal);
             Exception? failure = null;
 
@@ -504,13 +541,14 @@ namespace Daytona.Checkpoints
                 {
                     try
                     {
-                        if (Volatile.Read(ref failure) == null)
+                        for (var i = 0; i < job.Count && Volatile.Read(ref failure) == null; i++)
                         {
-                            var hash = ChunkStore.Hash(job.Data, 0, job.Length);
+                            var piece = job.Pieces[i];
+                            var hash = ChunkStore.Hash(job.Data, piece.Offset, piece.Length);
                             var lazy = known.GetOrAdd(hash, h => new Lazy<int>(
-                                () => Store.Exists(h) ? (int)Store.StoredLength(h) : packs.Put(h, job.Data, job.Length),
+                                () => Store.Exists(h) ? (int)Store.StoredLength(h) : packs.Put(h, job.Data, piece.Offset, piece.Length),
                                 LazyThreadSafetyMode.ExecutionAndPublication));
-                            job.Slots[job.Index] = new ChunkRef(hash, job.Length, lazy.Value);
+                            piece.Slots[piece.Index] = new ChunkRef(hash, piece.Length, lazy.Value);
                         }
                     }
                     catch (Exception e)
@@ -524,13 +562,27 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            var workers = Enumerable.Range(0, Math.Max(1, Options.Workers))
+            var workers = Enumerable.Range(0, workerCount)
                 .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
             var pending = new List<(ManifestEntry Entry, ChunkRef[] Slots, int Count)>();
             long filesDone = 0;
             long bytesDone = 0;
             var window = new byte[Chunker.DefaultMaxSize * 2];
+            ChunkJob? batch = null;
+
+            void Hand(ChunkJob job)
+            {
+                if (job.Count == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(job.Data);
+                }
+                else
+                {
+                    queue.Add(job, cancellationToken);
+                }
+            }
+
             try
             {
                 foreach (var item in scan.Items)
@@ -554,24 +606,63 @@ namespace Daytona.Checkpoints
                         // Unchanged since the previous checkpoint: its chunks are reused without reading the file.
                         entry.Chunks = previous![entry.Path].Chunks;
                     }
+                    else if (entry.Size == 0)
+                    {
+                        OpenSource(source, item, small: true).Dispose();
+                        entry.Chunks = Array.Empty<ChunkRef>();
+                    }
+                    else if (entry.Size <= chunker.MinSize)
+                    {
+                        // A small file is one chunk: read straight into the batch buffer the workers get.
+                        var size = (int)entry.Size;
+                        if (batch != null && (batch.Count == ChunkJob.BatchFiles || batch.Used + size + 1 > batch.Data.Length))
+                        {
+                            Hand(batch);
+                            batch = null;
+                        }
+
+                        batch ??= new ChunkJob(ArrayPool<byte>.Shared.Rent(Math.Max(ChunkJob.BatchBytes, chunker.MinSize + 1)));
+                        var slots = new ChunkRef[1];
+                        using (var stream = OpenSource(source, item, small: true))
+                        {
+                            // One more byte than expected is asked for: a file that grew says so at once, and a
+                            // short read of a regular file is its end, so one read call is enough.
+                            var read = ReadAtLeast(stream, batch.Data, batch.Used, size, size + 1);
+                            if (read != size)
+                            {
+                                throw Changed(source, entry.Path, "its length changed");
+                            }
+                        }
+
+                        batch.Add(batch.Used, size, slots, 0);
+                        pending.Add((entry, slots, 1));
+                    }
                     else
                     {
                         var slots = new ChunkRef[(entry.Size / chunker.MinSize) + 2];
-                        var count = ReadFile(source, item, chunker, window, slots, queue, cancellationToken);
+                        var count = ReadLargeFile(source, item, chunker, window, slots, queue, cancellationToken);
                         pending.Add((entry, slots, count));
                     }
 
                     filesDone++;
                     bytesDone += entry.Size;
                     options.OnFileRead?.Invoke(new CheckpointProgress("Capturing", filesDone, scan.Files, bytesDone, scan.Bytes, entry.Path));
-                    if (!reused)
-                    {
-                        CheckUnchanged(source, item);
-                    }
+                }
+
+                if (batch != null)
+                {
+                    var last = batch;
+                    batch = null;
+                    Hand(last);
                 }
             }
             finally
             {
+                if (batch != null)
+                {
+                    ArrayPool<byte>.Shared.Return(batch.Data);
+                }
+
                 queue.CompleteAdding();
                 Task.WaitAll(workers);
             }
@@ -583,126 +674,114 @@ namespace Daytona.Checkpoints
 
             foreach (var (entry, slots, count) in pending)
             {
+                if (count == slots.Length)
+                {
+                    entry.Chunks = slots;
+                    continue;
+                }
+
                 var chunks = new ChunkRef[count];
                 Array.Copy(slots, chunks, count);
                 entry.Chunks = chunks;
             }
         }
 
-        private static int ReadFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,
-            BlockingCollection<ChunkJob> queue, CancellationToken cancellationToken)
+        private static FileStream OpenSource(string source, ScanItem item, bool small)
         {
-            var entry = item.Entry;
-            FileStream stream;
             try
             {
-                stream = new FileStream(item.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+                // Unbuffered: reads go straight into the caller's buffers.
+                return new FileStream(item.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1,
+                    small ? FileOptions.None : FileOptions.SequentialScan);
             }
             catch (FileNotFoundException)
             {
-                throw Changed(source, entry.Path, "it was deleted");
+                throw Changed(source, item.Entry.Path, "it was deleted");
             }
             catch (DirectoryNotFoundException)
             {
-                throw Changed(source, entry.Path, "it was deleted");
-            }
-
-            using (stream)
-            {
-                var index = 0;
-                if (entry.Size <= chunker.MinSize)
-                {
-                    // Small files are one chunk: read straight into the buffer the worker gets.
-                    var size = (int)entry.Size;
-                    var data = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
-                    var read = ReadFully(stream, data, 0, size);
-                    if (read != size || stream.ReadByte() != -1)
-                    {
-                        ArrayPool<byte>.Shared.Return(data);
-                        throw Changed(source, entry.Path, "its length changed");
-                    }
-
-                    if (size == 0)
-                    {
-                        ArrayPool<byte>.Shared.Return(data);
-                        return 0;
-                    }
-
-                    queue.Add(new ChunkJob(data, size, slots, index++), cancellationToken);
-                    return index;
-                }
-
-                long total = 0;
-                var start = 0;
-                var end = 0;
-                var eof = false;
-                while (true)
-                {
-                    if (!eof && end - start < chunker.MaxSize)
-                    {
-                        if (start > 0)
-                        {
-                            Buffer.BlockCopy(window, start, window, 0, end - start);
-                            end -= start;
-                            start = 0;
-                        }
-
-                        while (end < window.Length)
-                        {
-                            var n = stream.Read(window, end, window.Length - end);
-                            if (n == 0)
-                            {
-                                eof = true;
-                                break;
-                            }
-
-                            end += n;
-                            total += n;
-                        }
-
-                        if (total > entry.Size)
-                        {
-                            throw Changed(source, entry.Path, "it grew");
-                        }
-                    }
-
-                    if (start == end)
-                    {
-                        break;
-                    }
-
-                    var cut = chunker.NextCut(new ReadOnlySpan<byte>(window, start, end - start), eof);
-                    if (cut <= 0)
-                    {
-                        cut = end - start;
-                    }
-
-                    if (index >= slots.Length)
-                    {
-                        throw Changed(source, entry.Path, "it grew");
-                    }
-
-                    var data = ArrayPool<byte>.Shared.Rent(cut);
-                    Buffer.BlockCopy(window, start, data, 0, cut);
-                    queue.Add(new ChunkJob(data, cut, slots, index++), cancellationToken);
-                    start += cut;
-                }
-
-                if (total != entry.Size)
-                {
-                    throw Changed(source, entry.Path, "its length changed");
-                }
-
-                return index;
+                throw Changed(source, item.Entry.Path, "it was deleted");
             }
         }
 
-        private static int ReadFully(Stream stream, byte[] buffer, int offset, int count)
+        private static int ReadLargeFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,
+            BlockingCollection<ChunkJob> queue, CancellationToken cancellationToken)
+        {
+            var entry = item.Entry;
+            using var stream = OpenSource(source, item, small: false);
+            var index = 0;
+            long total = 0;
+            var start = 0;
+            var end = 0;
+            var eof = false;
+            while (true)
+            {
+                if (!eof && end - start < chunker.MaxSize)
+                {
+                    if (start > 0)
+                    {
+                        Buffer.BlockCopy(window, start, window, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+
+                    while (end < window.Length)
+                    {
+                        var n = stream.Read(window, end, window.Length - end);
+                        if (n == 0)
+                        {
+                            eof = true;
+                            break;
+                        }
+
+                        end += n;
+                        total += n;
+                    }
+
+                    if (total > entry.Size)
+                    {
+                        throw Changed(source, entry.Path, "it grew");
+                    }
+                }
+
+                if (start == end)
+                {
+                    break;
+                }
+
+                var cut = chunker.NextCut(new ReadOnlySpan<byte>(window, start, end - start), eof);
+                if (cut <= 0)
+                {
+                    cut = end - start;
+                }
+
+                if (index >= slots.Length)
+                {
+                    throw Changed(source, entry.Path, "it grew");
+                }
+
+                var job = new ChunkJob(ArrayPool<byte>.Shared.Rent(cut));
+                Buffer.BlockCopy(window, start, job.Data, 0, cut);
+                job.Add(0, cut, slots, index++);
+                queue.Add(job, cancellationToken);
+                start += cut;
+            }
+
+            if (total != entry.Size)
+            {
+                throw Changed(source, entry.Path, "its length changed");
+            }
+
+            return index;
+        }
+
+        /// <summary>Reads until <paramref name="wanted"/> bytes or the end, asking for up to <paramref name="room"/>.</summary>
+        private static int ReadAtLeast(Stream stream, byte[] buffer, int offset, int wanted, int room)
         {
             var total = 0;
-            while (total < count)
+            while (total < wanted)
             {
-                var n = stream.Read(buffer, offset + total, count - total);
+                var n = stream.Read(buffer, offset + total, room - total);
                 if (n == 0)
                 {
                     break;

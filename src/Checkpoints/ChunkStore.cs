@@ -190,8 +190,8 @@ namespace Daytona.Checkpoints
         internal PackWriter OpenWriter(Action? beforeFirstPack = null) => new PackWriter(this, beforeFirstPack);
 
         /// <summary>Compresses a chunk into a frame (thread-safe; one compressor per thread).</summary>
-        internal int Compress(byte[] data, int count, byte[] destination) =>
-            _compressor.Value!.Wrap(new ReadOnlySpan<byte>(data, 0, count), new Span<byte>(destination));
+        internal int Compress(byte[] data, int offset, int count, byte[] destination) =>
+            _compressor.Value!.Wrap(new ReadOnlySpan<byte>(data, offset, count), new Span<byte>(destination));
 
         /// <summary>
         /// Keeps only the chunks in <paramref name="referenced"/>: packs without any are deleted, packs with some are
@@ -489,13 +489,16 @@ namespace Daytona.Checkpoints
             public long NewBytes { get; private set; }
 
             /// <summary>Compresses and appends a chunk; returns its stored length.</summary>
-            public int Put(string hash, byte[] data, int count)
+            public int Put(string hash, byte[] data, int count) => Put(hash, data, 0, count);
+
+            /// <summary>Compresses and appends a chunk at <paramref name="offset"/> of <paramref name="data"/>; returns its stored length.</summary>
+            public int Put(string hash, byte[] data, int offset, int count)
             {
                 var bound = Compressor.GetCompressBound(count);
                 var frame = ArrayPool<byte>.Shared.Rent(bound);
                 try
                 {
-                    var length = _store.Compress(data, count, frame);
+                    var length = _store.Compress(data, offset, count, frame);
                     Append(hash, frame, length, isNew: true);
                     return length;
                 }
@@ -518,7 +521,7 @@ namespace Daytona.Checkpoints
 
                         Directory.CreateDirectory(_store._temp);
                         _currentPath = Path.Combine(_store._temp, Guid.NewGuid().ToString("N") + ".pack");
-                        _current = new FileStream(_currentPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                        _current = new FileStream(_currentPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
                     }
 
                     _entries.Add(new IndexEntry(hash, _current.Position, length));
