@@ -267,10 +267,8 @@ Describe 'Disable-DaytonaSnapshot and Enable-DaytonaSnapshot' {
         }
     }
 
-    # Product bug: Enable-DaytonaSnapshot trusts the State of a piped snapshot object (EnableDaytonaSnapshotCommand:
-    # "A piped snapshot already says its state"). A snapshot read while active and deactivated since (Daytona's 14-day
-    # cron) is written out as 'already active' without any request, and stays inactive on the server.
-    It 'activates a snapshot deactivated since it was read' -Skip {
+    # A snapshot read while active and deactivated since (Daytona's 14-day cron) is activated, not passed over.
+    It 'activates a snapshot deactivated since it was read' {
         $read = New-DaytonaSnapshot -Name stale-read -Image python:3.12-slim | Wait-DaytonaSnapshot
         Invoke-EmulatorControl $emulator 'snapshots/stale-read/deactivate-unused' | Out-Null
 
@@ -333,12 +331,8 @@ Describe 'Get-DaytonaSnapshot | Wait-DaytonaSnapshot over many snapshots' {
         (Invoke-EmulatorControl $emulator 'requests' -Method Get).total | Should -BeLessThan 20
     }
 
-    # Product bug: Get-DaytonaSnapshot pages with the API's default order (lastUsedAt desc, nulls last; GetDaytonaSnapshotCommand
-    # builds its SnapshotListQuery without Sort). A snapshot that becomes active while the pages are read moves to the
-    # top of that order, so the later pages shift: some snapshots come out twice and others not at all, and
-    # `Get-DaytonaSnapshot | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot` silently leaves the missed ones out. A stable
-    # order (sort=createdAt) would not shift.
-    It 'returns every snapshot once while some of them settle during the listing' -Skip {
+    # Snapshots that become active while the pages are read must not shift the pages: every snapshot comes out once.
+    It 'returns every snapshot once while some of them settle during the listing' {
         1..120 | ForEach-Object { New-DaytonaSnapshot -Name ('drift-early-{0:000}' -f $_) -Image python:3.12-slim } | Wait-DaytonaSnapshot | Out-Null
         $late = 1..30 | ForEach-Object { 'drift-late-{0:00}' -f $_ }
         $slow = @{}

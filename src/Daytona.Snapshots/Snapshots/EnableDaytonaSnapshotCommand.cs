@@ -16,8 +16,10 @@ namespace Daytona.Snapshots.Snapshots
             var client = ClientOrThrow(target.Snapshot);
             RunForTarget(target, async token =>
             {
-                // A piped snapshot already says its state; anything else is read first (activation needs the id).
-                var snapshot = target.Snapshot ?? await client.GetSnapshotAsync(target.Key, token).ConfigureAwait(false);
+                // The state is read now, not taken from a piped object: a snapshot read while active may have been
+                // deactivated since (Daytona deactivates unused ones), and one read inactive may be active by now.
+                var key = target.Snapshot != null && target.Snapshot.Id.Length > 0 ? target.Snapshot.Id : target.Key;
+                var snapshot = await client.GetSnapshotAsync(key, token).ConfigureAwait(false);
                 if (snapshot.State == SnapshotState.Active)
                 {
                     PostVerbose($"Snapshot '{snapshot.Name}' is already active.");

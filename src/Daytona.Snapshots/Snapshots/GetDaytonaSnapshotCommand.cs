@@ -84,13 +84,24 @@ namespace Daytona.Snapshots.Snapshots
 
         private async Task ListAsync(DaytonaClient client, string? serverFilter, WildcardPattern? pattern, CancellationToken token)
         {
-            var query = new SnapshotListQuery { Limit = 100, Name = string.IsNullOrEmpty(serverFilter) ? null : serverFilter };
+            // Paged oldest first: the API's default order (lastUsedAt) moves a snapshot to the front the moment it
+            // becomes active, which shifts later pages while they are read, so a listing during builds would repeat
+            // some snapshots and miss others. By creation time, a snapshot settling or one created meanwhile moves
+            // nothing already listed; ids seen are skipped should a page still overlap (a removal in between).
+            var query = new SnapshotListQuery
+            {
+                Limit = 100,
+                Name = string.IsNullOrEmpty(serverFilter) ? null : serverFilter,
+                Sort = SnapshotSort.CreatedAt,
+                Descending = false,
+            };
             var shown = 0;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             await foreach (var page in client.ListSnapshotPagesAsync(query, token).ConfigureAwait(false))
             {
                 foreach (var snapshot in page.Items)
                 {
-                    if (pattern == null || pattern.IsMatch(snapshot.Name))
+                    if (seen.Add(snapshot.Id) && (pattern == null || pattern.IsMatch(snapshot.Name)))
                     {
                         PostObject(snapshot);
                     }
