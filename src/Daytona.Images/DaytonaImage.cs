@@ -592,8 +592,8 @@ namespace Daytona.Images
             return new DaytonaImage(Dockerfile + text, contexts, _steps.Concat(new[] { step }).ToArray(), BaseImage);
         }
 
-        // Each image hashes its own context entries (a hash is kept once computed), so a new image looks at the files afresh.
-        private IEnumerable<ImageContext> FreshContexts() => _context.Select(c => new ImageContext(c.SourcePath, c.ArchivePath, c.FullPath));
+        // Entries are immutable values hashed when defined: a derived image shares its parent's entries.
+        private IEnumerable<ImageContext> FreshContexts() => _context;
 
         internal static string Cwd(string? workingDirectory) =>
             Path.GetFullPath(string.IsNullOrEmpty(workingDirectory) ? Directory.GetCurrentDirectory() : workingDirectory!);

@@ -17,6 +17,19 @@ namespace Daytona.Images
             SourcePath = sourcePath ?? throw new ArgumentNullException(nameof(sourcePath));
             ArchivePath = archivePath ?? throw new ArgumentNullException(nameof(archivePath));
             FullPath = fullPath ?? throw new ArgumentNullException(nameof(fullPath));
+
+            // An image is a value: its entries are hashed as the files are when the image is defined. A path that does
+            // not exist yet fails where Daytona's SDK fails, when the hash is first needed.
+            if (System.IO.File.Exists(fullPath) || System.IO.Directory.Exists(fullPath))
+            {
+                try
+                {
+                    _hash = ComputeHash();
+                }
+                catch (Daytona.Common.DaytonaException)
+                {
+                }
+            }
         }
 
         public string SourcePath { get; }
@@ -26,8 +39,8 @@ namespace Daytona.Images
         public string FullPath { get; }
 
         /// <summary>
-        /// The MD5 context hash, computed on first use and then kept: an image describes its files as they were when
-        /// first looked at (every new image gets fresh entries). The build path computes a fresh hash with <see cref="ComputeHash"/>.
+        /// The MD5 context hash of the content when the image was defined (or, for a path that did not exist then, when
+        /// first asked for). The build path hashes again with <see cref="ComputeHash"/> and says when a file changed.
         /// </summary>
         public string Hash => _hash ??= ComputeHash();
 

@@ -141,17 +141,23 @@ public sealed class EngineUnitTests
     }
 
     [Fact]
-    public void ADerivedImageHashesTheFilesAsTheyAreNow()
+    public void AnImageKeepsTheHashesOfItsFilesAsTheyWereWhenAdded()
     {
         using var folder = new TempFolder();
         folder.Write("app.py", "one\n");
         var first = DaytonaImage.Base("alpine").AddLocalFile("app.py", "/app.py", folder.Path);
-        var before = first.Hash;
+        var whenAdded = first.Context[0].Hash;
         folder.Write("app.py", "two\n");
         var derived = first.RunCommands("echo");
-        Assert.Equal(before, first.Hash);
-        Assert.NotEqual(first.Context[0].Hash, derived.Context[0].Hash);
-        Assert.Equal(derived.Context[0].Hash, first.Context[0].ComputeHash());
+        var redefined = DaytonaImage.Base("alpine").AddLocalFile("app.py", "/app.py", folder.Path).RunCommands("echo");
+
+        // Values: neither the image nor one derived from it changes when the file does afterwards.
+        Assert.Equal(whenAdded, first.Context[0].Hash);
+        Assert.Equal(whenAdded, derived.Context[0].Hash);
+        // A definition made after the change hashes the new content, and so does the build path (ComputeHash).
+        Assert.NotEqual(whenAdded, redefined.Context[0].Hash);
+        Assert.Equal(redefined.Context[0].Hash, first.Context[0].ComputeHash());
+        Assert.NotEqual(redefined.Hash, derived.Hash);
     }
 
     [Fact]

@@ -35,6 +35,15 @@ namespace Daytona.Snapshots.Snapshots
                 return;
             }
 
+            for (var i = 0; i < hashes.Count; i++)
+            {
+                var entry = image.Context[i];
+                if (!string.Equals(entry.Hash, hashes[i], StringComparison.Ordinal))
+                {
+                    WriteWarning($"{entry.SourcePath} changed since the image was defined (hash {entry.Hash}); building its current content (hash {hashes[i]}).");
+                }
+            }
+
             if (!ShouldProcess($"{Name} (declarative image from {image.BaseImage ?? "a Dockerfile"}, {image.Context.Count} context(s))", "Create Daytona snapshot"))
             {
                 return;
