@@ -59,19 +59,25 @@ namespace Daytona.Checkpoints
             var started = DateTime.UtcNow;
             var warnings = new List<string>();
             // A repository kept inside the folder it captures is left out of the capture.
-            var scan = Scan(source, warnings, cancellationToken, exclude: IsInside(Root, source) ? Root : null);
-
-            Dictionary<string, ManifestEntry>? previous = null;
-            if (options.ReuseUnchanged)
+            // The previous checkpoint's manifest is read while the folder is listed.
+            var previousTask = options.ReuseUnchanged ? Task.Run(() => PreviousFiles(source)) : null;
+            ScanResult scan;
+            try
             {
-                previous = PreviousFiles(source);
+                scan = Scan(source, warnings, cancellationToken, exclude: IsInside(Root, source) ? Root : null, parallelism: Options.Workers);
             }
+            finally
+            {
+                previousTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
+
+            var previous = previousTask?.GetAwaiter().GetResult();
 
             using var packs = Store.OpenWriter(session.MarkDirty);
             try
             {
                 ReadFiles(source, scan, previous, options, packs, cancellationToken);
-                Recheck(source, scan, cancellationToken);
+                Recheck(source, scan, cancellationToken, Options.Workers);
                 packs.Finish();
 
                 var manifest = new Manifest
@@ -281,70 +287,136 @@ namespace Daytona.Checkpoints
             public string? Excluded { get; set; }
         }
 
-        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null)
+        /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
+        private sealed class FolderListing
+        {
+            public string Signature { get; set; } = string.Empty;
+
+            public List<ScanItem> Items { get; } = new List<ScanItem>();
+
+            public List<(string Full, string Relative)> Folders { get; } = new List<(string, string)>();
+
+            public List<string> Warnings { get; } = new List<string>();
+
+            public long Files { get; set; }
+
+            public long Bytes { get; set; }
+        }
+
+        /// <summary>
+        /// Lists a folder tree: every folder's entries sorted by name, folders before their content. The folders of
+        /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
+        /// the results are put in order.
+        /// </summary>
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1)
         {
             var result = new ScanResult { Excluded = exclude };
+            var listings = new ConcurrentDictionary<string, FolderListing>(StringComparer.Ordinal);
+            var level = new List<(string Full, string Relative)> { (root, string.Empty) };
+            while (level.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = level;
+                Each(current.Count, parallelism, cancellationToken, i => listings[current[i].Relative] = ListFolder(current[i].Full, current[i].Relative, exclude));
+                level = current.SelectMany(f => listings[f.Relative].Folders).ToList();
+            }
+
             var pending = new Stack<(string Full, string Relative)>();
             pending.Push((root, string.Empty));
             while (pending.Count > 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (full, relative) = pending.Pop();
-                var children = ListChildren(full);
-                if (exclude != null)
+                var (_, relative) = pending.Pop();
+                var listing = listings[relative];
+                result.Listings[relative] = listing.Signature;
+                result.Items.AddRange(listing.Items);
+                warnings?.AddRange(listing.Warnings);
+                result.Files += listing.Files;
+                result.Bytes += listing.Bytes;
+                for (var i = listing.Folders.Count - 1; i >= 0; i--)
                 {
-                    children.RemoveAll(c => SameSource(c.FullName, exclude));
-                }
-
-                result.Listings[relative] = Signature(children);
-                var folders = new List<(string, string)>();
-                foreach (var info in children)
-                {
-                    var path = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
-                    if (Platform.IsLink(info))
-                    {
-                        var target = Platform.LinkTarget(info);
-                        if (target == null)
-                        {
-                            warnings?.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
-                            continue;
-                        }
-
-                        result.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, info.FullName));
-                    }
-                    else if (info is DirectoryInfo)
-                    {
-                        result.Items.Add(new ScanItem(new ManifestEntry
-                        {
-                            Type = EntryType.Directory,
-                            Path = path,
-                            Mode = Platform.GetMode(info),
-                            ModifiedUtc = info.LastWriteTimeUtc,
-                        }, info.FullName));
-                        folders.Add((info.FullName, path));
-                    }
-                    else if (info is FileInfo file)
-                    {
-                        result.Items.Add(new ScanItem(new ManifestEntry
-                        {
-                            Type = EntryType.File,
-                            Path = path,
-                            Size = file.Length,
-                            Mode = Platform.GetMode(info),
-                            ModifiedUtc = file.LastWriteTimeUtc,
-                        }, info.FullName));
-                        result.Files++;
-                        result.Bytes += file.Length;
-                    }
-                }
-
-                for (var i = folders.Count - 1; i >= 0; i--)
-                {
-                    pending.Push(folders[i]);
+                    pending.Push(listing.Folders[i]);
                 }
             }
 
             return result;
+        }
+
+        private static FolderListing ListFolder(string full, string relative, string? exclude)
+        {
+            var listing = new FolderListing();
+            var children = ListChildren(full);
+            if (exclude != null)
+            {
+                children.RemoveAll(c => SameSource(c.FullName, exclude));
+            }
+
+            listing.Signature = Signature(children);
+            foreach (var info in children)
+            {
+                var path = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
+                if (Platform.IsLink(info))
+                {
+                    var target = Platform.LinkTarget(info);
+                    if (target == null)
+                    {
+                        listing.Warnings.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
+                        continue;
+                    }
+
+                    listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, info.FullName));
+                }
+                else if (info is DirectoryInfo)
+                {
+                    listing.Items.Add(new ScanItem(new ManifestEntry
+                    {
+                        Type = EntryType.Directory,
+                        Path = path,
+                        Mode = Platform.GetMode(info),
+                        ModifiedUtc = info.LastWriteTimeUtc,
+                    }, info.FullName));
+                    listing.Folders.Add((info.FullName, path));
+                }
+                else if (info is FileInfo file)
+                {
+                    listing.Items.Add(new ScanItem(new ManifestEntry
+                    {
+                        Type = EntryType.File,
+                        Path = path,
+                        Size = file.Length,
+                        Mode = Platform.GetMode(info),
+                        ModifiedUtc = file.LastWriteTimeUtc,
+                    }, info.FullName));
+                    listing.Files++;
+                    listing.Bytes += file.Length;
+                }
+            }
+
+            return listing;
+        }
+
+        /// <summary>Runs <paramref name="body"/> for 0..count-1 on up to <paramref name="parallelism"/> threads; the first failure is thrown as it is.</summary>
+        private static void Each(int count, int parallelism, CancellationToken cancellationToken, Action<int> body)
+        {
+            if (parallelism <= 1 || count <= 1)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    body(i);
+                }
+
+                return;
+            }
+
+            try
+            {
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, body);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
         }
 
         private static List<FileSystemInfo> ListChildren(string folder)
@@ -382,11 +454,14 @@ namespace Daytona.Checkpoints
                 path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
 
         /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
-        private static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken)
+        private static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken, int parallelism = 1)
         {
-            foreach (var pair in scan.Listings)
+            // Folders are listed again on several threads; the change reported is the first in listing order.
+            var folders = scan.Listings.ToArray();
+            var changes = new Exception?[folders.Length];
+            Each(folders.Length, parallelism, cancellationToken, i =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                var pair = folders[i];
                 var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
                 string now;
                 try
@@ -401,13 +476,20 @@ namespace Daytona.Checkpoints
                 }
                 catch (DirectoryNotFoundException)
                 {
-                    throw Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "the folder disappeared");
+                    changes[i] = Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "the folder disappeared");
+                    return;
                 }
 
                 if (!string.Equals(now, pair.Value, StringComparison.Ordinal))
                 {
-                    throw Changed(source, FirstDifference(pair.Key, pair.Value, now), "entries were added, removed or modified");
+                    changes[i] = Changed(source, FirstDifference(pair.Key, pair.Value, now), "entries were added, removed or modified");
                 }
+            });
+
+            var change = changes.FirstOrDefault(c => c != null);
+            if (change != null)
+            {
+                throw change;
             }
 
             foreach (var item in scan.Items)

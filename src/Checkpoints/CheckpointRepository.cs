@@ -401,7 +401,7 @@ namespace Daytona.Checkpoints
         /// The summaries of every committed checkpoint, oldest first: <c>catalog.json</c> reconciled with the manifest
         /// file names (manifests are the truth; a crash between a manifest and the catalog only costs a re-read).
         /// </summary>
-        private List<Checkpoint> LoadCatalog(bool persist)
+        private List<Checkpoint> LoadCatalog(bool persist, Manifest? committed = null)
         {
             var ids = ListIds();
             var known = ReadCatalogFile();
@@ -417,6 +417,13 @@ namespace Daytona.Checkpoints
                 }
 
                 changed = true;
+                if (committed != null && string.Equals(committed.Id, id, StringComparison.Ordinal))
+                {
+                    // The manifest just written: summarized from memory rather than read back.
+                    result.Add(Checkpoint.From(committed, Root));
+                    continue;
+                }
+
                 try
                 {
                     result.Add(Checkpoint.From(ReadManifest(id), Root));
@@ -551,7 +558,7 @@ namespace Daytona.Checkpoints
             manifest.Id = CheckpointTime.ToId(now);
             manifest.Host = Environment.MachineName;
             WriteFileAtomically(ManifestPath(manifest.Id), manifest.ToJson());
-            LoadCatalog(persist: true);
+            LoadCatalog(persist: true, committed: manifest);
             return manifest;
         }
     }
