@@ -79,6 +79,10 @@ Console.WriteLine($"  {files.Count} files, {Mib(files.Sum(f => new FileInfo(f).L
 // Warm the page cache once so every tool reads from the same state.
 Run("bash", "-c", $"tar -C '{tree}' -cf - . > /dev/null");
 
+// Before each timed write, what earlier steps wrote goes to the disk: a tool that flushes (New-Checkpoint, restic)
+// would otherwise wait for the generator's and the previous tools' data too.
+static void Settle() => Run("sync");
+
 var results = new List<(string Name, string Value)>();
 void Report(string name, string value)
 {
@@ -88,6 +92,7 @@ void Report(string name, string value)
 
 // 1. First capture vs tar | zstd -1 and restic backup.
 var tarZst = Path.Combine(workDir, "tree.tar.zst");
+Settle();
 var tarTime = Time(() => Run("bash", "-c", $"tar -C '{tree}' -cf - . | zstd -1 -q -f -o '{tarZst}'"));
 Report("tar -c | zstd -1", $"{tarTime:0.00} s  {Mibs(totalBytes, tarTime)} MiB/s  -> {Mib(new FileInfo(tarZst).Length)} MiB");
 
@@ -97,6 +102,7 @@ if (Which("restic"))
     var resticRepo = Path.Combine(workDir, "restic");
     Environment.SetEnvironmentVariable("RESTIC_PASSWORD", "bench");
     Run("restic", "init", "--quiet", "--repo", resticRepo);
+    Settle();
     resticTime = Time(() => Run("restic", "backup", "--quiet", "--repo", resticRepo, tree));
     Report("restic backup (first)", $"{resticTime:0.00} s  {Mibs(totalBytes, resticTime.Value)} MiB/s  -> {Mib(DirSize(resticRepo))} MiB");
 }
@@ -109,6 +115,7 @@ var repoPath = Path.Combine(workDir, "checkpoints");
 var repository = CheckpointRepository.OpenOrCreate(repoPath, new RepositoryOptions());
 Checkpoint first = null!;
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+Settle();
 var firstTime = Time(() => first = repository.Capture(tree, null, CancellationToken.None));
 var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 Report("New-Checkpoint (first)", $"{firstTime:0.00} s  {Mibs(totalBytes, firstTime)} MiB/s  -> {Mib(first.NewData)} MiB stored (CPU {cpu:0.00} s)");
@@ -127,6 +134,7 @@ if (resticTime != null)
         childStart.ArgumentList.Add(argument);
     }
 
+    Settle();
     using var child = Process.Start(childStart)!;
     var output = child.StandardOutput.ReadToEnd();
     child.WaitForExit();
@@ -149,6 +157,7 @@ if (resticTime != null)
 // The same capture without flushing packs and manifests to the disk, as tar | zstd does not: the cost of durability.
 {
     var loose = CheckpointRepository.OpenOrCreate(Path.Combine(workDir, "checkpoints-no-fsync"), new RepositoryOptions { Durable = false });
+    Settle();
     var looseTime = Time(() => loose.Capture(tree, null, CancellationToken.None));
     Report("New-Checkpoint (first, without fsync)", $"{looseTime:0.00} s  {Mibs(totalBytes, looseTime)} MiB/s");
     Report("  ratio vs tar|zstd -1, both without fsync", $"{tarTime / looseTime:0.00}x");
