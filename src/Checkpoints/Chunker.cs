@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Daytona.Checkpoints
 {
@@ -65,6 +66,10 @@ namespace Daytona.Checkpoints
             return Scan(data, n);
         }
 
+        // Optimized at its first call (MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name):
+        // the loop runs over most bytes of every large file, and the first capture of a session would otherwise run
+        // it unoptimized until the JIT tiers it up.
+        [MethodImpl((MethodImplOptions)512)]
         private int Scan(ReadOnlySpan<byte> data, int n)
         {
             ulong fp = 0;

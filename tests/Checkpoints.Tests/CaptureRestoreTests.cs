@@ -10,6 +10,40 @@ public sealed class CaptureRestoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void ManySmallFilesAndLargeOnesGiveTheSameManifestWhateverTheNumberOfWorkers()
+    {
+        // More small files than one hand-over batch holds (by count and by bytes), empty files, duplicates and large
+        // files cut into several chunks, in nested folders listed on several threads.
+        var source = _temp.Sub("source");
+        for (var i = 0; i < 300; i++)
+        {
+            var length = i % 25 == 0 ? 0 : 1000 + (i * 997 % 200_000);
+            TestTree.Write(source, $"d{i % 5}/e{i % 3}/f{i}.bin", TestTree.Random(length, i % 50 == 1 ? 1 : i));
+        }
+
+        TestTree.Write(source, "large/a.bin", TestTree.Random(5 * 1024 * 1024 + 17, 7));
+        TestTree.Write(source, "large/b.bin", TestTree.Random(3 * 1024 * 1024, 8));
+
+        Manifest Capture(int workers)
+        {
+            var repository = CheckpointRepository.OpenOrCreate(_temp.Sub($"repo{workers}"), new RepositoryOptions { Workers = workers });
+            var checkpoint = repository.Capture(source, null, default);
+            var restored = _temp.Sub($"restored{workers}");
+            repository.Restore(checkpoint.Id, restored, null, default);
+            TestTree.AssertSameTree(source, restored);
+            return repository.ReadManifest(checkpoint.Id);
+        }
+
+        var one = Capture(1);
+        var four = Capture(4);
+        Assert.Equal(one.Entries.Select(e => e.Path), four.Entries.Select(e => e.Path));
+        Assert.Equal(
+            one.Entries.SelectMany(e => e.Chunks.Select(c => (e.Path, c.Hash, c.Size))),
+            four.Entries.SelectMany(e => e.Chunks.Select(c => (e.Path, c.Hash, c.Size))));
+        Assert.Equal(one.StoredSize, four.StoredSize);
+    }
+
+    [Fact]
     public void RestoreIsFaithfulFileByFile()
     {
         var source = _temp.Sub("source");
