@@ -18,12 +18,19 @@ namespace Daytona.Snapshots.Common
     /// </summary>
     public abstract class AsyncCmdlet : PSCmdlet
     {
+        /// <summary>
+        /// Writes the work may queue ahead of the pipeline. Bounded, so a producer such as a paged listing waits for the
+        /// pipeline to take what it has (Select-Object -First 1 stops it before the next page is fetched).
+        /// </summary>
+        private const int QueueCapacity = 64;
+
         /// <summary>How long a stopped pipeline waits for the engine to notice before giving up on it.</summary>
         private static readonly TimeSpan s_stopGrace = TimeSpan.FromMilliseconds(500);
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private BlockingCollection<Action>? _pending;
         private PlainProgress? _plainProgress;
+        private int _pipelineThread;
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stop.Token;
@@ -43,14 +50,16 @@ namespace Daytona.Snapshots.Common
         /// </summary>
         protected void RunAsync(Func<CancellationToken, Task> work)
         {
-            var pending = new BlockingCollection<Action>();
+            var pending = new BlockingCollection<Action>(QueueCapacity);
             var previous = _pending;
+            _pipelineThread = Environment.CurrentManagedThreadId;
             _pending = pending;
+            Task? task = null;
             var title = LogGroupTitle;
             using var group = title == null ? null : PipelineLog.Group(this, title);
             try
             {
-                var task = Task.Run(() => work(_stop.Token));
+                task = Task.Run(() => work(_stop.Token));
                 task.ContinueWith(_ => pending.CompleteAdding(), TaskScheduler.Default);
                 Pump(pending, task);
                 if (task.IsCanceled || (task.IsFaulted && IsCancellation(task.Exception!.GetBaseException()) && _stop.IsCancellationRequested))
@@ -68,6 +77,12 @@ namespace Daytona.Snapshots.Common
             finally
             {
                 _pending = previous;
+                if (task != null && !task.IsCompleted)
+                {
+                    // The pipeline is leaving this work behind (Select-Object -First, Ctrl+C, an error downstream):
+                    // stop it, and from now on nothing it posts is written.
+                    _stop.Cancel();
+                }
             }
         }
 
@@ -85,15 +100,28 @@ namespace Daytona.Snapshots.Common
             var pending = _pending;
             if (pending == null)
             {
+                // Outside RunAsync only the pipeline thread may write. A write that comes from work whose pump has
+                // ended (the pipeline stopped early) is dropped: PowerShell must never be called from another thread.
+                if (OnThePipelineThread)
+                {
+                    action();
+                }
+
+                return;
+            }
+
+            if (OnThePipelineThread)
+            {
+                // The pump itself (an action that posts another): run it in place rather than wait on its own queue.
                 action();
                 return;
             }
 
             try
             {
-                pending.Add(action);
+                pending.Add(action, _stop.Token);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException || e is OperationCanceledException)
             {
                 // The pump already ended (the pipeline was stopped): nothing more may be written.
             }
@@ -104,6 +132,11 @@ namespace Daytona.Snapshots.Common
         {
             if (_pending == null)
             {
+                if (!OnThePipelineThread)
+                {
+                    throw new OperationCanceledException("The pipeline this work wrote to has stopped.");
+                }
+
                 return function();
             }
 
@@ -189,5 +222,8 @@ namespace Daytona.Snapshots.Common
         }
 
         private static bool IsCancellation(Exception e) => e is OperationCanceledException;
+
+        /// <summary>True on the thread that runs this cmdlet's pipeline (before any RunAsync, every caller is).</summary>
+        private bool OnThePipelineThread => _pipelineThread == 0 || _pipelineThread == Environment.CurrentManagedThreadId;
     }
 }
