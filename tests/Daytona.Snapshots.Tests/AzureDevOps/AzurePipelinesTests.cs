@@ -4,9 +4,18 @@ using Daytona.Snapshots.Tests.Snapshots;
 namespace Daytona.Snapshots.Tests.AzureDevOps;
 
 /// <summary>
-/// What an Azure Pipelines script task sees. TF_BUILD is process-wide, so every test that sets it lives in this
-/// class (xunit runs one class's tests one after another) and restores it.
+/// TF_BUILD is process-wide: while these tests set it, no other test may run (it would write its progress and errors
+/// as pipeline log lines), so this collection runs alone, after the parallel ones.
 /// </summary>
+[CollectionDefinition(nameof(ProcessEnvironmentCollection), DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+}
+
+/// <summary>
+/// What an Azure Pipelines script task sees. Every test that sets TF_BUILD lives in this class and restores it.
+/// </summary>
+[Collection(nameof(ProcessEnvironmentCollection))]
 public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
 {
     private readonly HostedEmulator _emulator;

@@ -7,6 +7,8 @@ using Daytona.Snapshots.Tests.Harness;
 namespace Daytona.Snapshots.Tests.Snapshots;
 
 /// <summary>-WhatIf, Ctrl+C, bad keys, unreachable servers, and the API key on no stream.</summary>
+// One test here sets DAYTONA_API_URL/DAYTONA_API_KEY, which are process-wide: the class runs apart from the others.
+[Collection(nameof(Daytona.Snapshots.Tests.AzureDevOps.ProcessEnvironmentCollection))]
 public sealed class SnapshotSafetyTests : IClassFixture<EmulatorFixture>
 {
     private readonly HostedEmulator _emulator;
