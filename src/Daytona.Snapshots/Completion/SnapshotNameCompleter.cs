@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Threading;
@@ -12,9 +13,10 @@ using Daytona.Snapshots.Connection;
 namespace Daytona.Snapshots.Completion
 {
     /// <summary>
-    /// Completes snapshot names from the organization the command would talk to (its -Connection, else the current
-    /// one, else the environment's). Names are cached for 30 seconds per API URL and organization; a slow or
-    /// unreachable API never holds the prompt for more than <see cref="CompletionCache.PromptBudget"/>.
+    /// Completes snapshot names — or ids, for an -Id parameter, with the name as the tooltip — from the organization
+    /// the command would talk to (its -Connection, else the current one, else the environment's). They are cached for
+    /// 30 seconds per API URL and organization; a slow or unreachable API never holds the prompt for more than
+    /// <see cref="CompletionCache.PromptBudget"/>.
     /// </summary>
     public sealed class SnapshotNameCompleter : IArgumentCompleter
     {
@@ -34,12 +36,21 @@ namespace Daytona.Snapshots.Completion
                 return Array.Empty<CompletionResult>(); // no key, no URL: nothing to offer
             }
 
-            var key = $"snapshot-names|{connection.ApiUrl}|{connection.OrganizationId}";
-            var names = CompletionCache.Get(key, TimeToLive, token => FetchNamesAsync(connection, token));
-            return Completions.Matching(names, wordToComplete);
+            // Cached as "id name" pairs: one listing serves both -Name and -Id.
+            var key = $"snapshots|{connection.ApiUrl}|{connection.OrganizationId}";
+            var pairs = CompletionCache.Get(key, TimeToLive, token => FetchAsync(connection, token))
+                .Select(p => (Id: p.Substring(0, p.IndexOf(' ')), Name: p.Substring(p.IndexOf(' ') + 1)))
+                .ToList();
+            if (string.Equals(parameterName, "Id", StringComparison.OrdinalIgnoreCase))
+            {
+                var names = pairs.GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+                return Completions.Matching(names.Keys, wordToComplete, id => names[id]);
+            }
+
+            return Completions.Matching(pairs.Select(p => p.Name), wordToComplete);
         }
 
-        private static async Task<IReadOnlyList<string>> FetchNamesAsync(DaytonaConnection connection, CancellationToken cancellationToken)
+        private static async Task<IReadOnlyList<string>> FetchAsync(DaytonaConnection connection, CancellationToken cancellationToken)
         {
             var names = new List<string>();
             var query = new SnapshotListQuery { Limit = SnapshotListQuery.MaxPageSize };
@@ -49,7 +60,7 @@ namespace Daytona.Snapshots.Completion
                 var page = await client.ListSnapshotsAsync(query, cancellationToken).ConfigureAwait(false);
                 foreach (var snapshot in page.Items)
                 {
-                    names.Add(snapshot.Name);
+                    names.Add(snapshot.Id + " " + snapshot.Name);
                 }
 
                 if (page.Page >= page.TotalPages || page.Items.Count == 0)

@@ -31,6 +31,7 @@ namespace Daytona.Snapshots.Snapshots
         [Parameter(ParameterSetName = ById, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
         public string[]? Id { get; set; }
 
         protected override void ProcessRecord()

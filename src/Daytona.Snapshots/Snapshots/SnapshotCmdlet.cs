@@ -78,6 +78,7 @@ namespace Daytona.Snapshots.Snapshots
         /// <summary>Snapshot ids.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("SnapshotId")]
+        [ArgumentCompleter(typeof(Completion.SnapshotNameCompleter))]
         public string[]? Id { get; set; }
 
         protected override void ProcessRecord()

@@ -30,13 +30,18 @@ public sealed class CompletionTests : IClassFixture<EmulatorFixture>
     public void SnapshotNamesCompleteFromTheConnection()
     {
         var prefix = "cmpl" + Guid.NewGuid().ToString("N")[..6];
-        _emulator.Create(prefix + "-alpha");
+        var alpha = (string)_emulator.Create(prefix + "-alpha")["id"]!;
         _emulator.Create(prefix + "-beta");
         _emulator.Create("other" + prefix);
         using var session = _emulator.Session();
 
         Assert.Equal(new[] { prefix + "-alpha", prefix + "-beta" }, Complete(session, "Get-DaytonaSnapshot -Name " + prefix));
         Assert.Equal(new[] { prefix + "-beta" }, Complete(session, "Wait-DaytonaSnapshot -Name " + prefix + "-b"));
+
+        // -Id completes ids, with the snapshot's name as the tooltip.
+        Assert.Equal(new[] { alpha }, Complete(session, "Remove-DaytonaSnapshot -Id " + alpha[..13]));
+        var tooltip = session.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches[0].ToolTip", "Get-DaytonaSnapshot -Id " + alpha[..13]).ShouldSucceed();
+        Assert.Equal(prefix + "-alpha", tooltip.Output.Single().BaseObject);
     }
 
     [Fact]
