@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Text.Json.Nodes;
 using Daytona.Arazzo.Expressions;
@@ -112,14 +111,14 @@ namespace Daytona.Snapshots.Arazzo
                 case SecureString secure:
                     {
                         // A value given as a SecureString is a secret whatever the input is called.
-                        var plain = PlainText(secure);
+                        var plain = Common.SecureStrings.ToPlainText(secure);
                         secrets?.Add(plain);
                         return JsonValue.Create(plain);
                     }
 
                 case PSCredential credential:
                     {
-                        var password = PlainText(credential.Password);
+                        var password = Common.SecureStrings.ToPlainText(credential.Password);
                         secrets?.Add(password);
                         return new JsonObject { ["username"] = credential.UserName, ["password"] = password };
                     }
@@ -152,17 +151,5 @@ namespace Daytona.Snapshots.Arazzo
             }
         }
 
-        private static string PlainText(SecureString secure)
-        {
-            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
     }
 }

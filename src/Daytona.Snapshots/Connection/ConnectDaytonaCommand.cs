@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using Daytona.Api;
 using Daytona.Common;
@@ -55,7 +54,5 @@ namespace Daytona.Snapshots.Connection
             WriteVerbose($"Connected to {connection.ApiUrl} with the API key from {connection.ApiKeySource}.");
             WriteObject(connection);
         }
-
-        internal static string ToPlainText(SecureString secure) => ConnectionResolver.ToPlainText(secure);
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using System.Security;
 using Daytona.Api;
 using Daytona.Common;
@@ -67,7 +66,7 @@ namespace Daytona.Snapshots.Connection
             string source;
             if (apiKey != null)
             {
-                key = ToPlainText(apiKey);
+                key = Common.SecureStrings.ToPlainText(apiKey);
                 source = "the -ApiKey parameter";
             }
             else
@@ -96,17 +95,5 @@ namespace Daytona.Snapshots.Connection
             }
         }
 
-        internal static string ToPlainText(SecureString secure)
-        {
-            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
     }
 }

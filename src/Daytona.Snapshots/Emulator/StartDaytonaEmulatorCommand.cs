@@ -48,7 +48,7 @@ namespace Daytona.Snapshots.Emulator
             {
                 EmulatorPath = EmulatorFolder.EmulatorDll,
                 Port = Port,
-                ApiKey = ApiKey == null ? null : ConnectDaytonaCommand.ToPlainText(ApiKey),
+                ApiKey = ApiKey == null ? null : Common.SecureStrings.ToPlainText(ApiKey),
                 TimeScale = TimeScale,
                 BuildDuration = MyInvocation.BoundParameters.ContainsKey(nameof(BuildDuration)) ? BuildDuration : (TimeSpan?)null,
             };
