@@ -42,7 +42,7 @@ namespace Daytona.Arazzo.Execution
             var cookies = new List<string>();
             foreach (var (parameter, value) in parameters)
             {
-                var spec = operation.Parameters.FirstOrDefault(p => p.Name == parameter.Name && p.In == parameter.In)
+                var spec = Find(operation.Parameters, parameter)
                     ?? new OperationParameter
                     {
                         Name = parameter.Name,
@@ -95,7 +95,7 @@ namespace Daytona.Arazzo.Execution
                 url += (url.Contains("?") ? "&" : "?") + string.Join("&", query);
             }
 
-            var message = new HttpRequestMessage(new HttpMethod(operation.Method), url);
+            var message = new HttpRequestMessage(Method(operation.Method), url);
             if (cookies.Count > 0)
             {
                 headers.Add(new KeyValuePair<string, string>("Cookie", string.Join("; ", cookies)));
@@ -133,6 +133,36 @@ namespace Daytona.Arazzo.Execution
             }
 
             return new BuiltRequest { Message = message, Data = data, Url = url, Method = operation.Method };
+        }
+
+        private static OperationParameter? Find(IReadOnlyList<OperationParameter> declared, Parameter parameter)
+        {
+            for (var i = 0; i < declared.Count; i++)
+            {
+                var candidate = declared[i];
+                if (candidate.Name == parameter.Name && candidate.In == parameter.In)
+                {
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The shared instance for a standard method (the handler recognizes those without comparing text).</summary>
+        private static HttpMethod Method(string name)
+        {
+            switch (name)
+            {
+                case "GET": return HttpMethod.Get;
+                case "POST": return HttpMethod.Post;
+                case "PUT": return HttpMethod.Put;
+                case "DELETE": return HttpMethod.Delete;
+                case "HEAD": return HttpMethod.Head;
+                case "OPTIONS": return HttpMethod.Options;
+                case "TRACE": return HttpMethod.Trace;
+                default: return new HttpMethod(name);
+            }
         }
 
         private static HttpContent CreateContent(JsonNode? payload, string contentType, out string? text)
