@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -197,6 +198,7 @@ namespace Daytona.Checkpoints
             return result;
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void FillStats(Manifest manifest)
         {
             var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -222,6 +224,7 @@ namespace Daytona.Checkpoints
             manifest.StoredSize = distinct.Values.Sum(v => (long)v);
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private Dictionary<string, ManifestEntry>? PreviousFiles(string source)
         {
             var last = List(source).LastOrDefault();
@@ -308,6 +311,7 @@ namespace Daytona.Checkpoints
         /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
         /// the results are put in order.
         /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1)
         {
             var result = new ScanResult { Excluded = exclude };
@@ -341,6 +345,7 @@ namespace Daytona.Checkpoints
             return result;
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static FolderListing ListFolder(string full, string relative, string? exclude)
         {
             var listing = new FolderListing();
@@ -419,6 +424,7 @@ namespace Daytona.Checkpoints
             }
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static List<FileSystemInfo> ListChildren(string folder)
         {
             var children = new DirectoryInfo(folder).EnumerateFileSystemInfos().ToList();
@@ -426,6 +432,7 @@ namespace Daytona.Checkpoints
             return children;
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static string Signature(List<FileSystemInfo> children)
         {
             var text = new StringBuilder();
@@ -454,6 +461,7 @@ namespace Daytona.Checkpoints
                 path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
 
         /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken, int parallelism = 1)
         {
             // Folders are listed again on several threads; the change reported is the first in listing order.
@@ -608,6 +616,7 @@ namespace Daytona.Checkpoints
         /// by the chunker and each chunk handed over alone. Whether a file changed while it was read is checked once
         /// for all at the end (<see cref="Recheck"/>: every size and modification time, every folder listing).
         /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private void ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
             ChunkStore.PackWriter packs, CancellationToken cancellationToken)
         {

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -33,8 +34,9 @@ namespace Daytona.Checkpoints
     /// Content-addressed chunk storage in pack files: each chunk is one zstd frame of its bytes, named by the SHA-256 of
     /// the uncompressed bytes, appended to a pack (<c>packs/xx/&lt;pack id&gt;.pack</c>, up to ~16 MiB). Beside each pack,
     /// <c>&lt;pack id&gt;.idx</c> lists its chunks (<c>DYPKIDX1</c>, a uint32 count, then per chunk 32 bytes of SHA-256,
-    /// a uint64 offset and a uint32 length, little-endian). Packs are written in <c>tmp/</c>, flushed, renamed into
-    /// place, and their index is renamed last: a chunk is visible only when it is complete. Packing many small chunks
+    /// a uint64 offset and a uint32 length, little-endian). Packs are written in <c>tmp/</c>, flushed (all together
+    /// when the writer finishes), renamed into place, and their index is renamed last: a chunk is visible only when it
+    /// is complete. Packing many small chunks
     /// into few files keeps a capture of many small files as fast as writing one archive.
     /// </summary>
     public sealed class ChunkStore
@@ -64,6 +66,7 @@ namespace Daytona.Checkpoints
 
         public bool Durable { get; }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static bool IsHash(string text)
         {
             if (text.Length != 64)
@@ -476,7 +479,7 @@ namespace Daytona.Checkpoints
             private FileStream? _current;
             private string? _currentPath;
             private readonly Action? _beforeFirstPack;
-            private readonly List<Task> _flushing = new List<Task>();
+            private readonly List<(string Pack, string Index, Action Commit)> _flushing = new List<(string, string, Action)>();
             private bool _keep;
 
             public PackWriter(ChunkStore store, Action? beforeFirstPack)
@@ -569,9 +572,11 @@ namespace Daytona.Checkpoints
                 _entries.Clear();
                 _currentPath = null;
 
-                // Flushing to the disk runs beside the work that fills the next pack; the pack becomes visible (pack
-                // renamed, then its index) only once both files are on the disk.
-                _flushing.Add(Task.Run(() =>
+                // The pack becomes visible (pack renamed, then its index) only once both files are on the disk. The
+                // flushes of all packs run together when the writer finishes: the file system commits concurrent
+                // flushes at once, where one flush per pack as it fills costs a journal commit and a disk cache flush
+                // each (on a 1 GiB capture, 64 of them took longer than the whole data's write-back).
+                _flushing.Add((packTemp, indexTemp, () =>
                 {
                     if (_store.Durable)
                     {
@@ -608,19 +613,31 @@ namespace Daytona.Checkpoints
                 stream.Flush(true);
             }
 
-            /// <summary>Waits for the packs being flushed; the first failure is thrown.</summary>
+            /// <summary>Flushes and commits the packs written, many at once; the first failure is thrown.</summary>
             private void WaitFlushing()
             {
-                Task[] tasks;
+                var pending = new ConcurrentQueue<Action>();
                 lock (_gate)
                 {
-                    tasks = _flushing.ToArray();
+                    foreach (var item in _flushing)
+                    {
+                        pending.Enqueue(item.Commit);
+                    }
+
                     _flushing.Clear();
                 }
 
+                // Flushing waits on the disk, not the processor: up to 16 flushes are in flight at once.
+                var workers = Enumerable.Range(0, Math.Min(16, pending.Count)).Select(_ => Task.Factory.StartNew(() =>
+                {
+                    while (pending.TryDequeue(out var commit))
+                    {
+                        commit();
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
                 try
                 {
-                    Task.WaitAll(tasks);
+                    Task.WaitAll(workers);
                 }
                 catch (AggregateException e)
                 {
@@ -630,6 +647,21 @@ namespace Daytona.Checkpoints
 
             public void Dispose()
             {
+                lock (_gate)
+                {
+                    if (!_keep)
+                    {
+                        // A failed capture: packs not flushed yet are never committed.
+                        foreach (var (pack, index, _) in _flushing)
+                        {
+                            DeleteQuietly(index);
+                            DeleteQuietly(pack);
+                        }
+
+                        _flushing.Clear();
+                    }
+                }
+
                 try
                 {
                     WaitFlushing();

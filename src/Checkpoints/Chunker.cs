@@ -66,10 +66,8 @@ namespace Daytona.Checkpoints
             return Scan(data, n);
         }
 
-        // Optimized at its first call (MethodImplOptions.AggressiveOptimization, which netstandard2.0 does not name):
-        // the loop runs over most bytes of every large file, and the first capture of a session would otherwise run
-        // it unoptimized until the JIT tiers it up.
-        [MethodImpl((MethodImplOptions)512)]
+        // The loop runs over most bytes of every large file: optimized from its first call (see Jit).
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private int Scan(ReadOnlySpan<byte> data, int n)
         {
             ulong fp = 0;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -94,6 +95,7 @@ namespace Daytona.Checkpoints
 
         public List<ManifestEntry> Entries { get; set; } = new List<ManifestEntry>();
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public byte[] ToJson()
         {
             using var stream = new MemoryStream();
@@ -176,6 +178,7 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Reads a manifest; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static Manifest Parse(byte[] json, string origin)
         {
             try
@@ -425,6 +428,7 @@ namespace Daytona.Checkpoints
 
         private static ManifestFormatException Bad(string message) => new ManifestFormatException(message);
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static string Str(JsonElement element, string name)
         {
             if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
@@ -435,6 +439,7 @@ namespace Daytona.Checkpoints
             return value.GetString()!;
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static string? OptStr(JsonElement element, string name)
         {
             if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -450,6 +455,7 @@ namespace Daytona.Checkpoints
             return value.GetString();
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static int Int(JsonElement element, string name)
         {
             if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
@@ -460,6 +466,7 @@ namespace Daytona.Checkpoints
             return value.GetInt32();
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static long Long(JsonElement element, string name)
         {
             if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
