@@ -36,8 +36,8 @@ namespace Daytona.Checkpoints
     /// <c>&lt;pack id&gt;.idx</c> lists its chunks (<c>DYPKIDX1</c>, a uint32 count, then per chunk 32 bytes of SHA-256,
     /// a uint64 offset and a uint32 length, little-endian). Packs are written in <c>tmp/</c>, flushed (all together
     /// when the writer finishes), renamed into place, and their index is renamed last: a chunk is visible only when it
-    /// is complete. Packing many small chunks
-    /// into few files keeps a capture of many small files as fast as writing one archive.
+    /// is complete. Packing many small chunks into few files keeps a capture of many small files as fast as writing
+    /// one archive.
     /// </summary>
     public sealed class ChunkStore
     {
