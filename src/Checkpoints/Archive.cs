@@ -186,7 +186,7 @@ namespace Daytona.Checkpoints
 
                 packs.Finish();
                 var newData = packs.NewBytes;
-                WriteFileAtomically(ManifestPath(manifest.Id), manifest.ToJson());
+                WriteFileAtomically(ManifestPath(manifest.Id), manifest.WriteTo);
                 packs.Keep();
                 LoadCatalog(persist: true);
                 session.Clean();

@@ -249,7 +249,7 @@ namespace Daytona.Checkpoints
             manifest.Name = string.IsNullOrEmpty(name) ? null : name;
             // The catalog goes first so a crash between the two writes leaves it to be rebuilt, never stale.
             DeleteIfExists(_catalog);
-            WriteFileAtomically(ManifestPath(id), manifest.ToJson());
+            WriteFileAtomically(ManifestPath(id), manifest.WriteTo);
             LoadCatalog(persist: true);
             return Checkpoint.From(manifest, Root);
         }
@@ -368,18 +368,30 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Writes a whole file through tmp/: write, flush to disk, rename over the target.</summary>
-        internal void WriteFileAtomically(string path, byte[] content, bool durable = true)
+        internal void WriteFileAtomically(string path, byte[] content, bool durable = true) =>
+            WriteFileAtomically(path, stream => stream.Write(content, 0, content.Length), durable);
+
+        /// <summary>Writes a whole file through tmp/ with <paramref name="write"/>: write, flush to disk, rename over the target.</summary>
+        internal void WriteFileAtomically(string path, Action<Stream> write, bool durable = true)
         {
             Directory.CreateDirectory(_temp);
             var temp = Path.Combine(_temp, Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N"));
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            try
             {
-                stream.Write(content, 0, content.Length);
-                stream.Flush(durable && Options.Durable);
-            }
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    write(stream);
+                    stream.Flush(durable && Options.Durable);
+                }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            ReplaceFile(temp, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                ReplaceFile(temp, path);
+            }
+            catch
+            {
+                DeleteIfExists(temp);
+                throw;
+            }
         }
 
         internal static void ReplaceFile(string temp, string path) => Platform.MoveReplacing(temp, path);
@@ -557,7 +569,7 @@ namespace Daytona.Checkpoints
             manifest.Time = now;
             manifest.Id = CheckpointTime.ToId(now);
             manifest.Host = Environment.MachineName;
-            WriteFileAtomically(ManifestPath(manifest.Id), manifest.ToJson());
+            WriteFileAtomically(ManifestPath(manifest.Id), manifest.WriteTo);
             LoadCatalog(persist: true, committed: manifest);
             return manifest;
         }

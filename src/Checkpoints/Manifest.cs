@@ -95,118 +95,211 @@ namespace Daytona.Checkpoints
 
         public List<ManifestEntry> Entries { get; set; } = new List<ManifestEntry>();
 
+        // Property names, encoded once: a manifest repeats them for every entry and chunk.
+        private static readonly JsonEncodedText s_type = JsonEncodedText.Encode("type");
+        private static readonly JsonEncodedText s_path = JsonEncodedText.Encode("path");
+        private static readonly JsonEncodedText s_size = JsonEncodedText.Encode("size");
+        private static readonly JsonEncodedText s_mode = JsonEncodedText.Encode("mode");
+        private static readonly JsonEncodedText s_mtime = JsonEncodedText.Encode("mtime");
+        private static readonly JsonEncodedText s_target = JsonEncodedText.Encode("target");
+        private static readonly JsonEncodedText s_chunks = JsonEncodedText.Encode("chunks");
+        private static readonly JsonEncodedText s_file = JsonEncodedText.Encode("file");
+        private static readonly JsonEncodedText s_dir = JsonEncodedText.Encode("dir");
+        private static readonly JsonEncodedText s_symlink = JsonEncodedText.Encode("symlink");
+
+        /// <summary>Writes the manifest as JSON (UTF-8, compact) to <paramref name="stream"/>.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        public byte[] ToJson()
+        public void WriteTo(Stream stream)
         {
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+            writer.WriteStartObject();
+            writer.WriteNumber("format", Format);
+            writer.WriteString("id", Id);
+            writer.WriteString("time", Time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            writer.WriteString("source", Source);
+            if (Name != null)
+            {
+                writer.WriteString("name", Name);
+            }
+
+            writer.WriteString("kind", Kind);
+            if (Host != null)
+            {
+                writer.WriteString("host", Host);
+            }
+
+            if (Started != null)
+            {
+                writer.WriteNumber("started", Started.Value.Ticks);
+            }
+
+            writer.WriteNumber("files", Files);
+            writer.WriteNumber("size", Size);
+            writer.WriteNumber("storedSize", StoredSize);
+            writer.WriteNumber("newData", NewData);
+            writer.WriteStartArray("entries");
+            foreach (var entry in Entries)
             {
                 writer.WriteStartObject();
-                writer.WriteNumber("format", Format);
-                writer.WriteString("id", Id);
-                writer.WriteString("time", Time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-                writer.WriteString("source", Source);
-                if (Name != null)
+                writer.WriteString(s_type, entry.Type == EntryType.File ? s_file : entry.Type == EntryType.Directory ? s_dir : s_symlink);
+                writer.WriteString(s_path, entry.Path);
+                if (entry.Type == EntryType.File)
                 {
-                    writer.WriteString("name", Name);
+                    writer.WriteNumber(s_size, entry.Size);
                 }
 
-                writer.WriteString("kind", Kind);
-                if (Host != null)
+                if (entry.Mode != null)
                 {
-                    writer.WriteString("host", Host);
+                    writer.WriteNumber(s_mode, entry.Mode.Value);
                 }
 
-                if (Started != null)
+                if (entry.ModifiedUtc != null)
                 {
-                    writer.WriteNumber("started", Started.Value.Ticks);
+                    writer.WriteNumber(s_mtime, entry.ModifiedUtc.Value.Ticks);
                 }
 
-                writer.WriteNumber("files", Files);
-                writer.WriteNumber("size", Size);
-                writer.WriteNumber("storedSize", StoredSize);
-                writer.WriteNumber("newData", NewData);
-                writer.WriteStartArray("entries");
-                foreach (var entry in Entries)
+                if (entry.Target != null)
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("type", entry.Type == EntryType.File ? "file" : entry.Type == EntryType.Directory ? "dir" : "symlink");
-                    writer.WriteString("path", entry.Path);
-                    if (entry.Type == EntryType.File)
-                    {
-                        writer.WriteNumber("size", entry.Size);
-                    }
+                    writer.WriteString(s_target, entry.Target);
+                }
 
-                    if (entry.Mode != null)
+                if (entry.Type == EntryType.File)
+                {
+                    writer.WriteStartArray(s_chunks);
+                    foreach (var chunk in entry.Chunks)
                     {
-                        writer.WriteNumber("mode", entry.Mode.Value);
-                    }
-
-                    if (entry.ModifiedUtc != null)
-                    {
-                        writer.WriteNumber("mtime", entry.ModifiedUtc.Value.Ticks);
-                    }
-
-                    if (entry.Target != null)
-                    {
-                        writer.WriteString("target", entry.Target);
-                    }
-
-                    if (entry.Type == EntryType.File)
-                    {
-                        writer.WriteStartArray("chunks");
-                        foreach (var chunk in entry.Chunks)
-                        {
-                            writer.WriteStartArray();
-                            writer.WriteStringValue(chunk.Hash);
-                            writer.WriteNumberValue(chunk.Size);
-                            writer.WriteNumberValue(chunk.Stored);
-                            writer.WriteEndArray();
-                        }
-
+                        writer.WriteStartArray();
+                        writer.WriteStringValue(chunk.Hash);
+                        writer.WriteNumberValue(chunk.Size);
+                        writer.WriteNumberValue(chunk.Stored);
                         writer.WriteEndArray();
                     }
 
-                    writer.WriteEndObject();
+                    writer.WriteEndArray();
                 }
 
-                writer.WriteEndArray();
                 writer.WriteEndObject();
             }
 
-            return stream.ToArray();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
         /// <summary>Reads a manifest; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>
+        /// <remarks>
+        /// Read token by token (no document tree): a manifest lists every file of a folder with its chunks, and an
+        /// unchanged re-capture reads the previous one while it lists the folder. Properties may come in any order;
+        /// unknown ones are skipped.
+        /// </remarks>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static Manifest Parse(byte[] json, string origin)
         {
             try
             {
-                using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
+                var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
                     throw Bad("the document is not a JSON object");
                 }
 
-                var manifest = new Manifest
+                var manifest = new Manifest();
+                int? format = null;
+                string? id = null;
+                string? source = null;
+                long? files = null;
+                long? size = null;
+                long? storedSize = null;
+                long? newData = null;
+                var sawEntries = false;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    Format = Int(root, "format"),
-                    Id = Str(root, "id"),
-                    Source = Str(root, "source"),
-                    Name = OptStr(root, "name"),
-                    Kind = OptStr(root, "kind") ?? FolderKind,
-                    Host = OptStr(root, "host"),
-                    Files = Long(root, "files"),
-                    Size = Long(root, "size"),
-                    StoredSize = Long(root, "storedSize"),
-                    NewData = Long(root, "newData"),
-                };
+                    if (reader.ValueTextEquals("format"u8))
+                    {
+                        format = Int(ref reader, "format");
+                    }
+                    else if (reader.ValueTextEquals("id"u8))
+                    {
+                        id = Str(ref reader, "id");
+                    }
+                    else if (reader.ValueTextEquals("source"u8))
+                    {
+                        source = Str(ref reader, "source");
+                    }
+                    else if (reader.ValueTextEquals("name"u8))
+                    {
+                        manifest.Name = OptStr(ref reader, "name");
+                    }
+                    else if (reader.ValueTextEquals("kind"u8))
+                    {
+                        manifest.Kind = OptStr(ref reader, "kind") ?? FolderKind;
+                    }
+                    else if (reader.ValueTextEquals("host"u8))
+                    {
+                        manifest.Host = OptStr(ref reader, "host");
+                    }
+                    else if (reader.ValueTextEquals("files"u8))
+                    {
+                        files = Long(ref reader, "files");
+                    }
+                    else if (reader.ValueTextEquals("size"u8))
+                    {
+                        size = Long(ref reader, "size");
+                    }
+                    else if (reader.ValueTextEquals("storedSize"u8))
+                    {
+                        storedSize = Long(ref reader, "storedSize");
+                    }
+                    else if (reader.ValueTextEquals("newData"u8))
+                    {
+                        newData = Long(ref reader, "newData");
+                    }
+                    else if (reader.ValueTextEquals("started"u8))
+                    {
+                        var ticks = Number(ref reader, "started");
+                        manifest.Started = ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks ? new DateTime(ticks, DateTimeKind.Utc) : (DateTime?)null;
+                    }
+                    else if (reader.ValueTextEquals("entries"u8))
+                    {
+                        if (format != null && format != CurrentFormat)
+                        {
+                            // A format this module does not read: its entries are not looked at.
+                            break;
+                        }
+
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartArray)
+                        {
+                            throw Bad("'entries' is missing");
+                        }
+
+                        ReadEntries(ref reader, manifest.Entries);
+                        sawEntries = true;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+
+                // The rest must be well-formed JSON, and past the root object only white space may follow (the
+                // reader throws on anything else).
+                while (reader.Read())
+                {
+                }
+
+                manifest.Format = format ?? throw Bad("'format' is missing or not a number");
                 if (manifest.Format != CurrentFormat)
                 {
                     throw Bad($"format {manifest.Format} is not supported (this module reads format {CurrentFormat})");
                 }
+
+                manifest.Id = id ?? throw Bad("'id' is missing or not a string");
+                manifest.Source = source ?? throw Bad("'source' is missing or not a string");
+                manifest.Files = files ?? throw Bad("'files' is missing or not a number");
+                manifest.Size = size ?? throw Bad("'size' is missing or not a number");
+                manifest.StoredSize = storedSize ?? throw Bad("'storedSize' is missing or not a number");
+                manifest.NewData = newData ?? throw Bad("'newData' is missing or not a number");
 
                 if (!CheckpointTime.TryParse(manifest.Id, out var time))
                 {
@@ -214,100 +307,9 @@ namespace Daytona.Checkpoints
                 }
 
                 manifest.Time = time;
-                if (root.TryGetProperty("started", out var started))
-                {
-                    var ticks = started.GetInt64();
-                    if (ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks)
-                    {
-                        manifest.Started = new DateTime(ticks, DateTimeKind.Utc);
-                    }
-                }
-
-                if (!root.TryGetProperty("entries", out var entries) || entries.ValueKind != JsonValueKind.Array)
+                if (!sawEntries)
                 {
                     throw Bad("'entries' is missing");
-                }
-
-                foreach (var item in entries.EnumerateArray())
-                {
-                    if (item.ValueKind != JsonValueKind.Object)
-                    {
-                        throw Bad("an entry is not an object");
-                    }
-
-                    var entry = new ManifestEntry { Path = Str(item, "path") };
-                    var type = Str(item, "type");
-                    entry.Type = type switch
-                    {
-                        "file" => EntryType.File,
-                        "dir" => EntryType.Directory,
-                        "symlink" => EntryType.Symlink,
-                        _ => throw Bad($"entry '{entry.Path}' has the unknown type '{type}'"),
-                    };
-                    if (item.TryGetProperty("mode", out var mode))
-                    {
-                        entry.Mode = mode.GetInt32();
-                    }
-
-                    if (item.TryGetProperty("mtime", out var mtime))
-                    {
-                        var ticks = mtime.GetInt64();
-                        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
-                        {
-                            throw Bad($"entry '{entry.Path}' has an impossible modification time");
-                        }
-
-                        entry.ModifiedUtc = new DateTime(ticks, DateTimeKind.Utc);
-                    }
-
-                    if (entry.Type == EntryType.Symlink)
-                    {
-                        entry.Target = Str(item, "target");
-                    }
-
-                    if (entry.Type == EntryType.File)
-                    {
-                        entry.Size = Long(item, "size");
-                        if (!item.TryGetProperty("chunks", out var chunks) || chunks.ValueKind != JsonValueKind.Array)
-                        {
-                            throw Bad($"file '{entry.Path}' has no chunk list");
-                        }
-
-                        var list = new List<ChunkRef>(chunks.GetArrayLength());
-                        long total = 0;
-                        foreach (var chunk in chunks.EnumerateArray())
-                        {
-                            if (chunk.ValueKind != JsonValueKind.Array || chunk.GetArrayLength() != 3)
-                            {
-                                throw Bad($"file '{entry.Path}' has a malformed chunk reference");
-                            }
-
-                            var hash = chunk[0].GetString() ?? string.Empty;
-                            if (!ChunkStore.IsHash(hash))
-                            {
-                                throw Bad($"file '{entry.Path}' names the chunk '{hash}', which is not a SHA-256 in lower-case hex");
-                            }
-
-                            var size = chunk[1].GetInt32();
-                            var stored = chunk[2].GetInt32();
-                            if (size <= 0 || size > ChunkStore.MaxChunkSize || stored < 0)
-                            {
-                                throw Bad($"file '{entry.Path}' has a chunk of impossible size {size}");
-                            }
-
-                            total += size;
-                            list.Add(new ChunkRef(hash, size, stored));
-                        }
-
-                        if (total != entry.Size)
-                        {
-                            throw Bad($"file '{entry.Path}' is {entry.Size} bytes but its chunks add up to {total}");
-                        }
-
-                        entry.Chunks = list;
-                    }
-
-                    manifest.Entries.Add(entry);
                 }
 
                 return manifest;
@@ -328,6 +330,167 @@ namespace Daytona.Checkpoints
             {
                 throw CheckpointErrors.CorruptData($"The manifest {origin} is malformed: {e.Message}.", origin, e);
             }
+        }
+
+        /// <summary>The entries array, from its start to its end.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static void ReadEntries(ref Utf8JsonReader reader, List<ManifestEntry> entries)
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw Bad("an entry is not an object");
+                }
+
+                string? path = null;
+                string? type = null;
+                string? target = null;
+                long? size = null;
+                int? mode = null;
+                long? mtime = null;
+                List<ChunkRef>? chunks = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    // In the order the writer puts them.
+                    if (reader.ValueTextEquals("type"u8))
+                    {
+                        type = Str(ref reader, "type");
+                    }
+                    else if (reader.ValueTextEquals("path"u8))
+                    {
+                        path = Str(ref reader, "path");
+                    }
+                    else if (reader.ValueTextEquals("size"u8))
+                    {
+                        size = Long(ref reader, "size");
+                    }
+                    else if (reader.ValueTextEquals("mode"u8))
+                    {
+                        mode = Int(ref reader, "mode");
+                    }
+                    else if (reader.ValueTextEquals("mtime"u8))
+                    {
+                        mtime = Number(ref reader, "mtime");
+                    }
+                    else if (reader.ValueTextEquals("target"u8))
+                    {
+                        target = Str(ref reader, "target");
+                    }
+                    else if (reader.ValueTextEquals("chunks"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.StartArray)
+                        {
+                            chunks = ReadChunks(ref reader, path);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+
+                var entry = new ManifestEntry { Path = path ?? throw Bad("'path' is missing or not a string") };
+                entry.Type = (type ?? throw Bad("'type' is missing or not a string")) switch
+                {
+                    "file" => EntryType.File,
+                    "dir" => EntryType.Directory,
+                    "symlink" => EntryType.Symlink,
+                    _ => throw Bad($"entry '{entry.Path}' has the unknown type '{type}'"),
+                };
+                entry.Mode = mode;
+                if (mtime != null)
+                {
+                    if (mtime.Value < DateTime.MinValue.Ticks || mtime.Value > DateTime.MaxValue.Ticks)
+                    {
+                        throw Bad($"entry '{entry.Path}' has an impossible modification time");
+                    }
+
+                    entry.ModifiedUtc = new DateTime(mtime.Value, DateTimeKind.Utc);
+                }
+
+                if (entry.Type == EntryType.Symlink)
+                {
+                    entry.Target = target ?? throw Bad("'target' is missing or not a string");
+                }
+
+                if (entry.Type == EntryType.File)
+                {
+                    entry.Size = size ?? throw Bad("'size' is missing or not a number");
+                    if (chunks == null)
+                    {
+                        throw Bad($"file '{entry.Path}' has no chunk list");
+                    }
+
+                    long total = 0;
+                    foreach (var chunk in chunks)
+                    {
+                        total += chunk.Size;
+                    }
+
+                    if (total != entry.Size)
+                    {
+                        throw Bad($"file '{entry.Path}' is {entry.Size} bytes but its chunks add up to {total}");
+                    }
+
+                    entry.Chunks = chunks;
+                }
+
+                entries.Add(entry);
+            }
+        }
+
+        /// <summary>A chunk list, from its start to its end: [hash, size, stored] each.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static List<ChunkRef> ReadChunks(ref Utf8JsonReader reader, string? path)
+        {
+            var list = new List<ChunkRef>(1);
+            var file = path ?? "(unnamed)";
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                {
+                    throw Bad($"file '{file}' has a malformed chunk reference");
+                }
+
+                var hash = reader.GetString() ?? string.Empty;
+                if (!ChunkStore.IsHash(hash))
+                {
+                    throw Bad($"file '{file}' names the chunk '{hash}', which is not a SHA-256 in lower-case hex");
+                }
+
+                if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+                {
+                    throw Bad($"file '{file}' has a malformed chunk reference");
+                }
+
+                var size = reader.GetInt32();
+                if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+                {
+                    throw Bad($"file '{file}' has a malformed chunk reference");
+                }
+
+                var stored = reader.GetInt32();
+                if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+                {
+                    throw Bad($"file '{file}' has a malformed chunk reference");
+                }
+
+                if (size <= 0 || size > ChunkStore.MaxChunkSize || stored < 0)
+                {
+                    throw Bad($"file '{file}' has a chunk of impossible size {size}");
+                }
+
+                list.Add(new ChunkRef(hash, size, stored));
+            }
+
+            return list;
         }
 
         /// <summary>
@@ -428,53 +591,61 @@ namespace Daytona.Checkpoints
 
         private static ManifestFormatException Bad(string message) => new ManifestFormatException(message);
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static string Str(JsonElement element, string name)
+        // The value of the property the reader is on (the reader moves onto it).
+        private static string Str(ref Utf8JsonReader reader, string name)
         {
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
             {
                 throw Bad($"'{name}' is missing or not a string");
             }
 
-            return value.GetString()!;
+            return reader.GetString()!;
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static string? OptStr(JsonElement element, string name)
+        private static string? OptStr(ref Utf8JsonReader reader, string name)
         {
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
             {
                 return null;
             }
 
-            if (value.ValueKind != JsonValueKind.String)
+            if (reader.TokenType != JsonTokenType.String)
             {
                 throw Bad($"'{name}' is not a string");
             }
 
-            return value.GetString();
+            return reader.GetString();
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static int Int(JsonElement element, string name)
+        private static int Int(ref Utf8JsonReader reader, string name)
         {
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
             {
                 throw Bad($"'{name}' is missing or not a number");
             }
 
-            return value.GetInt32();
+            return reader.GetInt32();
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static long Long(JsonElement element, string name)
+        private static long Number(ref Utf8JsonReader reader, string name)
         {
-            if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+            {
+                throw Bad($"'{name}' is not a number");
+            }
+
+            return reader.GetInt64();
+        }
+
+        private static long Long(ref Utf8JsonReader reader, string name)
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
             {
                 throw Bad($"'{name}' is missing or not a number");
             }
 
-            var number = value.GetInt64();
+            var number = reader.GetInt64();
             if (number < 0)
             {
                 throw Bad($"'{name}' is negative");

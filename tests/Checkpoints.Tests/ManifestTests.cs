@@ -1,0 +1,104 @@
+using System.Text;
+using Daytona.Checkpoints;
+using Daytona.Common;
+
+namespace Checkpoints.Tests;
+
+public sealed class ManifestTests
+{
+    private const string Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public void WhatIsWrittenReadsBackTheSame()
+    {
+        var manifest = new Manifest
+        {
+            Id = "20250318T140338Z",
+            Time = new DateTime(2025, 3, 18, 14, 3, 38, DateTimeKind.Utc),
+            Source = "/work/space",
+            Name = "before \"upgrade\" é",
+            Host = "builder",
+            Started = new DateTime(2025, 3, 18, 14, 3, 37, 250, DateTimeKind.Utc),
+            Files = 2,
+            Size = 7,
+            StoredSize = 9,
+            NewData = 9,
+        };
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.Directory, Path = "src", Mode = 493, ModifiedUtc = new DateTime(638_000_000_000_000_001, DateTimeKind.Utc) });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "src/a b.txt", Size = 7, Mode = 420, ModifiedUtc = new DateTime(638_000_000_000_000_002, DateTimeKind.Utc), Chunks = new[] { new ChunkRef(Hash, 3, 4), new ChunkRef(Hash.Replace('0', 'f'), 4, 5) } });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "empty", Size = 0 });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.Symlink, Path = "link", Target = "../elsewhere" });
+
+        using var stream = new MemoryStream();
+        manifest.WriteTo(stream);
+        var read = Manifest.Parse(stream.ToArray(), "test");
+
+        Assert.Equal((manifest.Id, manifest.Time, manifest.Source, manifest.Name, manifest.Host, manifest.Started, manifest.Kind),
+            (read.Id, read.Time, read.Source, read.Name, read.Host, read.Started, read.Kind));
+        Assert.Equal((2L, 7L, 9L, 9L), (read.Files, read.Size, read.StoredSize, read.NewData));
+        Assert.Equal(manifest.Entries.Count, read.Entries.Count);
+        for (var i = 0; i < manifest.Entries.Count; i++)
+        {
+            var (a, b) = (manifest.Entries[i], read.Entries[i]);
+            Assert.Equal((a.Type, a.Path, a.Size, a.Mode, a.ModifiedUtc, a.Target), (b.Type, b.Path, b.Size, b.Mode, b.ModifiedUtc, b.Target));
+            Assert.Equal(a.Chunks.Select(c => (c.Hash, c.Size, c.Stored)), b.Chunks.Select(c => (c.Hash, c.Size, c.Stored)));
+        }
+    }
+
+    [Fact]
+    public void PropertiesMayComeInAnyOrderAndUnknownOnesAreSkipped()
+    {
+        var json = $$"""
+            {"entries":[{"chunks":[["{{Hash}}",5,6]],"extra":{"nested":[1,[2]]},"size":5,"path":"a","type":"file"}],
+             "newData":1,"storedSize":6,"size":5,"files":1,"future":[true,null],"kind":"folder","source":"/s",
+             "id":"20250318T140338Z","format":1}
+            """;
+        var manifest = Manifest.Parse(Encoding.UTF8.GetBytes(json), "test");
+        var entry = Assert.Single(manifest.Entries);
+        Assert.Equal(("a", EntryType.File, 5L), (entry.Path, entry.Type, entry.Size));
+        Assert.Equal(6, Assert.Single(entry.Chunks).Stored);
+        Assert.Null(manifest.Started);
+    }
+
+    [Theory]
+    [InlineData("[]", "not a JSON object")]
+    [InlineData("{\"format\":1", "not valid JSON")]
+    [InlineData("{} {}", "not valid JSON")]
+    [InlineData("{\"id\":\"20250318T140338Z\",\"source\":\"/s\",\"files\":0,\"size\":0,\"storedSize\":0,\"newData\":0,\"entries\":[]}", "'format' is missing")]
+    [InlineData("{\"format\":2,\"id\":\"x\",\"entries\":[{\"anything\":1}]}", "format 2 is not supported")]
+    [InlineData("{\"format\":1,\"id\":\"20250318t140338z\",\"source\":\"/s\",\"files\":0,\"size\":0,\"storedSize\":0,\"newData\":0,\"entries\":[]}", "is not a checkpoint time")]
+    [InlineData("{\"format\":1,\"id\":\"20250318T140338Z\",\"source\":\"/s\",\"files\":0,\"size\":0,\"storedSize\":0,\"newData\":0}", "'entries' is missing")]
+    [InlineData("{\"format\":1,\"id\":\"20250318T140338Z\",\"source\":\"/s\",\"files\":-1,\"size\":0,\"storedSize\":0,\"newData\":0,\"entries\":[]}", "'files' is negative")]
+    [InlineData("{\"format\":1,\"id\":\"20250318T140338Z\",\"source\":7,\"files\":0,\"size\":0,\"storedSize\":0,\"newData\":0,\"entries\":[]}", "'source' is missing or not a string")]
+    public void AMalformedManifestIsCorruptAndSaysWhy(string json, string why)
+    {
+        var error = Assert.Throws<DaytonaException>(() => Manifest.Parse(Encoding.UTF8.GetBytes(json), "m.json"));
+        Assert.Equal("CheckpointCorrupt", error.ErrorId);
+        Assert.Contains("m.json", error.Message);
+        Assert.Contains(why, error.Message);
+    }
+
+    [Theory]
+    [InlineData("[1]", "is not an object")]
+    [InlineData("[{\"type\":\"file\",\"size\":1,\"chunks\":[]}]", "'path' is missing")]
+    [InlineData("[{\"type\":\"pipe\",\"path\":\"p\"}]", "unknown type 'pipe'")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3}]", "file 'f' has no chunk list")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":{}}]", "file 'f' has no chunk list")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[\"HASH\",3]]}]", "malformed chunk reference")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[\"HASH\",3,1,0]]}]", "malformed chunk reference")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[3,\"HASH\",1]]}]", "malformed chunk reference")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[\"ABC\",3,1]]}]", "not a SHA-256 in lower-case hex")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[\"HASH\",0,1]]}]", "impossible size 0")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"chunks\":[[\"HASH\",2,1]]}]", "is 3 bytes but its chunks add up to 2")]
+    [InlineData("[{\"type\":\"file\",\"path\":\"f\",\"size\":3,\"mtime\":-5,\"chunks\":[[\"HASH\",3,1]]}]", "impossible modification time")]
+    [InlineData("[{\"type\":\"symlink\",\"path\":\"l\"}]", "'target' is missing")]
+    [InlineData("[{\"type\":\"dir\",\"path\":\"d\",\"mode\":1.5}]", "malformed")]
+    public void AMalformedEntryIsCorruptAndSaysWhy(string entries, string why)
+    {
+        var json = "{\"format\":1,\"id\":\"20250318T140338Z\",\"source\":\"/s\",\"files\":1,\"size\":3,\"storedSize\":1,\"newData\":1,\"entries\":"
+            + entries.Replace("HASH", Hash) + "}";
+        var error = Assert.Throws<DaytonaException>(() => Manifest.Parse(Encoding.UTF8.GetBytes(json), "m.json"));
+        Assert.Equal("CheckpointCorrupt", error.ErrorId);
+        Assert.Contains(why, error.Message);
+    }
+}
