@@ -626,6 +626,7 @@ namespace Daytona.Checkpoints
             var known = new ConcurrentDictionary<string, Lazy<int>>(StringComparer.Ordinal);
             Exception? failure = null;
 
+            [MethodImpl(Jit.OptimizeAtFirstCall)]
             void Work()
             {
                 foreach (var job in queue.GetConsumingEnumerable())
@@ -795,6 +796,7 @@ namespace Daytona.Checkpoints
             }
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static int ReadLargeFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,
             BlockingCollection<ChunkJob> queue, CancellationToken cancellationToken)
         {

@@ -333,7 +333,9 @@ namespace Daytona.Checkpoints
                     File.Delete(_dirty);
                 }
 
-                Store.Refresh();
+                // Packs other writers added since this store read its indexes; a store that has read none reads them
+                // all at its first lookup (a capture of files unchanged since the previous checkpoint needs none).
+                Store.RefreshIfLoaded();
                 return new WriterSession(this, writerLock);
             }
             catch

@@ -311,6 +311,15 @@ namespace Daytona.Checkpoints
             Refresh();
         }
 
+        /// <summary>Reads the pack indexes not read yet, when some were read already (else the first lookup reads them all).</summary>
+        internal void RefreshIfLoaded()
+        {
+            if (_index != null)
+            {
+                Refresh();
+            }
+        }
+
         /// <summary>Reads the pack indexes not read yet.</summary>
         internal void Refresh()
         {
@@ -481,6 +490,7 @@ namespace Daytona.Checkpoints
             private readonly Action? _beforeFirstPack;
             private readonly List<(string Pack, string Index, Action Commit)> _flushing = new List<(string, string, Action)>();
             private bool _keep;
+            private Task _writeBack = Task.CompletedTask;
 
             public PackWriter(ChunkStore store, Action? beforeFirstPack)
             {
@@ -566,6 +576,15 @@ namespace Daytona.Checkpoints
                 _current = null;
                 var id = Path.GetFileNameWithoutExtension(_currentPath!);
                 var packTemp = _currentPath!;
+                if (_store.Durable)
+                {
+                    // The pack's write-back to the disk starts now, while the capture goes on compressing, so the flush
+                    // when the writer finishes mostly finds the writes done. Started one pack at a time off this lock:
+                    // starting write-back can wait for the disk, and compressing threads wait for this lock.
+                    _writeBack = _writeBack.ContinueWith(_ => Platform.StartWriteBack(packTemp), CancellationToken.None,
+                        TaskContinuationOptions.None, TaskScheduler.Default);
+                }
+
                 var indexTemp = Path.Combine(_store._temp, id + ".idx");
                 File.WriteAllBytes(indexTemp, WriteIndex(_entries));
                 var entries = _entries.ToList();
@@ -626,6 +645,8 @@ namespace Daytona.Checkpoints
 
                     _flushing.Clear();
                 }
+
+                _writeBack.Wait();
 
                 // Flushing waits on the disk, not the processor: up to 16 flushes are in flight at once.
                 var workers = Enumerable.Range(0, Math.Min(16, pending.Count)).Select(_ => Task.Factory.StartNew(() =>
