@@ -349,50 +349,46 @@ namespace Daytona.Checkpoints
         private static FolderListing ListFolder(string full, string relative, string? exclude)
         {
             var listing = new FolderListing();
-            var children = ListChildren(full);
-            if (exclude != null)
-            {
-                children.RemoveAll(c => SameSource(c.FullName, exclude));
-            }
-
+            var children = ListChildren(full, exclude);
             listing.Signature = Signature(children);
-            foreach (var info in children)
+            foreach (var child in children)
             {
-                var path = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
-                if (Platform.IsLink(info))
+                var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
+                var fullName = Path.Combine(full, child.Name);
+                switch (child.Kind)
                 {
-                    var target = Platform.LinkTarget(info);
-                    if (target == null)
-                    {
-                        listing.Warnings.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
-                        continue;
-                    }
+                    case ChildKind.Symlink:
+                        var target = Platform.LinkTarget(new FileInfo(fullName));
+                        if (target == null)
+                        {
+                            listing.Warnings.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
+                            continue;
+                        }
 
-                    listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, info.FullName));
-                }
-                else if (info is DirectoryInfo)
-                {
-                    listing.Items.Add(new ScanItem(new ManifestEntry
-                    {
-                        Type = EntryType.Directory,
-                        Path = path,
-                        Mode = Platform.GetMode(info),
-                        ModifiedUtc = info.LastWriteTimeUtc,
-                    }, info.FullName));
-                    listing.Folders.Add((info.FullName, path));
-                }
-                else if (info is FileInfo file)
-                {
-                    listing.Items.Add(new ScanItem(new ManifestEntry
-                    {
-                        Type = EntryType.File,
-                        Path = path,
-                        Size = file.Length,
-                        Mode = Platform.GetMode(info),
-                        ModifiedUtc = file.LastWriteTimeUtc,
-                    }, info.FullName));
-                    listing.Files++;
-                    listing.Bytes += file.Length;
+                        listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, fullName));
+                        break;
+                    case ChildKind.Directory:
+                        listing.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.Directory,
+                            Path = path,
+                            Mode = child.Mode,
+                            ModifiedUtc = child.ModifiedUtc,
+                        }, fullName));
+                        listing.Folders.Add((fullName, path));
+                        break;
+                    default:
+                        listing.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.File,
+                            Path = path,
+                            Size = child.Size,
+                            Mode = child.Mode,
+                            ModifiedUtc = child.ModifiedUtc,
+                        }, fullName));
+                        listing.Files++;
+                        listing.Bytes += child.Size;
+                        break;
                 }
             }
 
@@ -424,25 +420,29 @@ namespace Daytona.Checkpoints
             }
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static List<FileSystemInfo> ListChildren(string folder)
+        /// <summary>A folder's children sorted by name, without <paramref name="exclude"/> (the repository, when it lies inside).</summary>
+        private static List<FolderChild> ListChildren(string folder, string? exclude)
         {
-            var children = new DirectoryInfo(folder).EnumerateFileSystemInfos().ToList();
-            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var children = FolderLister.List(folder);
+            if (exclude != null)
+            {
+                children.RemoveAll(c => SameSource(Path.Combine(folder, c.Name), exclude));
+            }
+
             return children;
         }
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static string Signature(List<FileSystemInfo> children)
+        private static string Signature(List<FolderChild> children)
         {
             var text = new StringBuilder();
             foreach (var child in children)
             {
-                text.Append(Platform.IsLink(child) ? 'l' : child is DirectoryInfo ? 'd' : 'f').Append(child.Name).Append('\0');
-                if (child is FileInfo file && !Platform.IsLink(child))
+                text.Append(child.Kind == ChildKind.Symlink ? 'l' : child.Kind == ChildKind.Directory ? 'd' : 'f').Append(child.Name).Append('\0');
+                if (child.Kind == ChildKind.File)
                 {
                     // Size and time of every file: the final listing finds any file changed since it was scanned.
-                    text.Append(file.Length).Append(':').Append(file.LastWriteTimeUtc.Ticks).Append('\0');
+                    text.Append(child.Size).Append(':').Append(child.ModifiedUtc.Ticks).Append('\0');
                 }
             }
 
@@ -474,13 +474,7 @@ namespace Daytona.Checkpoints
                 string now;
                 try
                 {
-                    var children = ListChildren(full);
-                    if (scan.Excluded != null)
-                    {
-                        children.RemoveAll(c => SameSource(c.FullName, scan.Excluded));
-                    }
-
-                    now = Signature(children);
+                    now = Signature(ListChildren(full, scan.Excluded));
                 }
                 catch (DirectoryNotFoundException)
                 {
