@@ -5,7 +5,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
@@ -89,7 +88,12 @@ namespace Daytona.Checkpoints
                     Started = started,
                     NewData = packs.NewBytes,
                 };
-                manifest.Entries.AddRange(scan.Items.Select(i => i.Entry));
+                manifest.Entries.Capacity = scan.Items.Count;
+                foreach (var item in scan.Items)
+                {
+                    manifest.Entries.Add(item.Entry);
+                }
+
                 FillStats(manifest);
                 Commit(manifest, cancellationToken);
                 packs.Keep();
@@ -201,7 +205,7 @@ namespace Daytona.Checkpoints
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void FillStats(Manifest manifest)
         {
-            var distinct = new Dictionary<string, int>(StringComparer.Ordinal);
+            var distinct = new Dictionary<string, int>(manifest.Entries.Count, StringComparer.Ordinal);
             long files = 0;
             long size = 0;
             foreach (var entry in manifest.Entries)
@@ -242,7 +246,7 @@ namespace Daytona.Checkpoints
                 }
 
                 var started = manifest.Started.Value;
-                var map = new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
+                var map = new Dictionary<string, ManifestEntry>(manifest.Entries.Count, StringComparer.Ordinal);
                 foreach (var entry in manifest.Entries)
                 {
                     // Only files modified before that capture began can be trusted by size and time alone.
@@ -264,23 +268,28 @@ namespace Daytona.Checkpoints
 
         internal sealed class ScanItem
         {
-            public ScanItem(ManifestEntry entry, string fullPath)
+            private readonly string _folder;
+            private readonly string _name;
+
+            public ScanItem(ManifestEntry entry, string folder, string name)
             {
                 Entry = entry;
-                FullPath = fullPath;
+                _folder = folder;
+                _name = name;
             }
 
             public ManifestEntry Entry { get; }
 
-            public string FullPath { get; }
+            /// <summary>Where the entry is (put together when asked: most entries of a re-capture are never opened).</summary>
+            public string FullPath => Path.Combine(_folder, _name);
         }
 
         internal sealed class ScanResult
         {
             public List<ScanItem> Items { get; } = new List<ScanItem>();
 
-            /// <summary>Each folder's listing (relative path → signature), to detect entries added or removed while reading.</summary>
-            public Dictionary<string, string> Listings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+            /// <summary>Each folder's listing (relative path → children), to detect entries added, removed or modified while reading.</summary>
+            public Dictionary<string, List<FolderChild>> Listings { get; } = new Dictionary<string, List<FolderChild>>(StringComparer.Ordinal);
 
             public long Files { get; set; }
 
@@ -293,7 +302,7 @@ namespace Daytona.Checkpoints
         /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
         private sealed class FolderListing
         {
-            public string Signature { get; set; } = string.Empty;
+            public List<FolderChild> Children { get; set; } = new List<FolderChild>();
 
             public List<ScanItem> Items { get; } = new List<ScanItem>();
 
@@ -331,7 +340,7 @@ namespace Daytona.Checkpoints
             {
                 var (_, relative) = pending.Pop();
                 var listing = listings[relative];
-                result.Listings[relative] = listing.Signature;
+                result.Listings[relative] = listing.Children;
                 result.Items.AddRange(listing.Items);
                 warnings?.AddRange(listing.Warnings);
                 result.Files += listing.Files;
@@ -350,22 +359,21 @@ namespace Daytona.Checkpoints
         {
             var listing = new FolderListing();
             var children = ListChildren(full, exclude);
-            listing.Signature = Signature(children);
+            listing.Children = children;
             foreach (var child in children)
             {
                 var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
-                var fullName = Path.Combine(full, child.Name);
                 switch (child.Kind)
                 {
                     case ChildKind.Symlink:
-                        var target = Platform.LinkTarget(new FileInfo(fullName));
+                        var target = Platform.LinkTarget(new FileInfo(Path.Combine(full, child.Name)));
                         if (target == null)
                         {
                             listing.Warnings.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
                             continue;
                         }
 
-                        listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, fullName));
+                        listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, full, child.Name));
                         break;
                     case ChildKind.Directory:
                         listing.Items.Add(new ScanItem(new ManifestEntry
@@ -374,8 +382,8 @@ namespace Daytona.Checkpoints
                             Path = path,
                             Mode = child.Mode,
                             ModifiedUtc = child.ModifiedUtc,
-                        }, fullName));
-                        listing.Folders.Add((fullName, path));
+                        }, full, child.Name));
+                        listing.Folders.Add((Path.Combine(full, child.Name), path));
                         break;
                     default:
                         listing.Items.Add(new ScanItem(new ManifestEntry
@@ -385,7 +393,7 @@ namespace Daytona.Checkpoints
                             Size = child.Size,
                             Mode = child.Mode,
                             ModifiedUtc = child.ModifiedUtc,
-                        }, fullName));
+                        }, full, child.Name));
                         listing.Files++;
                         listing.Bytes += child.Size;
                         break;
@@ -432,23 +440,6 @@ namespace Daytona.Checkpoints
             return children;
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static string Signature(List<FolderChild> children)
-        {
-            var text = new StringBuilder();
-            foreach (var child in children)
-            {
-                text.Append(child.Kind == ChildKind.Symlink ? 'l' : child.Kind == ChildKind.Directory ? 'd' : 'f').Append(child.Name).Append('\0');
-                if (child.Kind == ChildKind.File)
-                {
-                    // Size and time of every file: the final listing finds any file changed since it was scanned.
-                    text.Append(child.Size).Append(':').Append(child.ModifiedUtc.Ticks).Append('\0');
-                }
-            }
-
-            return text.ToString();
-        }
-
         private static bool IsInside(string path, string folder)
         {
             var prefix = folder.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? folder : folder + Path.DirectorySeparatorChar;
@@ -471,10 +462,10 @@ namespace Daytona.Checkpoints
             {
                 var pair = folders[i];
                 var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
-                string now;
+                List<FolderChild> now;
                 try
                 {
-                    now = Signature(ListChildren(full, scan.Excluded));
+                    now = ListChildren(full, scan.Excluded);
                 }
                 catch (DirectoryNotFoundException)
                 {
@@ -482,9 +473,11 @@ namespace Daytona.Checkpoints
                     return;
                 }
 
-                if (!string.Equals(now, pair.Value, StringComparison.Ordinal))
+                var name = FirstDifference(pair.Value, now);
+                if (name != null)
                 {
-                    changes[i] = Changed(source, FirstDifference(pair.Key, pair.Value, now), "entries were added, removed or modified");
+                    var path = name.Length == 0 ? (pair.Key.Length == 0 ? "." : pair.Key) : pair.Key.Length == 0 ? name : pair.Key + "/" + name;
+                    changes[i] = Changed(source, path, "entries were added, removed or modified");
                 }
             });
 
@@ -507,34 +500,31 @@ namespace Daytona.Checkpoints
             }
         }
 
-        /// <summary>The first entry whose listing differs, for the message.</summary>
-        private static string FirstDifference(string folder, string before, string after)
+        /// <summary>
+        /// The name of the first entry (in name order) that differs between two listings of a folder: added, removed,
+        /// of another kind, or a file of another size or modification time; null when they are the same.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static string? FirstDifference(List<FolderChild> before, List<FolderChild> after)
         {
-            var a = before.Split('\0');
-            var b = after.Split('\0');
-            string? name = null;
-            for (var i = 0; i < Math.Max(a.Length, b.Length); i++)
+            var count = Math.Min(before.Count, after.Count);
+            for (var i = 0; i < count; i++)
             {
-                var x = i < a.Length ? a[i] : string.Empty;
-                var y = i < b.Length ? b[i] : string.Empty;
-                if (x != y)
+                var (x, y) = (before[i], after[i]);
+                var order = string.CompareOrdinal(x.Name, y.Name);
+                if (order != 0)
                 {
-                    // Names are the parts starting with a type letter; a size:time part belongs to the name before it.
-                    var candidate = IsName(x) ? x : IsName(y) ? y : null;
-                    name = candidate != null ? candidate.Substring(1) : name;
-                    break;
+                    return order < 0 ? x.Name : y.Name;
                 }
 
-                if (IsName(x))
+                if (x.Kind != y.Kind || (x.Kind == ChildKind.File && (x.Size != y.Size || x.ModifiedUtc != y.ModifiedUtc)))
                 {
-                    name = x.Substring(1);
+                    return x.Name;
                 }
             }
 
-            return name == null ? (folder.Length == 0 ? "." : folder) : folder.Length == 0 ? name : folder + "/" + name;
+            return before.Count > count ? before[count].Name : after.Count > count ? after[count].Name : null;
         }
-
-        private static bool IsName(string part) => part.Length > 1 && (part[0] == 'f' || part[0] == 'd' || part[0] == 'l') && part.IndexOf(':') < 0;
 
         private static void CheckUnchanged(string source, ScanItem item)
         {
@@ -654,7 +644,7 @@ namespace Daytona.Checkpoints
             var pending = new List<(ManifestEntry Entry, ChunkRef[] Slots, int Count)>();
             long filesDone = 0;
             long bytesDone = 0;
-            var window = new byte[Chunker.DefaultMaxSize * 2];
+            byte[]? window = null; // taken when the first large file is read: most re-captures read none
             ChunkJob? batch = null;
 
             void Hand(ChunkJob job)
@@ -726,6 +716,7 @@ namespace Daytona.Checkpoints
                     else
                     {
                         var slots = new ChunkRef[(entry.Size / chunker.MinSize) + 2];
+                        window ??= ArrayPool<byte>.Shared.Rent(Chunker.DefaultMaxSize * 2);
                         var count = ReadLargeFile(source, item, chunker, window, slots, queue, cancellationToken);
                         pending.Add((entry, slots, count));
                     }
@@ -751,6 +742,10 @@ namespace Daytona.Checkpoints
 
                 queue.CompleteAdding();
                 Task.WaitAll(workers);
+                if (window != null)
+                {
+                    ArrayPool<byte>.Shared.Return(window);
+                }
             }
 
             if (failure != null)

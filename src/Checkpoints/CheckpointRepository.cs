@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -208,23 +209,50 @@ namespace Daytona.Checkpoints
         {
             CheckpointTime.Parse(id);
             var path = ManifestPath(id);
-            byte[] bytes;
+            byte[]? buffer = null;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                // Read into a pooled buffer: a manifest of many files is megabytes, read once and dropped.
+                int length;
+                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1))
+                {
+                    if (stream.Length > int.MaxValue - 1)
+                    {
+                        throw CheckpointErrors.CorruptData($"The manifest {path} is too large to be one.", path);
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent((int)stream.Length + 1);
+                    length = 0;
+                    int read;
+                    while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+                    {
+                        length += read;
+                        if (length == buffer.Length)
+                        {
+                            throw CheckpointErrors.CorruptData($"The manifest {path} grew while it was read.", path);
+                        }
+                    }
+                }
+
+                var manifest = Manifest.Parse(new ReadOnlySpan<byte>(buffer, 0, length), path);
+                if (manifest.Id != id)
+                {
+                    throw CheckpointErrors.CorruptData($"The manifest {path} describes checkpoint {manifest.Id}, not {id}.", path);
+                }
+
+                return manifest;
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
                 throw CheckpointErrors.NotFoundAt($"The repository {Root} holds no checkpoint {id}.", id);
             }
-
-            var manifest = Manifest.Parse(bytes, path);
-            if (manifest.Id != id)
+            finally
             {
-                throw CheckpointErrors.CorruptData($"The manifest {path} describes checkpoint {manifest.Id}, not {id}.", path);
+                if (buffer != null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
-
-            return manifest;
         }
 
         internal string ManifestPath(string id) => Path.Combine(_checkpoints, id + ".json");

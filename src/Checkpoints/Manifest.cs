@@ -179,6 +179,11 @@ namespace Daytona.Checkpoints
                 }
 
                 writer.WriteEndObject();
+                if (writer.BytesPending > 1 << 16)
+                {
+                    // Hand the text to the stream as it grows rather than holding the whole manifest.
+                    writer.Flush();
+                }
             }
 
             writer.WriteEndArray();
@@ -191,8 +196,11 @@ namespace Daytona.Checkpoints
         /// unchanged re-capture reads the previous one while it lists the folder. Properties may come in any order;
         /// unknown ones are skipped.
         /// </remarks>
+        public static Manifest Parse(byte[] json, string origin) => Parse(new ReadOnlySpan<byte>(json), origin);
+
+        /// <summary>Reads a manifest from UTF-8 bytes; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        public static Manifest Parse(byte[] json, string origin)
+        public static Manifest Parse(ReadOnlySpan<byte> json, string origin)
         {
             try
             {

@@ -14,13 +14,13 @@ public sealed class SafetyTests : IDisposable
     private static IEnumerable<string> ChunkFiles(CheckpointRepository repository) => TestTree.PackFiles(repository);
 
     [Theory]
-    [InlineData("modify-current")]
-    [InlineData("modify-earlier")]
-    [InlineData("append-current")]
-    [InlineData("add-file")]
-    [InlineData("delete-later")]
-    [InlineData("add-folder")]
-    public void ASourceThatChangesWhileReadIsRefusedAndNothingIsWritten(string change)
+    [InlineData("modify-current", null)]
+    [InlineData("modify-earlier", "'data/big.bin'")]
+    [InlineData("append-current", null)]
+    [InlineData("add-file", "'src/late.txt'")]
+    [InlineData("delete-later", "'src/app/util.cs'")]
+    [InlineData("add-folder", "'data/nested/late'")]
+    public void ASourceThatChangesWhileReadIsRefusedAndNothingIsWritten(string change, string? named)
     {
         var source = _temp.Sub("source");
         TestTree.Build(source);
@@ -30,6 +30,7 @@ public sealed class SafetyTests : IDisposable
         TestTree.Write(source, "new-content.txt", TestTree.Random(5000, 77), DateTime.UtcNow.AddMinutes(-1));
 
         var calls = 0;
+        string? current = null;
         var options = new CaptureOptions
         {
             OnFileRead = progress =>
@@ -39,12 +40,13 @@ public sealed class SafetyTests : IDisposable
                     return;
                 }
 
-                var current = Path.Combine(source, progress.Current!);
+                current = progress.Current!;
+                var full = Path.Combine(source, current);
                 switch (change)
                 {
-                    case "modify-current": File.WriteAllBytes(current, TestTree.Random((int)new FileInfo(current).Length, 5)); File.SetLastWriteTimeUtc(current, DateTime.UtcNow); break;
+                    case "modify-current": File.WriteAllBytes(full, TestTree.Random((int)new FileInfo(full).Length, 5)); File.SetLastWriteTimeUtc(full, DateTime.UtcNow); break;
                     case "modify-earlier": File.SetLastWriteTimeUtc(Path.Combine(source, "data/big.bin"), DateTime.UtcNow); break;
-                    case "append-current": File.AppendAllText(current, "more"); break;
+                    case "append-current": File.AppendAllText(full, "more"); break;
                     case "add-file": File.WriteAllText(Path.Combine(source, "src/late.txt"), "late"); break;
                     case "delete-later": File.Delete(Path.Combine(source, "src/app/util.cs")); break;
                     case "add-folder": Directory.CreateDirectory(Path.Combine(source, "data/nested/late")); break;
@@ -54,6 +56,7 @@ public sealed class SafetyTests : IDisposable
 
         var error = Assert.Throws<DaytonaException>(() => repository.Capture(source, options, default));
         Assert.Equal("CheckpointSourceChanged", error.ErrorId);
+        Assert.Contains(named ?? $"'{current}'", error.Message);
         Assert.True(calls >= 3);
         Assert.Equal(new[] { earlier.Id }, repository.List().Select(c => c.Id));
         Assert.Equal(chunksBefore, ChunkFiles(repository));
