@@ -266,7 +266,7 @@ namespace Daytona.Checkpoints
 
         // ---------------------------------------------------------------- scanning
 
-        internal sealed class ScanItem
+        internal readonly struct ScanItem
         {
             private readonly string _folder;
             private readonly string _name;

@@ -344,6 +344,7 @@ namespace Daytona.Checkpoints
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void ReadEntries(ref Utf8JsonReader reader, List<ManifestEntry> entries)
         {
+            var chunkList = new List<ChunkRef>(); // reused: each file's chunks are copied out into an array
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (reader.TokenType != JsonTokenType.StartObject)
@@ -357,7 +358,7 @@ namespace Daytona.Checkpoints
                 long? size = null;
                 int? mode = null;
                 long? mtime = null;
-                List<ChunkRef>? chunks = null;
+                ChunkRef[]? chunks = null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     // In the order the writer puts them.
@@ -390,7 +391,7 @@ namespace Daytona.Checkpoints
                         reader.Read();
                         if (reader.TokenType == JsonTokenType.StartArray)
                         {
-                            chunks = ReadChunks(ref reader, path);
+                            chunks = ReadChunks(ref reader, path, chunkList);
                         }
                         else
                         {
@@ -456,9 +457,9 @@ namespace Daytona.Checkpoints
 
         /// <summary>A chunk list, from its start to its end: [hash, size, stored] each.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static List<ChunkRef> ReadChunks(ref Utf8JsonReader reader, string? path)
+        private static ChunkRef[] ReadChunks(ref Utf8JsonReader reader, string? path, List<ChunkRef> list)
         {
-            var list = new List<ChunkRef>(1);
+            list.Clear();
             var file = path ?? "(unnamed)";
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
@@ -498,7 +499,7 @@ namespace Daytona.Checkpoints
                 list.Add(new ChunkRef(hash, size, stored));
             }
 
-            return list;
+            return list.ToArray();
         }
 
         /// <summary>
