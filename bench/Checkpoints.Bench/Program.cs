@@ -184,19 +184,22 @@ if (resticTime != null)
 // Checkpoints never share a second, so each capture below starts in a new second: the wait for the next second is
 // the rule, not work, and is left out of the timings.
 var unchangedTimes = new List<double>();
+var unchangedPauses = new List<double>();
 Checkpoint second = null!;
 for (var round = 0; round < rounds; round++)
 {
     NextSecond();
+    var pausedBefore = GC.GetTotalPauseDuration();
     unchangedTimes.Add(Time(() =>
     {
         repository = CheckpointRepository.OpenOrCreate(repoPath, new RepositoryOptions());
         second = repository.Capture(tree, null, CancellationToken.None);
     }));
+    unchangedPauses.Add((GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds);
 }
 
 var secondTime = Median(unchangedTimes);
-Report("New-Checkpoint (unchanged)", $"{Spread(unchangedTimes, "0.000")}  new data {second.NewData} B");
+Report("New-Checkpoint (unchanged)", $"{Spread(unchangedTimes, "0.000")}  new data {second.NewData} B, of which collector pauses {Spread(unchangedPauses, "0.000")}");
 Report("  speed-up vs first (goal >= 20)", $"{firstTime / secondTime:0.0}x");
 if (resticTime != null)
 {
