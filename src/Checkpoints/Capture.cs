@@ -289,7 +289,7 @@ namespace Daytona.Checkpoints
             public List<ScanItem> Items { get; } = new List<ScanItem>();
 
             /// <summary>Each folder's listing (relative path → children), to detect entries added, removed or modified while reading.</summary>
-            public Dictionary<string, List<FolderChild>> Listings { get; } = new Dictionary<string, List<FolderChild>>(StringComparer.Ordinal);
+            public Dictionary<string, FolderChild[]> Listings { get; } = new Dictionary<string, FolderChild[]>(StringComparer.Ordinal);
 
             public long Files { get; set; }
 
@@ -302,7 +302,7 @@ namespace Daytona.Checkpoints
         /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
         private sealed class FolderListing
         {
-            public List<FolderChild> Children { get; set; } = new List<FolderChild>();
+            public FolderChild[] Children { get; set; } = Array.Empty<FolderChild>();
 
             public List<ScanItem> Items { get; } = new List<ScanItem>();
 
@@ -334,6 +334,13 @@ namespace Daytona.Checkpoints
                 level = current.SelectMany(f => listings[f.Relative].Folders).ToList();
             }
 
+            var total = 0;
+            foreach (var listing in listings.Values)
+            {
+                total += listing.Items.Count;
+            }
+
+            result.Items.Capacity = total;
             var pending = new Stack<(string Full, string Relative)>();
             pending.Push((root, string.Empty));
             while (pending.Count > 0)
@@ -429,15 +436,10 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>A folder's children sorted by name, without <paramref name="exclude"/> (the repository, when it lies inside).</summary>
-        private static List<FolderChild> ListChildren(string folder, string? exclude)
+        private static FolderChild[] ListChildren(string folder, string? exclude)
         {
             var children = FolderLister.List(folder);
-            if (exclude != null)
-            {
-                children.RemoveAll(c => SameSource(Path.Combine(folder, c.Name), exclude));
-            }
-
-            return children;
+            return exclude == null ? children : Array.FindAll(children, c => !SameSource(Path.Combine(folder, c.Name), exclude));
         }
 
         private static bool IsInside(string path, string folder)
@@ -462,7 +464,7 @@ namespace Daytona.Checkpoints
             {
                 var pair = folders[i];
                 var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
-                List<FolderChild> now;
+                FolderChild[] now;
                 try
                 {
                     now = ListChildren(full, scan.Excluded);
@@ -505,9 +507,9 @@ namespace Daytona.Checkpoints
         /// of another kind, or a file of another size or modification time; null when they are the same.
         /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static string? FirstDifference(List<FolderChild> before, List<FolderChild> after)
+        private static string? FirstDifference(FolderChild[] before, FolderChild[] after)
         {
-            var count = Math.Min(before.Count, after.Count);
+            var count = Math.Min(before.Length, after.Length);
             for (var i = 0; i < count; i++)
             {
                 var (x, y) = (before[i], after[i]);
@@ -523,7 +525,7 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            return before.Count > count ? before[count].Name : after.Count > count ? after[count].Name : null;
+            return before.Length > count ? before[count].Name : after.Length > count ? after[count].Name : null;
         }
 
         private static void CheckUnchanged(string source, ScanItem item)

@@ -60,30 +60,45 @@ namespace Daytona.Checkpoints
         private static readonly long s_unixEpochTicks = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
         private static bool s_native = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && IntPtr.Size == 8;
 
+        private static readonly Comparison<FolderChild> s_byName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
+
+        // Children are gathered here, then copied out at their exact number (a capture holds every folder's listing).
+        [ThreadStatic]
+        private static List<FolderChild>? t_gathered;
+
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        public static List<FolderChild> List(string folder)
+        public static FolderChild[] List(string folder)
         {
-            List<FolderChild>? children = null;
+            var gathered = t_gathered ??= new List<FolderChild>(64);
+            gathered.Clear();
+            var listed = false;
             if (s_native)
             {
                 try
                 {
-                    children = ListNative(folder);
+                    ListNative(folder, gathered);
+                    listed = true;
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is NotSupportedException)
                 {
                     s_native = false;
+                    gathered.Clear();
                 }
             }
 
-            children ??= ListManaged(folder);
-            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            if (!listed)
+            {
+                ListManaged(folder, gathered);
+            }
+
+            var children = gathered.ToArray();
+            gathered.Clear();
+            Array.Sort(children, s_byName);
             return children;
         }
 
-        private static List<FolderChild> ListManaged(string folder)
+        private static void ListManaged(string folder, List<FolderChild> children)
         {
-            var children = new List<FolderChild>();
             foreach (var info in new DirectoryInfo(folder).EnumerateFileSystemInfos())
             {
                 if (Platform.IsLink(info))
@@ -99,12 +114,10 @@ namespace Daytona.Checkpoints
                     children.Add(new FolderChild(info.Name, ChildKind.File, file.Length, file.LastWriteTimeUtc, Platform.GetMode(info)));
                 }
             }
-
-            return children;
         }
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static List<FolderChild> ListNative(string folder)
+        private static void ListNative(string folder, List<FolderChild> children)
         {
             var dir = OpenDir(folder);
             if (dir == IntPtr.Zero)
@@ -118,7 +131,6 @@ namespace Daytona.Checkpoints
             try
             {
                 var fd = DirFd(dir);
-                var children = new List<FolderChild>();
                 var status = stackalloc byte[StatxSize];
                 var modes = Platform.SupportsModes;
                 IntPtr entry;
@@ -158,8 +170,6 @@ namespace Daytona.Checkpoints
                     var size = kind == ChildKind.File ? *(long*)(status + 40) : 0;
                     children.Add(new FolderChild(Encoding.UTF8.GetString(name, length), kind, size, modified, mode));
                 }
-
-                return children;
             }
             finally
             {

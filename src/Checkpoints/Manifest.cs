@@ -248,6 +248,11 @@ namespace Daytona.Checkpoints
                     else if (reader.ValueTextEquals("files"u8))
                     {
                         files = Long(ref reader, "files");
+                        if (manifest.Entries.Count == 0 && files.Value < 1 << 24)
+                        {
+                            // As many entries at least: the list is sized once.
+                            manifest.Entries.Capacity = (int)files.Value;
+                        }
                     }
                     else if (reader.ValueTextEquals("size"u8))
                     {
