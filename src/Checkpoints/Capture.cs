@@ -205,9 +205,10 @@ namespace Daytona.Checkpoints
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void FillStats(Manifest manifest)
         {
-            var distinct = new Dictionary<string, int>(manifest.Entries.Count, StringComparer.Ordinal);
+            var distinct = new HashSet<string>(StringComparer.Ordinal);
             long files = 0;
             long size = 0;
+            long stored = 0;
             foreach (var entry in manifest.Entries)
             {
                 if (entry.Type != EntryType.File)
@@ -219,13 +220,16 @@ namespace Daytona.Checkpoints
                 size += entry.Size;
                 foreach (var chunk in entry.Chunks)
                 {
-                    distinct[chunk.Hash] = chunk.Stored;
+                    if (distinct.Add(chunk.Hash))
+                    {
+                        stored += chunk.Stored;
+                    }
                 }
             }
 
             manifest.Files = files;
             manifest.Size = size;
-            manifest.StoredSize = distinct.Values.Sum(v => (long)v);
+            manifest.StoredSize = stored;
         }
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
@@ -467,6 +471,13 @@ namespace Daytona.Checkpoints
                 FolderChild[] now;
                 try
                 {
+                    // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
+                    var skip = scan.Excluded != null && SameSource(Path.GetDirectoryName(scan.Excluded) ?? string.Empty, full) ? Path.GetFileName(scan.Excluded) : null;
+                    if (FolderLister.TryMatch(full, pair.Value, skip, out var same) && same)
+                    {
+                        return;
+                    }
+
                     now = ListChildren(full, scan.Excluded);
                 }
                 catch (DirectoryNotFoundException)

@@ -52,7 +52,8 @@ namespace Daytona.Checkpoints
         private const int AtSymlinkNoFollow = 0x100;
         private const uint StatxWanted = 0x1 | 0x2 | 0x40 | 0x200; // STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_SIZE
         private const int StatxSize = 256;
-        private const int DirentNameOffset = 19; // struct dirent64: d_ino, d_off, d_reclen, d_type, then d_name
+        private const int DirentNameOffset = 19;
+        private const int NameMax = 256; // a name is at most 255 bytes, so at most 255 UTF-16 units // struct dirent64: d_ino, d_off, d_reclen, d_type, then d_name
         private const int ENOENT = 2;
         private const int EACCES = 13;
         private const int ENOTDIR = 20;
@@ -76,7 +77,8 @@ namespace Daytona.Checkpoints
             {
                 try
                 {
-                    ListNative(folder, gathered);
+                    var gather = new Gather { Children = gathered };
+                    ReadNative(folder, ref gather);
                     listed = true;
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is NotSupportedException)
@@ -95,6 +97,36 @@ namespace Daytona.Checkpoints
             gathered.Clear();
             Array.Sort(children, s_byName);
             return children;
+        }
+
+        /// <summary>
+        /// Whether a folder still has exactly the children of an earlier <see cref="List"/> (same names and kinds, files of
+        /// the same size and modification time), leaving out the child named <paramref name="skip"/>. Answers only where
+        /// folders are read natively (false otherwise: list the folder and compare); allocates nothing.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        public static bool TryMatch(string folder, FolderChild[] expected, string? skip, out bool same)
+        {
+            same = false;
+            if (!s_native)
+            {
+                return false;
+            }
+
+            var chars = stackalloc char[NameMax];
+            var match = new Match { Expected = expected, Skip = skip, Chars = chars };
+            try
+            {
+                ReadNative(folder, ref match);
+            }
+            catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is NotSupportedException)
+            {
+                s_native = false;
+                return false;
+            }
+
+            same = !match.Differs && match.Found == expected.Length;
+            return true;
         }
 
         private static void ListManaged(string folder, List<FolderChild> children)
@@ -116,8 +148,10 @@ namespace Daytona.Checkpoints
             }
         }
 
+        /// <summary>Hands every child of a folder to <paramref name="sink"/> until it asks to stop.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static void ListNative(string folder, List<FolderChild> children)
+        private static void ReadNative<TSink>(string folder, ref TSink sink)
+            where TSink : struct, IEntrySink
         {
             var dir = OpenDir(folder);
             if (dir == IntPtr.Zero)
@@ -168,12 +202,84 @@ namespace Daytona.Checkpoints
                     var modified = new DateTime(s_unixEpochTicks + (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100), DateTimeKind.Utc);
                     int? mode = modes && kind != ChildKind.Symlink ? *(ushort*)(status + 28) & 0xFFF : (int?)null;
                     var size = kind == ChildKind.File ? *(long*)(status + 40) : 0;
-                    children.Add(new FolderChild(Encoding.UTF8.GetString(name, length), kind, size, modified, mode));
+                    if (!sink.Take(name, length, kind, size, modified, mode))
+                    {
+                        return;
+                    }
                 }
             }
             finally
             {
                 CloseDir(dir);
+            }
+        }
+
+        private interface IEntrySink
+        {
+            /// <summary>One child (its name as UTF-8 bytes); false stops the listing.</summary>
+            bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode);
+        }
+
+        private struct Gather : IEntrySink
+        {
+            public List<FolderChild> Children;
+
+            public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
+            {
+                Children.Add(new FolderChild(Encoding.UTF8.GetString(name, length), kind, size, modified, mode));
+                return true;
+            }
+        }
+
+        /// <summary>Checks children against an earlier listing without making a string of any name.</summary>
+        private struct Match : IEntrySink
+        {
+            public FolderChild[] Expected;
+            public string? Skip;
+            public char* Chars;
+            public int Found;
+            public bool Differs;
+
+            public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
+            {
+                var count = Encoding.UTF8.GetChars(name, length, Chars, NameMax);
+                var text = new ReadOnlySpan<char>(Chars, count);
+                if (Skip != null && text.SequenceEqual(Skip.AsSpan()))
+                {
+                    return true;
+                }
+
+                // The earlier listing is sorted by ordinal order of its names, which is the order of their UTF-16 units.
+                int low = 0, high = Expected.Length - 1;
+                while (low <= high)
+                {
+                    var middle = low + ((high - low) >> 1);
+                    var order = text.SequenceCompareTo(Expected[middle].Name.AsSpan());
+                    if (order == 0)
+                    {
+                        var before = Expected[middle];
+                        if (before.Kind != kind || (kind == ChildKind.File && (before.Size != size || before.ModifiedUtc != modified)))
+                        {
+                            Differs = true;
+                            return false;
+                        }
+
+                        Found++;
+                        return true;
+                    }
+
+                    if (order < 0)
+                    {
+                        high = middle - 1;
+                    }
+                    else
+                    {
+                        low = middle + 1;
+                    }
+                }
+
+                Differs = true;
+                return false;
             }
         }
 
