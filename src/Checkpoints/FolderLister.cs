@@ -40,20 +40,20 @@ namespace Daytona.Checkpoints
     }
 
     /// <summary>
-    /// Lists a folder's direct children with their type, size, modification time and mode, sorted by name (ordinal).
-    /// A capture lists every folder twice (once to read it, once to check nothing changed), so on Linux this asks the
-    /// C library directly: readdir, then statx of each name relative to the open folder. Written here because
-    /// .NET's enumeration looks each entry up again by its full path (a path walk per entry, half the time of a
-    /// listing) and allocates an object per entry; netstandard2.0 offers nothing closer. Elsewhere, or when the C
-    /// library lacks statx (or a sandbox refuses it), the .NET enumeration does the same work.
+    /// Lists a folder's direct children with their type, size, modification time and mode, sorted by name (ordinal), and
+    /// checks a folder against such a listing. A capture reads every folder twice (once to list it, once to check nothing
+    /// changed), so on Linux this asks the C library directly: readdir, then statx of each name relative to the open
+    /// folder. Written here because .NET's enumeration looks each entry up again by its full path (a path walk per
+    /// entry, half the time of a listing) and allocates an object per entry; netstandard2.0 offers nothing closer.
+    /// Elsewhere, or when the C library lacks statx (or a sandbox refuses it), the .NET enumeration does the work.
     /// </summary>
     internal static unsafe class FolderLister
     {
         private const int AtSymlinkNoFollow = 0x100;
         private const uint StatxWanted = 0x1 | 0x2 | 0x40 | 0x200; // STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_SIZE
         private const int StatxSize = 256;
-        private const int DirentNameOffset = 19;
-        private const int NameMax = 256; // a name is at most 255 bytes, so at most 255 UTF-16 units // struct dirent64: d_ino, d_off, d_reclen, d_type, then d_name
+        private const int DirentNameOffset = 19; // struct dirent64: d_ino, d_off, d_reclen, d_type, then d_name
+        private const int NameMax = 256; // a name is at most 255 bytes, so at most 255 UTF-16 units
         private const int ENOENT = 2;
         private const int EACCES = 13;
         private const int ENOTDIR = 20;
