@@ -97,6 +97,7 @@ namespace Daytona.Api
                     }
 
                     var elapsed = watch.Elapsed;
+                    var settled = new List<Item>();
                     foreach (var item in pending)
                     {
                         if (item.Snapshot != null && options.FollowBuildLogs && item.Snapshot.BuildInfo != null && !item.Snapshot.State.IsSettled())
@@ -110,6 +111,13 @@ namespace Daytona.Api
                             continue;
                         }
 
+                        settled.Add(item);
+                    }
+
+                    // Those one poll found settled come out in the order they settled, as the server's last-change time
+                    // tells (a slow poll can find several), then in the order they were given.
+                    foreach (var item in settled.OrderBy(i => i.Snapshot?.UpdatedAt ?? DateTimeOffset.MaxValue).ThenBy(i => i.Index))
+                    {
                         item.Done = true;
                         if (item.Snapshot != null && !await followers.FinishAsync(item.Snapshot.Id).ConfigureAwait(false)
                             && options.FollowBuildLogs && options.OnBuildLogLine != null && item.Snapshot.BuildInfo != null)
