@@ -464,6 +464,9 @@ namespace Daytona.Checkpoints
             // Folders are listed again on several threads; the change reported is the first in listing order.
             var folders = scan.Listings.ToArray();
             var changes = new Exception?[folders.Length];
+            // The repository, when it lies inside the source: left out of the folder that holds it.
+            var excludedParent = scan.Excluded == null ? null : Path.GetDirectoryName(scan.Excluded);
+            var excludedName = scan.Excluded == null ? null : Path.GetFileName(scan.Excluded);
             Each(folders.Length, parallelism, cancellationToken, i =>
             {
                 var pair = folders[i];
@@ -472,7 +475,7 @@ namespace Daytona.Checkpoints
                 try
                 {
                     // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
-                    var skip = scan.Excluded != null && SameSource(Path.GetDirectoryName(scan.Excluded) ?? string.Empty, full) ? Path.GetFileName(scan.Excluded) : null;
+                    var skip = excludedParent != null && SameSource(excludedParent, full) ? excludedName : null;
                     if (FolderLister.TryMatch(full, pair.Value, skip, out var same) && same)
                     {
                         return;

@@ -41,7 +41,6 @@ namespace Daytona.Snapshots.Completion
                 case "Source":
                     return Completions.Matching(checkpoints.Select(c => c.Source), wordToComplete);
                 default:
-                    var byId = checkpoints.ToDictionary(c => c.Id, StringComparer.Ordinal);
                     var word = (wordToComplete ?? string.Empty).Trim('\'', '"');
                     return checkpoints
                         .Where(c => c.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase))
