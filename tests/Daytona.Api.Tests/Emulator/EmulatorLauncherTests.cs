@@ -10,7 +10,7 @@ public sealed class EmulatorLauncherTests
 {
     private static EmulatorStartOptions Options(string? apiKey = null) => new()
     {
-        EmulatorPath = ChildProcessTests.EmulatorDll,
+        EmulatorPath = TestPaths.EmulatorDll,
         TimeScale = 0.05,
         ApiKey = apiKey,
     };
@@ -115,7 +115,7 @@ public sealed class DotnetDiscoveryTests
             Assert.Null(EmulatorLauncher.FindDotnet(out var searched));
             Assert.Contains("PATH", searched);
             var error = await Assert.ThrowsAsync<DaytonaException>(() =>
-                EmulatorLauncher.StartAsync(new EmulatorStartOptions { EmulatorPath = ChildProcessTests.EmulatorDll }, null, CancellationToken.None));
+                EmulatorLauncher.StartAsync(new EmulatorStartOptions { EmulatorPath = TestPaths.EmulatorDll }, null, CancellationToken.None));
             Assert.Equal("DotnetNotFound", error.ErrorId);
             Assert.Contains("DOTNET_HOST_PATH", error.Message);
             Assert.Contains("DOTNET_ROOT", error.Message);
@@ -137,7 +137,7 @@ public sealed class DotnetDiscoveryTests
         await WithEnvironmentAsync(new Dictionary<string, string?> { ["PATH"] = string.Empty, ["DOTNET_HOST_PATH"] = Path.Combine(folder, exe) }, async () =>
         {
             Assert.Equal(Path.Combine(folder, exe), EmulatorLauncher.FindDotnet(out _));
-            using var instance = await EmulatorLauncher.StartAsync(new EmulatorStartOptions { EmulatorPath = ChildProcessTests.EmulatorDll }, null, CancellationToken.None);
+            using var instance = await EmulatorLauncher.StartAsync(new EmulatorStartOptions { EmulatorPath = TestPaths.EmulatorDll }, null, CancellationToken.None);
             Assert.False(instance.HasExited);
         });
     }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Daytona.Snapshots.Tests.Harness;
-using Daytona.Snapshots.Tests.Snapshots;
 
 namespace Daytona.Snapshots.Tests.Arazzo;
 

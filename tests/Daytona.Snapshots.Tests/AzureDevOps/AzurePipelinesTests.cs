@@ -1,5 +1,4 @@
 using Daytona.Snapshots.Tests.Harness;
-using Daytona.Snapshots.Tests.Snapshots;
 
 namespace Daytona.Snapshots.Tests.AzureDevOps;
 

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Text.Json.Nodes;
 using Daytona.Snapshots.Tests.Harness;
-using Daytona.Snapshots.Tests.Snapshots;
 
 namespace Daytona.Snapshots.Tests.Checkpoints;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Daytona.Snapshots.Tests.Harness;
-using Daytona.Snapshots.Tests.Snapshots;
 
 namespace Daytona.Snapshots.Tests.Completion;
 

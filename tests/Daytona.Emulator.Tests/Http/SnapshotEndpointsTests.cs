@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests.Http;
 
 /// <summary>The emulator's snapshot endpoints against Daytona's published facts (paths, fields, codes, messages).</summary>
-public sealed class SnapshotApiTests
+public sealed class SnapshotEndpointsTests
 {
     private static readonly string[] s_requiredFields =
         { "id", "general", "name", "state", "size", "entrypoint", "cpu", "gpu", "mem", "disk", "errorReason", "createdAt", "updatedAt", "lastUsedAt" };

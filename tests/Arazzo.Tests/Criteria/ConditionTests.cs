@@ -3,7 +3,7 @@ using Daytona.Arazzo.Criteria;
 using Daytona.Arazzo.Expressions;
 using Daytona.Arazzo.Model;
 
-namespace Arazzo.Tests;
+namespace Arazzo.Tests.Criteria;
 
 public class ConditionTests
 {

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Daytona.Snapshots.Tests.Harness;
 
-namespace Daytona.Snapshots.Tests.Module;
+namespace Daytona.Snapshots.Tests.Formats;
 
 /// <summary>What people see: every object the module outputs has a format view, and tables fit a 120-column console.</summary>
 public sealed class FormatViewTests

@@ -4,7 +4,7 @@ using Daytona.Arazzo.Diagnostics;
 using Daytona.Arazzo.OpenApi;
 using Daytona.Arazzo.Validation;
 
-namespace Arazzo.Tests;
+namespace Arazzo.Tests.Validation;
 
 /// <summary>Truncated, mistyped, cyclic, oversized and random documents give diagnostics, never an exception or a hang.</summary>
 public class MalformedDocumentTests

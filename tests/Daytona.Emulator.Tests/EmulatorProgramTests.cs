@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests;
 
 /// <summary>The emulator as Start-DaytonaEmulator runs it: a child process that prints one ready line.</summary>
-public sealed class ChildProcessTests
+public sealed class EmulatorProgramTests
 {
     internal static string RepoRoot
     {

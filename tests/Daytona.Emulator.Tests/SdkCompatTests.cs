@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests;
 
 /// <summary>
 /// A Fact that runs only where node and the installed TypeScript SDK (tests/sdk-compat/node_modules) are present,
@@ -17,7 +17,7 @@ public sealed class NodeSdkFactAttribute : FactAttribute
 
 internal static class SdkCompat
 {
-    public static string Folder => Path.Combine(ChildProcessTests.RepoRoot, "tests", "sdk-compat");
+    public static string Folder => Path.Combine(EmulatorProgramTests.RepoRoot, "tests", "sdk-compat");
 
     public static string? Node()
     {

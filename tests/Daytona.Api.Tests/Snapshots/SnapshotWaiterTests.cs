@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Daytona.Api.Tests.Client;
 using Daytona.Common;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Waiting;
+namespace Daytona.Api.Tests.Snapshots;
 
 /// <summary>The waiter against the in-process emulator: many at once, settle order, failures, timeouts, logs.</summary>
 public sealed class SnapshotWaiterTests
@@ -139,7 +138,7 @@ public sealed class SnapshotWaiterTests
     {
         await using var f = await ClientFixture.StartAsync(timeScale: 0.02);
         var created = await f.CreateAsync("sleepy");
-        await SnapshotClientTests.WaitForState(f, created.Id, SnapshotState.Active);
+        await DaytonaClientTests.WaitForState(f, created.Id, SnapshotState.Active);
         f.Control.DeactivateUnused("sleepy");
 
         var results = await WaitAll(f, new[] { "sleepy", "ghost" }, Quick());

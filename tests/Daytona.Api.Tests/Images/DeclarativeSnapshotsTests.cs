@@ -3,8 +3,9 @@ using Daytona.Api;
 using Daytona.Api.Images;
 using Daytona.Common;
 using Daytona.Emulator;
+using Daytona.Images;
 
-namespace Daytona.Images.Tests;
+namespace Daytona.Api.Tests.Images;
 
 /// <summary>
 /// The declarative build path against the emulator over real HTTP on 127.0.0.1: push access, ListObjectsV2 and

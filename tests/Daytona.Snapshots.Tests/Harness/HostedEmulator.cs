@@ -3,9 +3,8 @@ using System.Security;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Daytona.Snapshots.Tests.Harness;
 
-namespace Daytona.Snapshots.Tests.Snapshots;
+namespace Daytona.Snapshots.Tests.Harness;
 
 /// <summary>
 /// The bundled emulator started the way a user starts it, with <c>Start-DaytonaEmulator</c> (a child process on a

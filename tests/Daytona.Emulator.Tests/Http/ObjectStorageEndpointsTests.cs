@@ -5,10 +5,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests.Http;
 
 /// <summary>Push access and the S3-compatible endpoint, spoken in raw HTTP the way the AWS SDK speaks it.</summary>
-public sealed class ObjectStorageTests
+public sealed class ObjectStorageEndpointsTests
 {
     private sealed record Access(string AccessKey, string Secret, string SessionToken, Uri StorageUrl, string OrganizationId, string Bucket);
 

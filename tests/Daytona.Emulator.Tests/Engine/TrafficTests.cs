@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests.Engine;
 
 /// <summary>The fault knobs and the request counts, over HTTP and in-process.</summary>
-public sealed class FaultTests
+public sealed class TrafficTests
 {
     [Fact]
     public async Task TooManyRequestsAnswers429WithRetryAfterForTheNextCountRequests()

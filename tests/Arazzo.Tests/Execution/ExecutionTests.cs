@@ -4,7 +4,7 @@ using Daytona.Arazzo;
 using Daytona.Arazzo.Execution;
 using Daytona.Arazzo.OpenApi;
 
-namespace Arazzo.Tests;
+namespace Arazzo.Tests.Execution;
 
 /// <summary>The runner's control flow over real HTTP on a loopback mock: retry, goto, dependsOn, nested documents, parameters.</summary>
 public sealed class ExecutionTests : IDisposable

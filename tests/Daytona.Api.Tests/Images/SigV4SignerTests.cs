@@ -1,7 +1,7 @@
 using System.Globalization;
 using Daytona.Api.Images;
 
-namespace Daytona.Images.Tests;
+namespace Daytona.Api.Tests.Images;
 
 /// <summary>The signer against the worked examples of the S3 documentation ("Signature Calculations for the Authorization Header").</summary>
 public sealed class SigV4SignerTests
@@ -49,29 +49,5 @@ public sealed class SigV4SignerTests
         Assert.Contains("Credential=AK/20130524/eu-west-1/s3/aws4_request", auth);
         Assert.Contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token", auth);
         Assert.DoesNotContain("SECRET", auth);
-    }
-}
-
-public sealed class PushAccessTests
-{
-    [Theory]
-    [InlineData("https://s3.eu-west-1.amazonaws.com", "eu-west-1")]
-    [InlineData("https://bucket.s3.us-west-2.amazonaws.com", "us-west-2")]
-    [InlineData("https://s3-ap-southeast-2.amazonaws.com", "ap-southeast-2")]
-    [InlineData("https://s3.dualstack.eu-central-1.amazonaws.com", "eu-central-1")]
-    [InlineData("https://s3.amazonaws.com", "us-east-1")]
-    [InlineData("http://127.0.0.1:9000/s3", "us-east-1")]
-    [InlineData("https://minio.example.com", "us-east-1")]
-    public void TheRegionComesFromAnAwsHostElseUsEast1(string url, string region) =>
-        Assert.Equal(region, PushAccess.RegionOf(new Uri(url)));
-
-    [Fact]
-    public void TheRegionAndBucketGivenByPushAccessWinAndTheSecretIsNeverShown()
-    {
-        var access = new PushAccess("AK", "very-secret", "token", new Uri("https://s3.eu-west-1.amazonaws.com"), "org", null, "ap-south-1");
-        Assert.Equal("ap-south-1", access.Region);
-        Assert.Equal(PushAccess.DefaultBucket, access.Bucket);
-        Assert.DoesNotContain("very-secret", access.ToString());
-        Assert.DoesNotContain("token", access.ToString());
     }
 }

@@ -1,6 +1,6 @@
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Client;
+namespace Daytona.Api.Tests;
 
 /// <summary>An in-process emulator on a free 127.0.0.1 port and a <see cref="DaytonaClient"/> on it, with quick retries.</summary>
 public sealed class ClientFixture : IAsyncDisposable

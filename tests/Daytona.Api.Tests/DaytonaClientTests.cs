@@ -3,10 +3,10 @@ using System.Net.Sockets;
 using Daytona.Common;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Client;
+namespace Daytona.Api.Tests;
 
 /// <summary>The REST client against the in-process emulator over real HTTP on 127.0.0.1.</summary>
-public sealed class SnapshotClientTests
+public sealed class DaytonaClientTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 

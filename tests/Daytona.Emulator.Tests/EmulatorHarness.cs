@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests;
 
 /// <summary>An in-process emulator with a fast clock and an authenticated HttpClient for one test.</summary>
 public sealed class EmulatorHarness : IAsyncDisposable

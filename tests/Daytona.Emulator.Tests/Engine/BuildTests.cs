@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Daytona.Emulator;
 
-namespace Daytona.Api.Tests.Emulator;
+namespace Daytona.Emulator.Tests.Engine;
 
 /// <summary>Pretend builds of buildInfo snapshots: states, build ref, reuse, failures and build logs.</summary>
 public sealed class BuildTests
