@@ -35,7 +35,7 @@ namespace Daytona.Arazzo.Criteria
     {
         private static readonly TimeSpan s_regexTimeout = TimeSpan.FromSeconds(2);
 
-        public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context, bool strict = false)
+        public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context, bool strict = false, System.Threading.CancellationToken cancellationToken = default)
         {
             try
             {

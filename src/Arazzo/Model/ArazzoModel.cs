@@ -204,13 +204,32 @@ namespace Daytona.Arazzo.Model
         internal object? CompiledContext { get; set; }
     }
 
+    /// <summary>What a success or failure action does.</summary>
+    public enum ActionType
+    {
+        /// <summary>The type is missing or not one the spec defines (a diagnostic says so).</summary>
+        Unknown,
+
+        /// <summary>End the workflow.</summary>
+        End,
+
+        /// <summary>Go to a step of this workflow, or transfer to another workflow.</summary>
+        Goto,
+
+        /// <summary>Run the step again (failure actions only), after retryAfter seconds, up to retryLimit times.</summary>
+        Retry,
+    }
+
     /// <summary>A success or failure action, or a Reusable Object pointing at one in components.</summary>
     public sealed class ActionDefinition : ArazzoElement
     {
         public string Name { get; internal set; } = string.Empty;
 
-        /// <summary><c>end</c>, <c>goto</c> or (failure only) <c>retry</c>.</summary>
+        /// <summary><c>end</c>, <c>goto</c> or (failure only) <c>retry</c>, as written.</summary>
         public string Type { get; internal set; } = string.Empty;
+
+        /// <summary>What the action does, read from <see cref="Type"/>; <see cref="ActionType.Unknown"/> when the type is not one of the spec's.</summary>
+        public ActionType Kind { get; internal set; }
 
         public string? WorkflowId { get; internal set; }
 

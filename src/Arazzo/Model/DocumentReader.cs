@@ -374,6 +374,16 @@ namespace Daytona.Arazzo.Model
             {
                 _diagnostics.Error("InvalidActionType", JsonPaths.Property(path, "type"), $"Action '{action.Name}' has type '{action.Type}'; use {string.Join(", ", allowed)}.");
             }
+            else
+            {
+                action.Kind = action.Type switch
+                {
+                    "end" => ActionType.End,
+                    "goto" => ActionType.Goto,
+                    "retry" => ActionType.Retry,
+                    _ => ActionType.Unknown,
+                };
+            }
 
             action.WorkflowId = OptionalString(obj, path, "workflowId");
             action.StepId = OptionalString(obj, path, "stepId");
@@ -382,7 +392,7 @@ namespace Daytona.Arazzo.Model
                 _diagnostics.Error("AmbiguousActionTarget", path, $"Action '{action.Name}' sets both stepId and workflowId; they are mutually exclusive.");
             }
 
-            if (action.Type == "goto" && action.WorkflowId == null && action.StepId == null)
+            if (action.Kind == ActionType.Goto && action.WorkflowId == null && action.StepId == null)
             {
                 _diagnostics.Error("MissingGotoTarget", path, $"goto action '{action.Name}' needs a stepId or a workflowId.");
             }
