@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Daytona.Hosting;
 
 namespace Daytona.Emulator;
 
@@ -80,33 +79,17 @@ public static class EmulatorProgram
             options.ApiKey = fromEnvironment;
         }
 
-        DateTime? parentStart = null;
-        if (parentPid is { } pid)
+        using var lifetime = new ChildLifetime();
+        if (parentPid is { } pid && !lifetime.TryWatchParent(pid))
         {
-            parentStart = StartTimeOf(pid);
-            if (parentStart == null)
-            {
-                Console.Error.WriteLine($"The parent process {pid} is not running.");
-                return 3;
-            }
+            Console.Error.WriteLine($"The parent process {pid} is not running.");
+            return 3;
         }
-
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
 
         EmulatorServer server;
         try
         {
-            server = await EmulatorServer.StartAsync(options, stop.Token);
+            server = await EmulatorServer.StartAsync(options, lifetime.Stopping);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ArgumentException or InvalidOperationException)
         {
@@ -117,14 +100,12 @@ public static class EmulatorProgram
         await using var running = server;
         if (readyJson)
         {
-            var line = JsonSerializer.Serialize(new Dictionary<string, string>
+            ChildLifetime.WriteReadyLine(new Dictionary<string, string>
             {
                 ["url"] = server.ApiUrl.ToString(),
                 ["apiKey"] = server.ApiKey,
                 ["organizationId"] = server.OrganizationId,
             });
-            Console.Out.WriteLine(line);
-            Console.Out.Flush();
         }
         else
         {
@@ -136,80 +117,12 @@ public static class EmulatorProgram
             Console.WriteLine("Press Ctrl+C to stop.");
         }
 
-        var childMode = readyJson || parentPid != null;
-        if (parentPid is { } watched)
+        if (readyJson || parentPid != null)
         {
-            _ = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    await Task.Delay(500).ConfigureAwait(false);
-                    if (StartTimeOf(watched) != parentStart)
-                    {
-                        stop.Cancel();
-                    }
-                }
-            });
+            lifetime.WatchStandardInput();
         }
 
-        if (childMode && Console.IsInputRedirected)
-        {
-            _ = Task.Run(() =>
-            {
-                try
-                {
-                    using var input = Console.OpenStandardInput();
-                    var buffer = new byte[256];
-                    while (input.Read(buffer, 0, buffer.Length) > 0)
-                    {
-                    }
-                }
-                catch (IOException)
-                {
-                }
-
-                stop.Cancel();
-            });
-        }
-
-        try
-        {
-            await Task.WhenAny(Task.Delay(Timeout.Infinite, stop.Token), server.Completion).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await lifetime.WaitAsync(server.Completion);
         return 0;
-    }
-
-    /// <summary>The start time of a running process (pid reuse guard), or null when it is not running.</summary>
-    private static DateTime? StartTimeOf(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            if (process.HasExited)
-            {
-                return null;
-            }
-
-            try
-            {
-                return process.StartTime;
-            }
-            catch (Exception)
-            {
-                return DateTime.MinValue; // running, start time not readable
-            }
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 }

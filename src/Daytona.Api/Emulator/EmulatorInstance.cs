@@ -1,7 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.Security;
-using System.Threading;
+using Daytona.Common.Hosting;
 
 namespace Daytona.Api.Emulator
 {
@@ -12,19 +11,16 @@ namespace Daytona.Api.Emulator
     /// </summary>
     public sealed class EmulatorInstance : IDisposable
     {
-        private readonly Process _process;
-        private readonly Func<string> _errorOutput;
-        private int _stopped;
+        private readonly ChildApp _app;
 
-        internal EmulatorInstance(Process process, Uri apiUrl, SecureString apiKey, string plainKey, string organizationId, string emulatorPath, Func<string> errorOutput)
+        internal EmulatorInstance(ChildApp app, Uri apiUrl, SecureString apiKey, string plainKey, string organizationId)
         {
-            _process = process;
-            _errorOutput = errorOutput;
+            _app = app;
             ApiUrl = apiUrl;
             ApiKey = apiKey;
             OrganizationId = organizationId;
-            ProcessId = process.Id;
-            EmulatorPath = emulatorPath;
+            ProcessId = app.ProcessId;
+            EmulatorPath = app.AppPath;
             StartedAt = DateTime.Now;
             Connection = new DaytonaConnection(apiUrl, plainKey, organizationId, "Start-DaytonaEmulator");
         }
@@ -54,68 +50,18 @@ namespace Daytona.Api.Emulator
         /// <summary>Running, or Exited.</summary>
         public string State => HasExited ? "Exited" : "Running";
 
-        public bool HasExited
-        {
-            get
-            {
-                try
-                {
-                    return _process.HasExited;
-                }
-                catch (InvalidOperationException)
-                {
-                    return true;
-                }
-            }
-        }
+        public bool HasExited => _app.HasExited;
 
         /// <summary>
         /// Stops the emulator: closes its standard input (it exits by itself), then kills it if it is still running
         /// after <paramref name="grace"/>. Returns true when the process has ended.
         /// </summary>
-        public bool Stop(TimeSpan? grace = null)
-        {
-            var wait = (int)(grace ?? TimeSpan.FromSeconds(5)).TotalMilliseconds;
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
-            {
-                EmulatorLauncher.Forget(this);
-                try
-                {
-                    _process.StandardInput.Close();
-                }
-                catch (Exception e) when (e is InvalidOperationException or System.IO.IOException or ObjectDisposedException)
-                {
-                }
-            }
-
-            try
-            {
-                if (!_process.HasExited && !_process.WaitForExit(wait))
-                {
-                    _process.Kill();
-                    _process.WaitForExit(wait);
-                }
-
-                return _process.HasExited;
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return HasExited;
-            }
-        }
+        public bool Stop(TimeSpan? grace = null) => _app.Stop(grace);
 
         /// <summary>What the emulator wrote on its error stream (for diagnostics; it holds no secret).</summary>
-        public string ErrorOutput => _errorOutput();
+        public string ErrorOutput => _app.ErrorOutput;
 
-        public void Dispose()
-        {
-            Stop(TimeSpan.FromSeconds(2));
-            _process.Dispose();
-        }
+        public void Dispose() => _app.Dispose();
 
         public override string ToString() => $"Daytona emulator at {ApiUrl} (process {ProcessId}, {State})";
     }
