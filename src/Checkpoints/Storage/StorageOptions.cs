@@ -1,0 +1,20 @@
+using System;
+
+namespace Daytona.Checkpoints.Storage
+{
+    /// <summary>How a backend is opened: what it tells the user and how hard it tries. Not stored.</summary>
+    public sealed class StorageOptions
+    {
+        /// <summary>Flush every durable write to stable storage before it becomes visible (the folder; object stores always are).</summary>
+        public bool Durable { get; set; } = true;
+
+        /// <summary>Lines for the verbose stream (retries, probes, cache use). Never given a secret.</summary>
+        public Action<string>? Verbose { get; set; }
+
+        /// <summary>Lines for the warning stream (e.g. a backend that ignores conditional writes, said once). Never given a secret.</summary>
+        public Action<string>? Warning { get; set; }
+
+        /// <summary>The per-machine cache folder for object stores; null for the default, empty to turn caching off.</summary>
+        public string? CacheFolder { get; set; }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Text;
+using Daytona.Checkpoints;
+using Daytona.Checkpoints.Storage;
+
+namespace Checkpoints.Tests.Storage;
+
+/// <summary>
+/// What every storage backend promises (<see cref="IObjectStorage"/>), asserted the same way for each: a backend's
+/// test class derives from this and says how to make an empty storage. The folder, memory, Azure Blob and S3 backends
+/// all run it.
+/// </summary>
+public abstract class StorageSuite : IDisposable
+{
+    private readonly List<IObjectStorage> _opened = new();
+
+    /// <summary>A new, empty storage.</summary>
+    protected abstract IObjectStorage CreateStorage();
+
+    protected IObjectStorage NewStorage()
+    {
+        var storage = CreateStorage();
+        _opened.Add(storage);
+        return storage;
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var storage in _opened)
+        {
+            storage.Dispose();
+        }
+    }
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string Text(StoredObject? stored) => stored == null ? "<absent>" : Encoding.UTF8.GetString(stored.Span);
+
+    [Fact]
+    public async Task AWrittenObjectReadsBackWholeWithItsVersion()
+    {
+        var storage = NewStorage();
+        var written = await storage.WriteAsync("a/b/object.json", Bytes("hello"), WriteCondition.CreateOnly, default);
+        Assert.Equal(WriteStatus.Written, written.Status);
+        using var read = await storage.ReadAsync("a/b/object.json", default);
+        Assert.Equal("hello", Text(read));
+        Assert.NotNull(read!.Version);
+        if (written.Version != null)
+        {
+            Assert.Equal(written.Version, read.Version);
+        }
+
+        Assert.Null(await storage.ReadAsync("a/b/missing.json", default));
+        Assert.Null(await storage.ReadAsync("nowhere/at/all", default));
+    }
+
+    [Fact]
+    public async Task CreateOnlyReportsAlreadyExistsAndKeepsTheFirstContent()
+    {
+        var storage = NewStorage();
+        Assert.True((await storage.WriteAsync("k", Bytes("first"), WriteCondition.CreateOnly, default)).Written);
+        var second = await storage.WriteAsync("k", Bytes("second"), WriteCondition.CreateOnly, default);
+        Assert.Equal(WriteStatus.AlreadyExists, second.Status);
+        using var read = await storage.ReadAsync("k", default);
+        Assert.Equal("first", Text(read));
+    }
+
+    [Fact]
+    public async Task OfManyCreatorsOfOneKeyExactlyOneWins()
+    {
+        var storage = NewStorage();
+        for (var round = 0; round < 5; round++)
+        {
+            var key = "race/" + round;
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => storage.WriteAsync(key, Bytes("writer " + i), WriteCondition.CreateOnly, default))));
+            Assert.Equal(1, results.Count(r => r.Status == WriteStatus.Written));
+            Assert.Equal(7, results.Count(r => r.Status == WriteStatus.AlreadyExists));
+        }
+    }
+
+    [Fact]
+    public async Task IfVersionReplacesOnlyTheVersionRead()
+    {
+        var storage = NewStorage();
+        await storage.WriteAsync("cas", Bytes("v1"), WriteCondition.CreateOnly, default);
+        string version;
+        using (var first = await storage.ReadAsync("cas", default))
+        {
+            version = first!.Version!;
+        }
+
+        var replaced = await storage.WriteAsync("cas", Bytes("v2"), WriteCondition.IfVersion(version), default);
+        Assert.Equal(WriteStatus.Written, replaced.Status);
+        var stale = await storage.WriteAsync("cas", Bytes("v3"), WriteCondition.IfVersion(version), default);
+        Assert.Equal(WriteStatus.VersionMismatch, stale.Status);
+        using (var now = await storage.ReadAsync("cas", default))
+        {
+            Assert.Equal("v2", Text(now));
+            Assert.NotEqual(version, now!.Version);
+        }
+
+        var absent = await storage.WriteAsync("cas-missing", Bytes("x"), WriteCondition.IfVersion(version), default);
+        Assert.Equal(WriteStatus.VersionMismatch, absent.Status);
+        Assert.Null(await storage.ReadAsync("cas-missing", default));
+    }
+
+    [Fact]
+    public async Task ConcurrentCompareAndSwapLosesNoUpdate()
+    {
+        var storage = NewStorage();
+        await storage.WriteAsync("counter", Bytes("0"), WriteCondition.CreateOnly, default);
+        const int writers = 4;
+        const int increments = 10;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < increments; i++)
+            {
+                while (true)
+                {
+                    using var current = await storage.ReadAsync("counter", default);
+                    var next = int.Parse(Text(current)) + 1;
+                    var result = await storage.WriteAsync("counter", Bytes(next.ToString()), WriteCondition.IfVersion(current!.Version!), default);
+                    if (result.Written)
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+        using var final = await storage.ReadAsync("counter", default);
+        Assert.Equal((writers * increments).ToString(), Text(final));
+    }
+
+    [Fact]
+    public async Task UnconditionalWritesReplace()
+    {
+        var storage = NewStorage();
+        Assert.True((await storage.WriteAsync("u", Bytes("one"), WriteCondition.Unconditional, default)).Written);
+        Assert.True((await storage.WriteAsync("u", Bytes("two"), WriteCondition.Unconditional, default)).Written);
+        using var read = await storage.ReadAsync("u", default);
+        Assert.Equal("two", Text(read));
+    }
+
+    [Fact]
+    public async Task RangesAndStreamsReadPartsAndWholes()
+    {
+        var storage = NewStorage();
+        var content = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7)).ToArray();
+        await storage.WriteAsync("packs/ab/big.pack", content, WriteCondition.CreateOnly, default);
+        var buffer = new byte[1000];
+        Assert.Equal(1000, await storage.ReadRangeAsync("packs/ab/big.pack", 5000, buffer, 0, 1000, default));
+        Assert.Equal(content.Skip(5000).Take(1000), buffer);
+        Assert.Equal(100, await storage.ReadRangeAsync("packs/ab/big.pack", 99_900, buffer, 10, 500, default));
+        Assert.Equal(content.Skip(99_900), buffer.Skip(10).Take(100));
+        Assert.Equal(0, await storage.ReadRangeAsync("packs/ab/big.pack", 100_000, buffer, 0, 10, default));
+        Assert.Equal(-1, await storage.ReadRangeAsync("packs/ab/none.pack", 0, buffer, 0, 10, default));
+
+        using (var stream = await storage.OpenReadAsync("packs/ab/big.pack", default))
+        using (var copy = new MemoryStream())
+        {
+            await stream!.CopyToAsync(copy);
+            Assert.Equal(content, copy.ToArray());
+        }
+
+        Assert.Null(await storage.OpenReadAsync("packs/ab/none.pack", default));
+        var info = await storage.StatAsync("packs/ab/big.pack", default);
+        Assert.Equal(100_000, info!.Length);
+        Assert.Equal("packs/ab/big.pack", info.Key);
+        Assert.Null(await storage.StatAsync("packs/ab/none.pack", default));
+    }
+
+    [Fact]
+    public async Task ListingsAreSortedByKeyWithinTheirPrefixAndStartAfterAKey()
+    {
+        var storage = NewStorage();
+        var keys = new[] { "checkpoints/20250101T000002Z.json", "checkpoints/20250101T000001Z.json", "checkpoints/~prune.json", "packs/01/a.pack", "packs/01/a.idx", "packs/ff/b.idx", "packsx", "format" };
+        foreach (var key in keys)
+        {
+            await storage.WriteAsync(key, Bytes(key), WriteCondition.CreateOnly, default);
+        }
+
+        Assert.Equal(
+            new[] { "checkpoints/20250101T000001Z.json", "checkpoints/20250101T000002Z.json", "checkpoints/~prune.json" },
+            (await storage.ListAsync("checkpoints/", null, default)).Select(o => o.Key));
+        Assert.Equal(
+            new[] { "checkpoints/20250101T000002Z.json", "checkpoints/~prune.json" },
+            (await storage.ListAsync("checkpoints/", "checkpoints/20250101T000001Z.json", default)).Select(o => o.Key));
+        Assert.Equal(new[] { "packs/01/a.idx", "packs/01/a.pack", "packs/ff/b.idx" }, (await storage.ListAsync("packs/", null, default)).Select(o => o.Key));
+        Assert.Equal(new[] { "packs/01/a.idx", "packs/01/a.pack", "packs/ff/b.idx", "packsx" }, (await storage.ListAsync("packs", null, default)).Select(o => o.Key));
+        Assert.Equal(keys.OrderBy(k => k, StringComparer.Ordinal), (await storage.ListAsync(string.Empty, null, default)).Select(o => o.Key));
+        Assert.Empty(await storage.ListAsync("nothing/", null, default));
+        var listed = (await storage.ListAsync("packs/01/", null, default)).Single(o => o.Key == "packs/01/a.pack");
+        Assert.Equal(Bytes("packs/01/a.pack").Length, listed.Length);
+        Assert.NotNull(listed.LastModifiedUtc);
+    }
+
+    [Fact]
+    public async Task DeleteSaysWhetherTheObjectWasThere()
+    {
+        var storage = NewStorage();
+        await storage.WriteAsync("d/x", Bytes("x"), WriteCondition.CreateOnly, default);
+        Assert.True(await storage.DeleteAsync("d/x", default));
+        Assert.False(await storage.DeleteAsync("d/x", default));
+        Assert.False(await storage.DeleteAsync("never/was", default));
+        Assert.Null(await storage.ReadAsync("d/x", default));
+        Assert.True((await storage.WriteAsync("d/x", Bytes("again"), WriteCondition.CreateOnly, default)).Written);
+    }
+
+    [Fact]
+    public async Task AWriterDisposedWithoutCommitLeavesNothing()
+    {
+        var storage = NewStorage();
+        using (var writer = storage.CreateWriter("w/abandoned", WriteCondition.CreateOnly))
+        {
+            writer.Content.Write(Bytes("half"), 0, 4);
+            writer.Complete();
+        }
+
+        Assert.Null(await storage.ReadAsync("w/abandoned", default));
+        Assert.Empty(await storage.ListAsync(string.Empty, null, default));
+    }
+
+    [Fact]
+    public async Task AStagedObjectIsInvisibleUntilCommitted()
+    {
+        var storage = NewStorage();
+        using var writer = storage.CreateWriter("w/staged", WriteCondition.CreateOnly);
+        var content = Enumerable.Range(0, 3 << 20).Select(i => (byte)i).ToArray();
+        writer.Content.Write(content, 0, content.Length);
+        writer.Complete();
+        Assert.Null(await storage.ReadAsync("w/staged", default));
+        Assert.Equal(content.Length, writer.Length);
+        Assert.True((await writer.CommitAsync(default)).Written);
+        using var read = await storage.ReadAsync("w/staged", default);
+        Assert.Equal(content, read!.ToArray());
+    }
+
+    [Fact]
+    public async Task ALeaseIsExclusiveUntilReleased()
+    {
+        var storage = NewStorage();
+        var first = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(first.Lease);
+        Assert.False(first.TookOver);
+        var second = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.Null(second.Lease);
+        Assert.NotNull(second.Holder);
+        Assert.Equal(Environment.MachineName, second.Holder!.Host);
+        Assert.Equal("pruning", second.Holder.Purpose);
+        Assert.True(await first.Lease!.RenewAsync(default));
+        await first.Lease.ReleaseAsync(default);
+        var third = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(third.Lease);
+        third.Lease!.Dispose();
+        Assert.Null(await storage.ReadAsync("lock", default));
+    }
+
+    [Fact]
+    public virtual async Task ALeaseOfADeadProcessOrPastItsExpiryIsTakenOverAndItsHolderLosesIt()
+    {
+        var storage = NewStorage();
+        var dead = new LeaseHolder { Host = Environment.MachineName, Pid = DeadProcessId(), Since = DateTime.UtcNow, Expires = DateTime.UtcNow.AddHours(1) };
+        await storage.WriteAsync("lock", dead.ToJson(), WriteCondition.CreateOnly, default);
+        var taken = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(taken.Lease);
+        Assert.True(taken.TookOver);
+
+        // Another host's lease, long expired: taken over; the one holding it finds it lost when it renews.
+        var expired = new LeaseHolder { Host = "elsewhere", Pid = 1, Since = DateTime.UtcNow.AddHours(-2), Expires = DateTime.UtcNow.AddHours(-1) };
+        using (var current = await storage.ReadAsync("lock", default))
+        {
+            await storage.WriteAsync("lock", expired.ToJson(), WriteCondition.IfVersion(current!.Version!), default);
+        }
+
+        Assert.False(await taken.Lease!.RenewAsync(default));
+        var again = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.NotNull(again.Lease);
+        Assert.True(again.TookOver);
+
+        // A live lease of another host is not.
+        var live = new LeaseHolder { Host = "elsewhere", Pid = 1, Since = DateTime.UtcNow, Expires = DateTime.UtcNow.AddHours(1) };
+        using (var current = await storage.ReadAsync("lock", default))
+        {
+            await storage.WriteAsync("lock", live.ToJson(), WriteCondition.IfVersion(current!.Version!), default);
+        }
+
+        var refused = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
+        Assert.Null(refused.Lease);
+        Assert.Equal("elsewhere", refused.Holder!.Host);
+    }
+
+    protected static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(OperatingSystem.IsWindows() ? "cmd" : "true")
+        {
+            UseShellExecute = false,
+            ArgumentList = { },
+        })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+}
