@@ -85,8 +85,17 @@ namespace Daytona.Snapshots.Loader
             }
         }
 
-        private static Assembly? Resolve(object? sender, ResolveEventArgs args)
+        /// <summary>
+        /// What the handler decides for a request, without loading anything: the binding, whose <see cref="Binding.Path"/>
+        /// is the file it would load (null when it leaves the request alone). Null for a name that does not parse.
+        /// </summary>
+        public static Binding? Choose(ResolveEventArgs args, DependencyFolder folder)
         {
+            if (args == null)
+            {
+                throw new ArgumentNullException(nameof(args));
+            }
+
             AssemblyName requested;
             try
             {
@@ -97,7 +106,17 @@ namespace Daytona.Snapshots.Loader
                 return null;
             }
 
-            var binding = BindingPolicy.Decide(Folder, requested, args.RequestingAssembly);
+            return BindingPolicy.Decide(folder, requested, args.RequestingAssembly);
+        }
+
+        private static Assembly? Resolve(object? sender, ResolveEventArgs args)
+        {
+            var binding = Choose(args, Folder);
+            if (binding == null)
+            {
+                return null;
+            }
+
             if (binding.Kind != BindingKind.NotShipped && binding.Kind != BindingKind.NotOurs && binding.Kind != BindingKind.Exact)
             {
                 Record(binding);
