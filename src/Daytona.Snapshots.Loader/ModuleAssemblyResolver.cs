@@ -23,6 +23,7 @@ namespace Daytona.Snapshots.Loader
         private static IsolatedLoadContext? s_loadContext;
         private static bool s_loadContextProbed;
         private static int s_installCount;
+        private static int s_answered;
 
         /// <summary>The Dependencies/ folder beside this assembly.</summary>
         public static DependencyFolder Folder
@@ -50,6 +51,9 @@ namespace Daytona.Snapshots.Loader
                 }
             }
         }
+
+        /// <summary>How many requests the handler has answered with a file of Dependencies/.</summary>
+        public static int AnsweredCount => Volatile.Read(ref s_answered);
 
         /// <summary>Hooks the handler (once per process, however many imports; each Install needs an Uninstall).</summary>
         public static void Install()
@@ -129,7 +133,9 @@ namespace Daytona.Snapshots.Loader
             }
 
             var context = LoadContext;
-            return context != null ? context.LoadFromAssemblyPath(path) : Assembly.LoadFrom(path);
+            var assembly = context != null ? context.LoadFromAssemblyPath(path) : Assembly.LoadFrom(path);
+            Interlocked.Increment(ref s_answered);
+            return assembly;
         }
 
         private static void Record(Binding binding)

@@ -1,0 +1,294 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Api;
+using Daytona.Api.Images;
+using Daytona.Arazzo;
+using Daytona.Arazzo.Execution;
+using Daytona.Arazzo.OpenApi;
+using Daytona.Checkpoints;
+using Daytona.Common;
+using Daytona.Images;
+using Daytona.Images.Tests;
+using static NetFramework.Smoke.SmokeFailure;
+
+namespace NetFramework.Smoke
+{
+    /// <summary>The scenarios, in order. Each returns a line or two saying what it checked.</summary>
+    internal static class Scenarios
+    {
+        public static IEnumerable<Scenario> All(SuiteContext context, Harness harness)
+        {
+            yield return new Scenario("loader: the engine loads from Dependencies/ through the module's resolver", () => Task.FromResult(LoaderScenario(context)));
+            yield return new Scenario("image hashing: Daytona SDK conformance cases (Dockerfile, context, MD5)", () => Task.FromResult(ImageHashing(context, harness)));
+            yield return new Scenario("emulator: started from the module's Emulator/ folder by the module's launcher", () => EmulatorStarts(harness));
+            yield return new Scenario("snapshots: create, wait, deactivate, list and remove through DaytonaClient", () => SnapshotLifecycle(harness));
+            yield return new Scenario("declarative image: context uploaded to the emulator's object storage, built, reused", () => DeclarativeImage(harness));
+            yield return new Scenario("seed workflow: build-and-activate-snapshot against the emulator (Arazzo engine)", () => SeedWorkflow(context, harness));
+            yield return new Scenario("checkpoints: capture twice, list, find by time", () => Task.FromResult(CheckpointCapture(harness)));
+            yield return new Scenario("checkpoints: restore and verify, a path longer than 260 characters included", () => Task.FromResult(CheckpointRestore(harness)));
+            yield return new Scenario("checkpoints: export to an archive, import into another repository, verify there", () => Task.FromResult(CheckpointExportImport(harness)));
+            yield return new Scenario("loader: every shipped assembly loaded so far came from Dependencies/", () => Task.FromResult(LoadedFromDependencies(context)));
+        }
+
+        private static string LoaderScenario(SuiteContext context)
+        {
+            var engine = typeof(DaytonaClient).Assembly;
+            Check(SameFolder(engine.Location, context.Dependencies), $"Daytona.Api loaded from {engine.Location}, not from {context.Dependencies}");
+            var beside = Directory.GetFiles(AppDomain.CurrentDomain.BaseDirectory, "*.dll").Select(Path.GetFileName).ToList();
+            Check(beside.Count == 0, "engine files beside the program: " + string.Join(", ", beside));
+            var config = AppDomain.CurrentDomain.SetupInformation.ConfigurationFile;
+            var redirects = config != null && File.Exists(config) && File.ReadAllText(config).IndexOf("bindingRedirect", StringComparison.OrdinalIgnoreCase) >= 0;
+            Check(!redirects, $"{config} holds binding redirects");
+            return $"Daytona.Api {engine.GetName().Version} from Dependencies/; no engine file beside the program; no binding redirects";
+        }
+
+        private static string ImageHashing(SuiteContext context, Harness harness)
+        {
+            var casesPath = Path.Combine(context.Shared, "conformance", "images", "cases.json");
+            using var document = JsonDocument.Parse(File.ReadAllText(casesPath));
+            var root = document.RootElement;
+            var passed = 0;
+            var hashes = 0;
+            var failures = new List<string>();
+            foreach (var testCase in root.GetProperty("cases").EnumerateArray())
+            {
+                var id = testCase.GetProperty("id").GetString()!;
+                var fixture = harness.Folder("images-" + id);
+                foreach (var file in root.GetProperty("fixture").EnumerateObject())
+                {
+                    var full = Path.Combine(fixture, file.Name);
+                    Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                    File.WriteAllBytes(full, Convert.FromBase64String(file.Value.GetString()!));
+                }
+
+                foreach (var dir in root.GetProperty("emptyDirs").EnumerateArray())
+                {
+                    Directory.CreateDirectory(Path.Combine(fixture, dir.GetString()!));
+                }
+
+                try
+                {
+                    hashes += MatchesSdk(testCase, fixture);
+                    passed++;
+                }
+                catch (Exception e) when (e is SmokeFailure || e is DaytonaException)
+                {
+                    failures.Add($"{id}: {e.Message}");
+                }
+            }
+
+            Check(failures.Count == 0, string.Join("\n", failures));
+            Check(passed >= 20, $"only {passed} cases in {casesPath}");
+            return $"{passed} cases match Daytona's TypeScript SDK ({hashes} context MD5 hashes)";
+        }
+
+        private static int MatchesSdk(JsonElement testCase, string fixture)
+        {
+            DaytonaImage image;
+            try
+            {
+                image = SdkOps.Run(testCase.GetProperty("ops"), fixture);
+            }
+            catch (DaytonaException e) when (testCase.TryGetProperty("error", out var expected))
+            {
+                Check(e.Message == expected.GetProperty("message").GetString(), $"error '{e.Message}', the SDK's was '{expected.GetProperty("message").GetString()}'");
+                return 0;
+            }
+
+            Check(!testCase.TryGetProperty("error", out _), "no error, the SDK failed");
+            Check(image.Dockerfile == testCase.GetProperty("dockerfile").GetString(), "the Dockerfile differs from the SDK's");
+            var expectedContext = testCase.GetProperty("context").EnumerateArray().ToList();
+            Check(expectedContext.Count == image.Context.Count, $"{image.Context.Count} context entries, the SDK has {expectedContext.Count}");
+            var hashes = 0;
+            for (var i = 0; i < expectedContext.Count; i++)
+            {
+                var md5 = expectedContext[i].GetProperty("md5").GetString()!;
+                Check(image.Context[i].ArchivePath == expectedContext[i].GetProperty("archivePath").GetString(), $"context {i}: archive path {image.Context[i].ArchivePath}");
+                if (!md5.StartsWith("ERR", StringComparison.Ordinal))
+                {
+                    var actual = image.Context[i].ComputeHash();
+                    Check(actual == md5, $"context {i} ({image.Context[i].ArchivePath}): MD5 {actual}, the SDK's {md5}");
+                    hashes++;
+                }
+            }
+
+            return hashes;
+        }
+
+        private static async Task<string> EmulatorStarts(Harness harness)
+        {
+            var emulator = await harness.EmulatorAsync().ConfigureAwait(false);
+            Check(emulator.ApiUrl.IsLoopback, $"the emulator listens on {emulator.ApiUrl}");
+            return $"listening at {emulator.ApiUrl} (process {emulator.ProcessId})";
+        }
+
+        private static async Task<string> SnapshotLifecycle(Harness harness)
+        {
+            var client = await harness.ClientAsync().ConfigureAwait(false);
+            var name = "netfx-smoke-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var created = await client.CreateSnapshotAsync(new CreateSnapshotRequest(name) { ImageName = "python:3.12-slim", Cpu = 1 }, CancellationToken.None).ConfigureAwait(false);
+            var settled = await WaitAsync(client, created.Id).ConfigureAwait(false);
+            Check(settled.State == SnapshotState.Active, $"{name} settled as {settled.StateText}");
+            await client.DeactivateSnapshotAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+            var inactive = await WaitAsync(client, created.Id).ConfigureAwait(false);
+            Check(inactive.State == SnapshotState.Inactive, $"after deactivation {name} is {inactive.StateText}");
+            var listed = await client.ListSnapshotsAsync(null, CancellationToken.None).ConfigureAwait(false);
+            Check(listed.Items.Any(s => s.Id == created.Id), $"{name} is not listed");
+            await client.DeleteSnapshotAsync(created.Id, CancellationToken.None).ConfigureAwait(false);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await client.FindSnapshotAsync(name, CancellationToken.None).ConfigureAwait(false) != null)
+            {
+                Check(DateTime.UtcNow < deadline, $"{name} is still there 30 s after its removal");
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+
+            return $"{name}: {created.StateText} -> active -> inactive, listed, removed (then not found)";
+        }
+
+        private static async Task<string> DeclarativeImage(Harness harness)
+        {
+            var client = await harness.ClientAsync().ConfigureAwait(false);
+            var project = harness.Folder("declarative");
+            File.WriteAllText(Path.Combine(project, "app.py"), "print('hello from .NET Framework')\n");
+            var image = DaytonaImage.DebianSlim("3.12")
+                .RunCommands("apt-get update")
+                .AddLocalFile("app.py", "/app/app.py", project)
+                .Workdir("/app");
+            var name = "netfx-declarative-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var first = await DeclarativeSnapshots.CreateAsync(client, name, image, null, null, CancellationToken.None).ConfigureAwait(false);
+            Check(first.Uploads.Count == 1 && first.Uploads[0].Uploaded, "the context was not uploaded");
+            var settled = await WaitAsync(client, first.Snapshot.Id).ConfigureAwait(false);
+            Check(settled.State == SnapshotState.Active, $"{name} settled as {settled.StateText}");
+            var again = await DeclarativeSnapshots.CreateAsync(client, name, image, null, null, CancellationToken.None).ConfigureAwait(false);
+            Check(again.Reused && again.Snapshot.Id == first.Snapshot.Id, "the same definition was built again instead of reused");
+            return $"{name}: 1 context ({first.Uploads[0].Bytes} bytes) uploaded, built, active; the same definition reused";
+        }
+
+        private static async Task<Snapshot> WaitAsync(DaytonaClient client, string id)
+        {
+            var waiter = new SnapshotWaiter(client);
+            var options = new SnapshotWaitOptions { Timeout = TimeSpan.FromSeconds(90), MinInterval = TimeSpan.FromMilliseconds(100) };
+            var enumerator = waiter.WaitAsync(new[] { id }, options, CancellationToken.None).GetAsyncEnumerator();
+            try
+            {
+                Check(await enumerator.MoveNextAsync().ConfigureAwait(false), "the wait ended without a result");
+                var result = enumerator.Current;
+                Check(result.Succeeded, $"the wait failed: {result.Error?.Message}");
+                return result.Snapshot!;
+            }
+            finally
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private static async Task<string> SeedWorkflow(SuiteContext context, Harness harness)
+        {
+            var emulator = await harness.EmulatorAsync().ConfigureAwait(false);
+            var path = Path.Combine(context.RepoRoot, "examples", "workflows", "daytona-io-build-and-activate-snapshot-workflow.yml");
+            var name = "netfx-seed-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var options = new RunOptions
+            {
+                Inputs = new JsonObject { ["apiToken"] = harness.ApiKey, ["name"] = name, ["imageName"] = "ubuntu:22.04", ["cpu"] = 1 },
+                ServerUrls = new Dictionary<string, string> { ["snapshotsApi"] = emulator.ApiUrl.ToString() },
+                PollInterval = TimeSpan.FromMilliseconds(100),
+                Timeout = TimeSpan.FromSeconds(90),
+            };
+            var resolver = new SourceResolver();
+            var prepared = await WorkflowRunner.PrepareAsync(path, options, resolver, CancellationToken.None).ConfigureAwait(false);
+            var result = await new WorkflowRunner(prepared.Document, options, resolver).RunWorkflowAsync("build-and-activate-snapshot", CancellationToken.None).ConfigureAwait(false);
+            Check(result.Status == WorkflowStatus.Succeeded, $"the workflow {result.Status}: {result.Error}");
+            var snapshot = await (await harness.ClientAsync().ConfigureAwait(false)).GetSnapshotAsync(name, CancellationToken.None).ConfigureAwait(false);
+            Check(snapshot.State == SnapshotState.Active, $"{name} is {snapshot.StateText} after the workflow");
+            var steps = string.Join(" ", result.Steps.Select(s => s.StepId).Distinct());
+            return $"{result.Status} in {result.Steps.Count} step runs ({steps}); {name} is active";
+        }
+
+        private static DateTime s_clock = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+
+        private static RepositoryOptions ClockOptions() => new RepositoryOptions { UtcNow = () => s_clock };
+
+        private static string CheckpointCapture(Harness harness)
+        {
+            var workspace = harness.Folder("workspace");
+            File.WriteAllText(Path.Combine(workspace, "notes.txt"), "first draft\n");
+            File.WriteAllBytes(Path.Combine(workspace, "data.bin"), Enumerable.Range(0, 1 << 20).Select(i => (byte)(i * 31)).ToArray());
+            var deep = workspace;
+            while (deep.Length < 300)
+            {
+                deep = Path.Combine(deep, "node_modules_" + new string('x', 20));
+            }
+
+            Directory.CreateDirectory(deep);
+            File.WriteAllText(Path.Combine(deep, "index.js"), "module.exports = 42;\n");
+
+            var repository = CheckpointRepository.OpenOrCreate(Path.Combine(harness.Scratch, "checkpoints"), ClockOptions());
+            var first = repository.Capture(workspace, new CaptureOptions { Name = "first draft" }, CancellationToken.None);
+            s_clock = s_clock.AddMinutes(5);
+            File.WriteAllText(Path.Combine(workspace, "notes.txt"), "second draft\n");
+            var second = repository.Capture(workspace, new CaptureOptions { Name = "second draft" }, CancellationToken.None);
+
+            var listed = repository.List();
+            Check(listed.Count == 2 && listed[0].Id == first.Id && listed[1].Id == second.Id, "listed: " + string.Join(", ", listed.Select(c => c.Id)));
+            Check(repository.FindAt(first.Time.AddMinutes(1)).Id == first.Id, "a minute after the first capture did not find the first");
+            Check(repository.FindAt(second.Time).Id == second.Id, "the second capture's own instant did not find it");
+            Check(first.Files == 3, $"the first capture holds {first.Files} files, not 3");
+            return $"{first.Id} ({first.Files} files, {first.Size} bytes), {second.Id} ({second.NewData} bytes new); found by time";
+        }
+
+        private static string CheckpointRestore(Harness harness)
+        {
+            var repository = CheckpointRepository.Open(Path.Combine(harness.Scratch, "checkpoints"), ClockOptions());
+            var first = repository.List().First();
+            var destination = Path.Combine(harness.Scratch, "restored");
+            repository.Restore(first.Id, destination, null, CancellationToken.None);
+            Check(File.ReadAllText(Path.Combine(destination, "notes.txt")) == "first draft\n", "notes.txt was not restored as captured");
+            var deepFile = Directory.GetFiles(destination, "index.js", SearchOption.AllDirectories).Single();
+            Check(deepFile.Length > 260, $"the deep file's path has {deepFile.Length} characters");
+            Check(File.ReadAllText(deepFile) == "module.exports = 42;\n", "the deep file was not restored as captured");
+            var verification = repository.Verify(first.Id);
+            Check(verification.IsValid, "verification found: " + string.Join("; ", verification.Problems.Select(p => p.ToString())));
+            var differences = repository.CompareWithFolder(first.Id, destination);
+            Check(differences.Count == 0, "the restored folder differs: " + string.Join(", ", differences.Select(d => d.Path)));
+            return $"{first.Id} restored ({deepFile.Length}-character path included); verified {verification.Files} files, {verification.Chunks} chunks";
+        }
+
+        private static string CheckpointExportImport(Harness harness)
+        {
+            var repository = CheckpointRepository.Open(Path.Combine(harness.Scratch, "checkpoints"), ClockOptions());
+            var second = repository.List().Last();
+            var archive = Path.Combine(harness.Scratch, "second.checkpoint");
+            var bytes = repository.Export(second.Id, archive, overwrite: false, null, CancellationToken.None);
+            var other = CheckpointRepository.OpenOrCreate(Path.Combine(harness.Scratch, "elsewhere"), ClockOptions());
+            var imported = other.Import(archive, null, CancellationToken.None);
+            Check(imported.Id == second.Id, $"imported as {imported.Id}, exported {second.Id}");
+            Check(other.Verify(imported.Id).IsValid, "the imported checkpoint does not verify");
+            var notes = Encoding.UTF8.GetString(other.ReadFile(imported.Id, "notes.txt"));
+            Check(notes == "second draft\n", $"notes.txt reads '{notes}' in the imported checkpoint");
+            return $"{second.Id}: {bytes} bytes exported, imported and verified";
+        }
+
+        private static string LoadedFromDependencies(SuiteContext context)
+        {
+            var shipped = new HashSet<string>(Directory.GetFiles(context.Dependencies, "*.dll").Select(Path.GetFileNameWithoutExtension), StringComparer.OrdinalIgnoreCase);
+            var loaded = AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && shipped.Contains(a.GetName().Name!)).ToList();
+            var elsewhere = loaded.Where(a => !SameFolder(a.Location, context.Dependencies)).Select(a => $"{a.GetName().Name} {a.GetName().Version} from {a.Location}").ToList();
+            var fromDependencies = loaded.Count - elsewhere.Count;
+            // The runtime's own copy of an assembly it carries (Mono's GAC: Microsoft.CSharp, System.Numerics.Vectors) is
+            // bound before any resolver, as .NET Framework's GAC is: allowed, and listed.
+            var notRuntime = elsewhere.Where(e => e.IndexOf("/gac/", StringComparison.OrdinalIgnoreCase) < 0 && e.IndexOf("\\GAC_", StringComparison.OrdinalIgnoreCase) < 0 && e.IndexOf("/mono/4.5", StringComparison.OrdinalIgnoreCase) < 0).ToList();
+            Check(notRuntime.Count == 0, "loaded from elsewhere: " + string.Join("; ", notRuntime));
+            return $"{fromDependencies} of {shipped.Count} shipped assemblies loaded, all from Dependencies/" + (elsewhere.Count == 0 ? string.Empty : "; from the runtime's own GAC: " + string.Join("; ", elsewhere));
+        }
+
+        private static bool SameFolder(string file, string folder) =>
+            string.Equals(Path.GetDirectoryName(Path.GetFullPath(file))!.TrimEnd('/', '\\'), Path.GetFullPath(folder).TrimEnd('/', '\\'), StringComparison.OrdinalIgnoreCase);
+    }
+}
