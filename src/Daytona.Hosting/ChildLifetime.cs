@@ -5,21 +5,27 @@ using System.Text.Json;
 namespace Daytona.Hosting;
 
 /// <summary>
-/// When a bundled app stops: on Ctrl+C, on SIGTERM, when the process given by <c>--parent-pid</c> ends (a pid reused
-/// by another process counts as ended), or, in child mode, when its standard input closes (the parent's Stop).
+/// When a bundled app stops: on SIGTERM, when the process given by <c>--parent-pid</c> ends (a pid reused by another
+/// process counts as ended), in child mode when its standard input closes (the parent's Stop), and on Ctrl+C only
+/// when it runs standalone: a child watching its parent leaves the parent's terminal (see <see cref="TerminalDetach"/>),
+/// so Ctrl+C at the parent's prompt stops the command there, not the app.
 /// </summary>
 public sealed class ChildLifetime : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly PosixSignalRegistration _sigterm;
     private readonly ConsoleCancelEventHandler _cancelKey;
+    private volatile bool _child;
 
     public ChildLifetime()
     {
         _cancelKey = (_, e) =>
         {
             e.Cancel = true;
-            Stop();
+            if (!_child)
+            {
+                Stop();
+            }
         };
         Console.CancelKeyPress += _cancelKey;
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
@@ -43,13 +49,22 @@ public sealed class ChildLifetime : IDisposable
         }
     }
 
-    /// <summary>Stops the app when <paramref name="pid"/> ends; false (and nothing watched) when it is not running now.</summary>
+    /// <summary>
+    /// Stops the app when <paramref name="pid"/> ends; false (and nothing watched) when it is not running now. The app is
+    /// then its parent's child: it leaves the parent's terminal and ignores Ctrl+C.
+    /// </summary>
     public bool TryWatchParent(int pid)
     {
         var started = StartTimeOf(pid);
         if (started == null)
         {
             return false;
+        }
+
+        _child = true;
+        if (!TerminalDetach.Detach(out var why))
+        {
+            Console.Error.WriteLine("Could not leave the parent's terminal, so Ctrl+C there stops this process too: " + why);
         }
 
         _ = Task.Run(async () =>

@@ -133,4 +133,40 @@ public sealed class EmulatorProgramTests
         Assert.True(bad.WaitForExit(30_000));
         Assert.Equal(2, bad.ExitCode);
     }
+
+    [Fact]
+    public async Task AChildLeavesItsParentsTerminalSoCtrlCThereDoesNotReachIt()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // /proc is Linux's; the real-terminal test (tests/Pester/CtrlC.Tests.ps1) covers the behaviour
+        }
+
+        using var child = Start($"--port 0 --ready-json --parent-pid {Environment.ProcessId}");
+        using var standalone = Start("--port 0");
+        try
+        {
+            await ReadyLineAsync(child);
+            await standalone.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            // A child leads its own session (so the terminal's process group and its SIGINT are not its own);
+            // run standalone, the emulator stays in the session it was started in and Ctrl+C stops it.
+            Assert.Equal(child.Id, SessionOf(child.Id));
+            Assert.Equal(SessionOf(Environment.ProcessId), SessionOf(standalone.Id));
+            Assert.NotEqual(SessionOf(Environment.ProcessId), SessionOf(child.Id));
+        }
+        finally
+        {
+            child.Kill();
+            standalone.Kill();
+        }
+    }
+
+    /// <summary>The session id of a process: field 6 of /proc/PID/stat (after the parenthesized command name).</summary>
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
