@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Daytona.Hosting;
 
 /// <summary>
-/// Keeps a bundled app run as a child (the emulator, the checkpoint server) out of reach of the terminal its parent runs in. Ctrl+C at a pwsh prompt is sent by the
-/// terminal to every process of the foreground process group, which a child joins by default: without this, stopping
-/// any long command at the prompt would kill the app too. On Unix the child starts its own session (and so its
+/// Keeps a bundled app run as a child (the emulator, the checkpoint server) out of reach of its parent's terminal.
+/// Ctrl+C at a pwsh prompt is sent by the terminal to every process of the foreground process group, which a child
+/// joins by default: without this, stopping any long command at the prompt would kill the app too. On Unix the child starts its own session (and so its
 /// own process group, with no controlling terminal: no SIGINT, SIGQUIT, SIGTSTP or SIGHUP from the terminal); on
 /// Windows it ignores console Ctrl+C and Ctrl+Break, which is what <c>CREATE_NEW_PROCESS_GROUP</c> gives a process
 /// (Process.Start cannot pass that flag). The child still ends with its parent: it watches the parent's process id
