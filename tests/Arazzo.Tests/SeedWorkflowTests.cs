@@ -82,7 +82,8 @@ public class SeedWorkflowTests
     {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { TimeScale = 0.05 });
         var error = await Assert.ThrowsAsync<DaytonaException>(() => RunSeed(emulator, "strict-snap", "alpine:3.20", strict: true));
-        Assert.Equal("ArazzoDocumentInvalid", error.ErrorId);
+        Assert.Equal("ArazzoWorkflowInvalid", error.ErrorId);
+        Assert.Contains("cannot run under -Strict", error.Message);
         Assert.Contains("Bearer {$inputs.apiToken}", error.Message);
         Assert.Equal(0, emulator.Control.GetRequests().Total);
     }

@@ -170,7 +170,7 @@ Describe 'Running the seed workflow under limits' {
         $err = $null
         try { Invoke-Seed @{ name = 'wf-strict'; imageName = 'python:3.12-slim' } @{ Strict = $true; ErrorAction = 'Stop' } } catch { $err = $_ }
 
-        $err.FullyQualifiedErrorId | Should -BeLike 'ArazzoDocumentInvalid,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'ArazzoWorkflowInvalid,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidData'
         $err.Exception.Message | Should -Match '56:7 .*Bearer \{\$inputs\.apiToken\}'
         (Invoke-EmulatorControl $emulator 'requests' -Method Get).total | Should -Be $before

@@ -50,6 +50,9 @@ namespace Daytona.Arazzo.Diagnostics
         /// <summary>True for real-world deviations accepted with a warning (an error under strict mode).</summary>
         public bool IsLeniency { get; internal set; }
 
+        /// <summary>The workflow the finding is about, or null when it is about the document, a component or a source description.</summary>
+        public string? WorkflowId { get; internal set; }
+
         public override string ToString() => $"{Severity} {Code} at {Location} ({Line}:{Column}): {Message}";
     }
 

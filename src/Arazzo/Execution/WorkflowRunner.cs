@@ -51,43 +51,12 @@ namespace Daytona.Arazzo.Execution
         public Redactor Redactor => _state.Redactor;
 
         /// <summary>
-        /// Loads, validates and returns a document ready to run: errors (and, under strict mode, leniencies) end in
-        /// an ArazzoDocumentInvalid exception; remaining warnings go to the listener.
+        /// Loads and validates a document for a run (see <see cref="RunPreparation"/>): only a document that is not
+        /// Arazzo 1.0.x at all is refused (ArazzoDocumentInvalid); a workflow with errors of its own is refused when it
+        /// is asked to run, and the others run.
         /// </summary>
-        public static async Task<(ArazzoDocument Document, IReadOnlyList<Diagnostic> Diagnostics)> PrepareAsync(string path, RunOptions options, SourceResolver resolver, CancellationToken cancellationToken)
-        {
-            var loaded = ArazzoLoader.LoadFile(path);
-            // The OpenAPI descriptions' own problems are Test-ArazzoWorkflow's business; a run only needs its bindings.
-            var diagnostics = await ArazzoValidator.ValidateAsync(loaded, resolver, cancellationToken, checkOpenApi: false).ConfigureAwait(false);
-            var blocking = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error || (options.Strict && d.IsLeniency)).ToList();
-            if (blocking.Count > 0 || loaded.Document == null)
-            {
-                var lines = string.Join(Environment.NewLine, blocking.Take(10).Select(d => $"  {d.Line}:{d.Column} {d.Location}: {d.Message}"));
-                var more = blocking.Count > 10 ? $"{Environment.NewLine}  … and {blocking.Count - 10} more" : string.Empty;
-                var why = options.Strict && blocking.All(d => d.IsLeniency) ? " under -Strict" : string.Empty;
-                throw new DaytonaException("ArazzoDocumentInvalid", ErrorKind.InvalidData,
-                    $"The Arazzo document '{path}' is not valid{why}:{Environment.NewLine}{lines}{more}", path)
-                {
-                    RecommendedAction = "Run Test-ArazzoWorkflow -Path <file> to list every diagnostic with its line and column.",
-                };
-            }
-
-            foreach (var warning in diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
-            {
-                var text = $"{System.IO.Path.GetFileName(path)}:{warning.Line}:{warning.Column}: {warning.Message}";
-                if (warning.IsLeniency)
-                {
-                    options.Listener?.Warning(text);
-                }
-                else
-                {
-                    // Other findings (unknown fields, unchecked references) do not stop a run; they are traced.
-                    options.Listener?.Trace(text);
-                }
-            }
-
-            return (loaded.Document, diagnostics);
-        }
+        public static Task<(ArazzoDocument Document, IReadOnlyList<Diagnostic> Diagnostics)> PrepareAsync(string path, RunOptions options, SourceResolver resolver, CancellationToken cancellationToken) =>
+            RunPreparation.PrepareAsync(path, options, resolver, cancellationToken);
 
         /// <summary>Runs one workflow (by id) or, when <paramref name="workflowId"/> is null, every workflow in order.</summary>
         public async Task<IReadOnlyList<WorkflowResult>> RunAsync(string? workflowId, CancellationToken cancellationToken)
@@ -109,6 +78,22 @@ namespace Daytona.Arazzo.Execution
                 {
                     RecommendedAction = "Run Get-ArazzoWorkflow -Path <file> to list the workflows.",
                 };
+
+            var readiness = _document.Report?.For(workflow);
+            if (readiness != null)
+            {
+                if (!readiness.CanRun)
+                {
+                    throw readiness.Errors.Count > 0
+                        ? RunPreparation.Invalid(_document.Location ?? "document", readiness.Errors, strictOnly: readiness.Errors.All(e => e.IsLeniency), workflow.WorkflowId)
+                        : new DaytonaException("ArazzoWorkflowInvalid", ErrorKind.InvalidData, $"Workflow '{workflow.WorkflowId}' cannot run: {readiness.Reason}", workflow.WorkflowId)
+                        {
+                            RecommendedAction = "Run Test-ArazzoWorkflow -Path <file> to list every diagnostic with its line and column.",
+                        };
+                }
+
+                ShowFindings(readiness);
+            }
 
             var options = _state.Options;
             using var timeout = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : new CancellationTokenSource();
@@ -143,6 +128,11 @@ namespace Daytona.Arazzo.Execution
             if (depth > MaxNesting)
             {
                 return Fail(result, "ArazzoNestingTooDeep", $"Workflows call each other more than {MaxNesting} levels deep.", null);
+            }
+
+            if (_document.Report?.For(workflow) is { CanRun: false } invalid)
+            {
+                return Fail(result, "ArazzoWorkflowInvalid", $"Workflow '{workflow.WorkflowId}' cannot run: {invalid.Reason}", null);
             }
 
             var dependencyFailure = await RunDependenciesAsync(workflow, givenInputs, depth, records).ConfigureAwait(false);
@@ -232,6 +222,24 @@ namespace Daytona.Arazzo.Execution
             }
 
             return _outputs.Finish(result, run);
+        }
+
+        /// <summary>Shows the warnings about a workflow as it starts: leniencies as warnings, other findings as traces.</summary>
+        private void ShowFindings(Validation.WorkflowReadiness readiness)
+        {
+            var file = System.IO.Path.GetFileName(_document.Location ?? string.Empty);
+            foreach (var warning in readiness.Warnings)
+            {
+                var text = $"{file}:{warning.Line}:{warning.Column}: {warning.Message}";
+                if (warning.IsLeniency)
+                {
+                    _state.WarnOnce(text);
+                }
+                else
+                {
+                    _state.Listener.Trace(text);
+                }
+            }
         }
 
         /// <summary>Runs the workflows this one depends on (once per run each); the first that fails, with why, or null.</summary>

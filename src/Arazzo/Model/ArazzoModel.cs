@@ -35,6 +35,9 @@ namespace Daytona.Arazzo.Model
         /// <summary>The parsed text with the position of every node.</summary>
         public YamlJsonDocument? Source { get; internal set; }
 
+        /// <summary>What validation found, per workflow, when the document was prepared for a run.</summary>
+        internal Validation.ValidationReport? Report { get; set; }
+
         public Workflow? FindWorkflow(string workflowId) => Workflows.FirstOrDefault(w => string.Equals(w.WorkflowId, workflowId, StringComparison.Ordinal));
 
         public SourceDescription? FindSource(string name) => SourceDescriptions.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));

@@ -43,7 +43,15 @@ namespace Daytona.Arazzo.Model
             }
 
             CheckFields(obj, JsonPaths.Root, s_rootFields, document);
-            document.Arazzo = RequiredString(obj, JsonPaths.Root, "arazzo");
+            if (obj.TryGetPropertyValue("arazzo", out var version) && version != null)
+            {
+                document.Arazzo = AsString(version, JsonPaths.Property(JsonPaths.Root, "arazzo"), "arazzo");
+            }
+            else
+            {
+                _diagnostics.Error("MissingVersion", JsonPaths.Root, "The required field 'arazzo' is missing: it names the Arazzo version the document is written for (e.g. 'arazzo: 1.0.1').");
+            }
+
             if (document.Arazzo != null && !System.Text.RegularExpressions.Regex.IsMatch(document.Arazzo, @"^1\.0\.\d+(-.+)?$"))
             {
                 _diagnostics.Error("UnsupportedVersion", JsonPaths.Property(JsonPaths.Root, "arazzo"),

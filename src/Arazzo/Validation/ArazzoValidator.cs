@@ -24,6 +24,17 @@ namespace Daytona.Arazzo.Validation
         private static readonly Regex s_idPattern = new Regex("^[A-Za-z0-9_\\-]+$", RegexOptions.CultureInvariant);
 
         /// <summary>
+        /// Validates the document and says, per workflow, whether it can run (see <see cref="ValidationReport"/>):
+        /// a finding fails only the workflow, component or source it is about and what relies on it.
+        /// Under <paramref name="strict"/>, leniencies count as errors.
+        /// </summary>
+        public static async Task<ValidationReport> AssessAsync(LoadResult loaded, SourceResolver? resolver, bool strict = false, CancellationToken cancellationToken = default, bool checkOpenApi = true)
+        {
+            var diagnostics = await ValidateAsync(loaded, resolver, cancellationToken, checkOpenApi).ConfigureAwait(false);
+            return DiagnosticScopes.Build(loaded.Document, diagnostics, strict);
+        }
+
+        /// <summary>
         /// Validates the document; <paramref name="resolver"/> null skips loading source descriptions, and
         /// <paramref name="checkOpenApi"/> false skips reading OpenAPI 2.0/3.0 descriptions with Microsoft.OpenApi.
         /// </summary>

@@ -23,6 +23,7 @@ namespace Daytona.Snapshots.Arazzo
     public sealed class InvokeArazzoWorkflowCommand : AsyncCmdlet
     {
         private readonly Dictionary<string, ArazzoDocument> _documents = new Dictionary<string, ArazzoDocument>(StringComparer.Ordinal);
+        private readonly HashSet<string> _reportedInvalid = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>The Arazzo document (YAML or JSON).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -30,7 +31,7 @@ namespace Daytona.Snapshots.Arazzo
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = string.Empty;
 
-        /// <summary>The workflow to run; default: every workflow of the document, in order.</summary>
+        /// <summary>The workflow to run; default: every workflow of the document that can run, in order (the others are reported as errors).</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.ArazzoWorkflowIdCompleter))]
@@ -48,7 +49,7 @@ namespace Daytona.Snapshots.Arazzo
         [Parameter]
         public Hashtable? ServerUrl { get; set; }
 
-        /// <summary>Refuse documents that bend the spec (and outputs that read steps that never ran) instead of warning.</summary>
+        /// <summary>Refuse workflows that bend the spec (and outputs that read steps that never ran) instead of warning.</summary>
         [Parameter]
         public SwitchParameter Strict { get; set; }
 
@@ -167,11 +168,15 @@ namespace Daytona.Snapshots.Arazzo
                     {
                         result = await runner.RunWorkflowAsync(workflowId, token).ConfigureAwait(false);
                     }
-                    catch (DaytonaException e) when (workflows.Length > 1)
+                    catch (DaytonaException e) when (WorkflowId == null)
                     {
-                        // Running every workflow of a document: one that cannot start (e.g. its inputs are not
-                        // given) is reported and the others still run.
-                        PostError(ErrorRecords.From(e, workflowId));
+                        // Running every workflow of a document: one that cannot start (it has errors of its own, or
+                        // its inputs are not given) is reported, once, and the others still run.
+                        if (e.ErrorId != "ArazzoWorkflowInvalid" || _reportedInvalid.Add(path + "|" + workflowId))
+                        {
+                            PostError(ErrorRecords.From(e, workflowId));
+                        }
+
                         continue;
                     }
 

@@ -98,11 +98,64 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
             Assert.Contains(many.ErrorIds, e => e.StartsWith("ArazzoDocumentNotFound,"));
 
             var refused = s.Run("Invoke-ArazzoWorkflow -Path $args[0]", broken);
-            Assert.Contains(refused.ErrorIds, e => e.StartsWith("ArazzoDocumentInvalid,"));
+            Assert.Contains(refused.ErrorIds, e => e.StartsWith("ArazzoWorkflowInvalid,"));
         }
         finally
         {
             File.Delete(broken);
+        }
+    }
+
+    [Fact]
+    public void AWorkflowWithErrorsOfItsOwnIsReportedAndTheOthersRun()
+    {
+        var folder = Directory.CreateTempSubdirectory("arazzo-isolation-").FullName;
+        var document = Path.Combine(folder, "two.arazzo.yaml");
+        File.Copy(Path.Combine(RepoPaths.RepoRoot, "examples", "openapi", "daytona-snapshots-api-openapi.yml"), Path.Combine(folder, "snapshots.yml"));
+        File.WriteAllText(document, string.Join("\n",
+            "arazzo: 1.0.1",
+            "info: {title: Two, version: '1'}",
+            "sourceDescriptions: [{name: snapshotsApi, url: ./snapshots.yml}]",
+            "workflows:",
+            "- workflowId: list",
+            "  inputs: {type: object, properties: {apiToken: {type: string}}}",
+            "  steps:",
+            "  - stepId: all",
+            "    operationId: getAllSnapshots",
+            "    parameters: [{name: Authorization, in: header, value: 'Bearer {$inputs.apiToken}'}]",
+            "    successCriteria: [{condition: $statusCode == 200}]",
+            "- workflowId: twice",
+            "  steps:",
+            "  - {stepId: same, operationId: getAllSnapshots}",
+            "  - {stepId: same, operationId: getAllSnapshots}",
+            ""));
+        try
+        {
+            using var s = ModuleSession.Create();
+            var run = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ apiToken = $args[1] } -ServerUrl @{ snapshotsApi = $args[2] }", document, _emulator.ApiKey, _emulator.ApiUrl.ToString());
+            var result = Assert.Single(run.Output);
+            Assert.Equal("list", Prop(result, "WorkflowId"));
+            Assert.Equal("Succeeded", Prop(result, "Status"));
+            var error = Assert.Single(run.Errors);
+            Assert.StartsWith("ArazzoWorkflowInvalid,", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+            Assert.Contains("'same'", error.Exception.Message);
+
+            var summary = s.Run("Test-ArazzoWorkflow -Path $args[0] -Summary", document).ShouldSucceed();
+            Assert.Contains("Daytona.Arazzo.Validation.WorkflowReadiness", summary.Output[0].TypeNames);
+            Assert.Equal(new object[] { true, false }, summary.Output.Select(o => Prop(o, "CanRun")));
+            Assert.Equal(true, s.Run("Test-ArazzoWorkflow -Path $args[0] -WorkflowId list -Quiet", document).ShouldSucceed().Output.Single().BaseObject);
+            Assert.Equal(false, s.Run("Test-ArazzoWorkflow -Path $args[0] -WorkflowId twice -Quiet", document).ShouldSucceed().Output.Single().BaseObject);
+            var diagnostics = s.Run("Test-ArazzoWorkflow -Path $args[0] -WorkflowId twice", document).ShouldSucceed();
+            Assert.Equal("twice", Prop(Assert.Single(diagnostics.Output, d => (string)Prop(d, "Code")! == "DuplicateStepId"), "WorkflowId"));
+
+            var one = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -WorkflowId twice", document);
+            Assert.Contains(one.ErrorIds, e => e.StartsWith("ArazzoWorkflowInvalid,"));
+            Assert.Empty(one.Output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -228,7 +281,7 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
     {
         using var s = ModuleSession.Create();
         var strict = s.Run(Invoke + " -Strict", Seed, _emulator.ApiKey, Unique("arazzo-strict"), "alpine:3.20", _emulator.ApiUrl.ToString());
-        Assert.Contains(strict.ErrorIds, e => e.StartsWith("ArazzoDocumentInvalid,"));
+        Assert.Contains(strict.ErrorIds, e => e.StartsWith("ArazzoWorkflowInvalid,"));
         Assert.Empty(strict.Output);
 
         var name = Unique("arazzo-slow");
