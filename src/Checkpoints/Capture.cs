@@ -56,6 +56,7 @@ namespace Daytona.Checkpoints
             }
 
             using var session = BeginWrite(cancellationToken);
+            var io = Platform.ForIo(source);
             var started = DateTime.UtcNow;
             var warnings = new List<string>();
             // A repository kept inside the folder it captures is left out of the capture.
@@ -64,7 +65,7 @@ namespace Daytona.Checkpoints
             ScanResult scan;
             try
             {
-                scan = Scan(source, warnings, cancellationToken, exclude: IsInside(Root, source) ? Root : null, parallelism: Options.Workers);
+                scan = Scan(io, warnings, cancellationToken, exclude: IsInside(Root, source) ? Platform.ForIo(Root) : null, parallelism: Options.Workers);
             }
             finally
             {
@@ -76,8 +77,8 @@ namespace Daytona.Checkpoints
             using var packs = Store.OpenWriter(session.MarkDirty);
             try
             {
-                ReadFiles(source, scan, previous, options, packs, cancellationToken);
-                Recheck(source, scan, cancellationToken, Options.Workers);
+                ReadFiles(io, scan, previous, options, packs, cancellationToken);
+                Recheck(io, scan, cancellationToken, Options.Workers);
                 packs.Finish();
 
                 var manifest = new Manifest
@@ -380,7 +381,7 @@ namespace Daytona.Checkpoints
                         var target = Platform.LinkTarget(new FileInfo(Path.Combine(full, child.Name)));
                         if (target == null)
                         {
-                            listing.Warnings.Add($"Skipped '{path}': symbolic links need PowerShell 7 or later.");
+                            listing.Warnings.Add($"Skipped '{path}': the target of this link could not be read.");
                             continue;
                         }
 
@@ -454,7 +455,7 @@ namespace Daytona.Checkpoints
 
         private static DaytonaException Changed(string source, string path, string what) =>
             CheckpointErrors.Create(CheckpointErrors.SourceChanged, ErrorKind.InvalidOperation,
-                $"'{path}' in {source} changed while it was being captured ({what}); no checkpoint was written.",
+                $"'{path}' in {Daytona.Common.FileSystem.LongPaths.ForDisplay(source)} changed while it was being captured ({what}); no checkpoint was written.",
                 path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
 
         /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>

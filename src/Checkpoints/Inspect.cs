@@ -109,7 +109,7 @@ namespace Daytona.Checkpoints
                 throw CheckpointErrors.Create(CheckpointErrors.SourceNotFound, ErrorKind.ObjectNotFound, $"The folder {root} does not exist.", root);
             }
 
-            var scan = Scan(root, null, cancellationToken);
+            var scan = Scan(Platform.ForIo(root), null, cancellationToken);
             var before = reference.Entries.Where(e => e.Type == EntryType.File).ToDictionary(e => e.Path, StringComparer.Ordinal);
             var chunker = new Chunker();
             foreach (var item in scan.Items)

@@ -4,43 +4,37 @@ using System.IO;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Daytona.Common.FileSystem;
 using Microsoft.Win32.SafeHandles;
 
 namespace Daytona.Checkpoints
 {
     /// <summary>
-    /// File-system features that netstandard2.0 does not declare but the runtime under pwsh 7 has (symbolic links,
-    /// Unix modes). Bound once by reflection; absent on Windows PowerShell 5.1, where links and modes are skipped.
+    /// File-system features that netstandard2.0 does not declare but the runtime under pwsh 7 has (Unix modes), bound
+    /// once by reflection; links, atomic replace and long paths come from Daytona.Common.FileSystem, which does the
+    /// same on Windows PowerShell 5.1 with Win32.
     /// </summary>
     internal static class Platform
     {
-        private static readonly Func<string, string, FileSystemInfo>? s_createSymlink = BindCreateSymlink();
-        private static readonly Func<FileSystemInfo, string?>? s_linkTarget = BindLinkTarget();
         private static readonly Func<string, int>? s_getMode = BindGetMode();
         private static readonly Func<FileSystemInfo, int>? s_infoMode = BindInfoMode();
         private static readonly Action<string, int>? s_setMode = BindSetMode();
-
-        private static readonly Action<string, string, bool>? s_moveOverwrite = BindMoveOverwrite();
 
         public static bool IsWindows { get; } = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
         public static bool SupportsModes => !IsWindows && s_getMode != null && s_setMode != null;
 
-        public static bool SupportsSymlinks => s_createSymlink != null && s_linkTarget != null;
+        public static bool SupportsSymlinks => FileLinks.Supported;
 
-        public static bool IsLink(FileSystemInfo info) => (info.Attributes & FileAttributes.ReparsePoint) != 0;
+        /// <summary>Only symbolic links and junctions: a OneDrive placeholder or a deduplicated file is read as a file.</summary>
+        public static bool IsLink(FileSystemInfo info) => FileLinks.IsLink(info);
 
-        public static string? LinkTarget(FileSystemInfo info) => s_linkTarget?.Invoke(info);
+        public static string? LinkTarget(FileSystemInfo info) => FileLinks.ReadTarget(info);
 
-        public static void CreateSymlink(string path, string target)
-        {
-            if (s_createSymlink == null)
-            {
-                throw new PlatformNotSupportedException("Symbolic links need PowerShell 7 or later.");
-            }
+        public static void CreateSymlink(string path, string target) => FileLinks.CreateSymbolicLink(path, target);
 
-            s_createSymlink(path, target);
-        }
+        /// <summary>The form of a full path to read or write under (extended <c>\\?\</c> on Windows PowerShell 5.1, for paths over 260 characters).</summary>
+        public static string ForIo(string path) => LongPaths.ForIo(path);
 
         public static int? GetMode(string path)
         {
@@ -165,46 +159,8 @@ namespace Daytona.Checkpoints
         [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
         private static extern int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);
 
-        /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> (rename(2) / MoveFileEx: atomic).</summary>
-        public static void MoveReplacing(string source, string destination)
-        {
-            if (s_moveOverwrite != null)
-            {
-                s_moveOverwrite(source, destination, true);
-            }
-            else if (File.Exists(destination))
-            {
-                File.Replace(source, destination, null);
-            }
-            else
-            {
-                File.Move(source, destination);
-            }
-        }
-
-        private static Action<string, string, bool>? BindMoveOverwrite()
-        {
-            var method = typeof(File).GetMethod("Move", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string), typeof(bool) }, null);
-            return method == null ? null : (Action<string, string, bool>)Delegate.CreateDelegate(typeof(Action<string, string, bool>), method);
-        }
-
-        private static Func<string, string, FileSystemInfo>? BindCreateSymlink()
-        {
-            var method = typeof(File).GetMethod("CreateSymbolicLink", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), typeof(string) }, null);
-            return method == null ? null : (Func<string, string, FileSystemInfo>)Delegate.CreateDelegate(typeof(Func<string, string, FileSystemInfo>), method);
-        }
-
-        private static Func<FileSystemInfo, string?>? BindLinkTarget()
-        {
-            var property = typeof(FileSystemInfo).GetProperty("LinkTarget", BindingFlags.Public | BindingFlags.Instance);
-            if (property == null)
-            {
-                return null;
-            }
-
-            var info = Expression.Parameter(typeof(FileSystemInfo), "info");
-            return Expression.Lambda<Func<FileSystemInfo, string?>>(Expression.Property(info, property), info).Compile();
-        }
+        /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> in one step (rename(2) / MoveFileEx).</summary>
+        public static void MoveReplacing(string source, string destination) => FileMoves.MoveReplacing(source, destination);
 
         private static Func<string, int>? BindGetMode()
         {

@@ -26,28 +26,29 @@ namespace Daytona.Checkpoints
             options ??= new RestoreOptions();
             manifest.EnsureSafePaths();
             var target = CheckpointRepository.Normalize(destination);
-            var exists = Directory.Exists(target);
-            if (File.Exists(target))
+            var io = Platform.ForIo(target);
+            var exists = Directory.Exists(io);
+            if (File.Exists(io))
             {
                 throw CheckpointErrors.Create(CheckpointErrors.DestinationNotEmpty, ErrorKind.ResourceExists,
                     $"The destination {target} is a file.", target, "Pass a folder path.");
             }
 
-            if (exists && !options.Force && Directory.EnumerateFileSystemEntries(target).Any())
+            if (exists && !options.Force && Directory.EnumerateFileSystemEntries(io).Any())
             {
                 throw CheckpointErrors.Create(CheckpointErrors.DestinationNotEmpty, ErrorKind.ResourceExists,
                     $"The destination {target} is not empty.", target, "Restore into a new or empty folder, or add -Force to replace its content.");
             }
 
-            var parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("The destination has no parent folder.", nameof(destination));
+            var parent = Path.GetDirectoryName(io) ?? throw new ArgumentException("The destination has no parent folder.", nameof(destination));
             Directory.CreateDirectory(parent);
-            var staging = Path.Combine(parent, "." + Path.GetFileName(target) + ".restore-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            var staging = Path.Combine(parent, "." + Path.GetFileName(io) + ".restore-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             try
             {
                 Directory.CreateDirectory(staging);
                 await WriteTreeAsync(manifest, staging, options, Math.Max(1, workers), writeFile, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                Swap(staging, target, exists);
+                Swap(staging, io, exists);
             }
             catch
             {

@@ -148,12 +148,7 @@ namespace Daytona.Images
             }
         }
 
-        private static string LinkTargetOf(FileSystemInfo info)
-        {
-            // FileSystemInfo.LinkTarget is .NET 6+; found by reflection so this library stays netstandard2.0.
-            var property = typeof(FileSystemInfo).GetProperty("LinkTarget");
-            return property?.GetValue(info) as string ?? string.Empty;
-        }
+        private static string LinkTargetOf(FileSystemInfo info) => Daytona.Common.FileSystem.FileLinks.ReadTarget(info) ?? string.Empty;
 
         private static int ModeOf(string path, int fallback)
         {

@@ -87,7 +87,9 @@ namespace Daytona.Images
             return a.Length.CompareTo(b.Length);
         }
 
-        internal static bool IsLink(FileSystemInfo info) => (info.Attributes & FileAttributes.ReparsePoint) != 0;
+        // As Node's lstat (what Daytona's SDK hashes with): symbolic links and junctions are links, any other reparse
+        // point (a OneDrive placeholder, a deduplicated file) is the file it stands for.
+        internal static bool IsLink(FileSystemInfo info) => Daytona.Common.FileSystem.FileLinks.IsLink(info);
 
         private static void HashDirectory(HashAlgorithm md5, DirectoryInfo directory, string relative, byte[] buffer)
         {

@@ -227,7 +227,7 @@ namespace Daytona.Images
             try
             {
                 var info = new FileInfo(full.TrimEnd('/', '\\'));
-                return (info.Attributes & FileAttributes.ReparsePoint) != 0 && (int)info.Attributes != -1;
+                return (int)info.Attributes != -1 && Daytona.Common.FileSystem.FileLinks.IsLink(info);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException)
             {

@@ -1,0 +1,13 @@
+namespace Daytona.Common.Tests;
+
+/// <summary>A fact about Windows itself (junctions, sharing violations): skipped elsewhere, with the reason in the output.</summary>
+public sealed class WindowsFactAttribute : FactAttribute
+{
+    public WindowsFactAttribute(string what)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            Skip = $"Windows only ({what}); runs in the windows-latest workflow (.github/workflows/windows.yml).";
+        }
+    }
+}
