@@ -118,59 +118,86 @@ public sealed class EmulatorServer : IAsyncDisposable
                 traffic.Count($"{context.Request.Method} {(route != null ? (route.StartsWith('/') ? route : "/" + route) : path)}");
             }
 
-            if (isApi)
+            var dropAfterProcessing = false;
+            if ((isApi || isS3) && traffic.Applies(context.Request.Method, storage: isS3))
             {
-                var (fault, latency, retryAfter, status) = traffic.Take();
-                if (latency > 0)
+                var taken = traffic.Take();
+                if (taken.LatencyMs > 0)
                 {
-                    await Task.Delay(latency, context.RequestAborted);
+                    await Task.Delay(taken.LatencyMs, context.RequestAborted);
                 }
 
-                switch (fault)
+                switch (taken.Fault)
                 {
                     case Traffic.Fault.Drop:
                         context.Abort();
                         return;
+                    case Traffic.Fault.DropAfterProcessing:
+                        dropAfterProcessing = true;
+                        break;
                     case Traffic.Fault.TooManyRequests:
-                        context.Response.Headers["Retry-After"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        context.Response.Headers["Retry-After-authenticated"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        Faults.WriteRetryAfter(context.Response, taken.RetryAfterSeconds, taken.RetryAfterForm);
                         context.Response.Headers["X-RateLimit-Limit-authenticated"] = "10000";
                         context.Response.Headers["X-RateLimit-Remaining-authenticated"] = "0";
-                        context.Response.Headers["X-RateLimit-Reset-authenticated"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        await ApiError.WriteAsync(context, 429, "ThrottlerException: Too Many Requests");
+                        context.Response.Headers["X-RateLimit-Reset-authenticated"] = taken.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        await Faults.WriteErrorAsync(context, 429, isS3, "ThrottlerException: Too Many Requests");
                         return;
                     case Traffic.Fault.ServerError:
-                        await ApiError.WriteAsync(context, status, status == 500 ? "An unexpected error occurred." : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status));
+                        await Faults.WriteErrorAsync(context, taken.Status, isS3, taken.Status == 500 ? "An unexpected error occurred." : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(taken.Status));
                         return;
                 }
             }
 
-            if (isS3)
+            if (dropAfterProcessing)
             {
-                await next(context); // object storage checks its own (SigV4) credentials
+                // The request is processed in full, its answer written nowhere, and then the
+                // connection is closed: the client cannot know whether it took effect.
+                var body = context.Response.Body;
+                context.Response.Body = Stream.Null;
+                try
+                {
+                    await ProcessAsync();
+                }
+                finally
+                {
+                    context.Response.Body = body;
+                    context.Abort();
+                }
+
                 return;
             }
 
-            if (route == null)
-            {
-                await ApiError.WriteAsync(context, 404, $"Cannot {context.Request.Method} {path}");
-                return;
-            }
+            await ProcessAsync();
 
-            if (path != "/api/health" && !Authorized(context, settings.ApiKey))
+            async Task ProcessAsync()
             {
-                await ApiError.WriteAsync(context, 401, "Unauthorized");
-                return;
-            }
+                if (isS3)
+                {
+                    await next(context); // object storage checks its own (SigV4) credentials
+                    return;
+                }
 
-            var organization = context.Request.Headers["X-Daytona-Organization-ID"].FirstOrDefault();
-            if (!isControl && !string.IsNullOrEmpty(organization) && organization != settings.OrganizationId)
-            {
-                await ApiError.WriteAsync(context, 403, "Request organization ID does not match resource organization ID");
-                return;
-            }
+                if (route == null)
+                {
+                    await ApiError.WriteAsync(context, 404, $"Cannot {context.Request.Method} {path}");
+                    return;
+                }
 
-            await next(context);
+                if (path != "/api/health" && !Authorized(context, settings.ApiKey))
+                {
+                    await ApiError.WriteAsync(context, 401, "Unauthorized");
+                    return;
+                }
+
+                var organization = context.Request.Headers["X-Daytona-Organization-ID"].FirstOrDefault();
+                if (!isControl && !string.IsNullOrEmpty(organization) && organization != settings.OrganizationId)
+                {
+                    await ApiError.WriteAsync(context, 403, "Request organization ID does not match resource organization ID");
+                    return;
+                }
+
+                await next(context);
+            }
         });
 
         app.MapGet("/api/health", () => Results.Json(new { status = "ok" }));

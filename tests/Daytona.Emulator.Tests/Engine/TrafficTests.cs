@@ -129,4 +129,81 @@ public sealed class TrafficTests
         Assert.Equal(404, status);
         EmulatorHarness.AssertError(body, 404, "Cannot GET /api/sandboxes-nope", "/api/sandboxes-nope");
     }
+    [Fact]
+    public async Task DropAfterProcessingCreatesTheSnapshotAndThenClosesTheConnection()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { DropAfterProcessing = 1, Methods = new[] { "POST" } });
+
+        // A GET is not a POST: the fault waits for the create.
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => emulator.Http.PostAsJsonAsync("snapshots", new { name = "made-anyway", imageName = "alpine:3.20" }));
+        Assert.NotNull(emulator.Server.Control.GetState("made-anyway"));
+        Assert.Equal(0, emulator.Server.Control.GetFaults().DropAfterProcessing);
+    }
+
+    [Theory]
+    [InlineData("seconds", "Retry-After", "3")]
+    [InlineData("named", "Retry-After-authenticated", "3")]
+    [InlineData("both", "Retry-After-authenticated", "3")]
+    public async Task A429SaysWhenToComeBackInTheChosenForm(string form, string header, string value)
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { TooManyRequests = new TooManyRequestsFault { Count = 1, RetryAfterSeconds = 3, RetryAfterForm = form } });
+        var (status, _, response) = await emulator.SendAsync(HttpMethod.Get, "snapshots");
+        Assert.Equal(429, status);
+        Assert.Equal(value, response.Headers.GetValues(header).Single());
+        Assert.Equal(form != "named", response.Headers.Contains("Retry-After"));
+        Assert.Equal(form != "seconds", response.Headers.Contains("Retry-After-authenticated"));
+    }
+
+    [Fact]
+    public async Task A429CanNameADateOrNoTimeAtAll()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { TooManyRequests = new TooManyRequestsFault { Count = 1, RetryAfterSeconds = 30, RetryAfterForm = "date" } });
+        var (_, _, dated) = await emulator.SendAsync(HttpMethod.Get, "snapshots");
+        var date = dated.Headers.RetryAfter!.Date!.Value;
+        Assert.InRange(date - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(31));
+
+        emulator.Server.Control.SetFaults(new EmulatorFaults { TooManyRequests = new TooManyRequestsFault { Count = 1, RetryAfterForm = "none" } });
+        var (status, _, bare) = await emulator.SendAsync(HttpMethod.Get, "snapshots");
+        Assert.Equal(429, status);
+        Assert.Null(bare.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task StorageScopedFaultsAnswerS3RequestsInS3sXmlAndLeaveTheApiAlone()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        emulator.Server.Control.SetFaults(new EmulatorFaults { ServerErrors = new ServerErrorFault { Count = 1, Status = 503 }, Scope = FaultScope.Storage });
+        Assert.Equal(200, (await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+        using var root = emulator.RootClient(authenticated: false);
+        using var response = await root.GetAsync("s3/daytona-volume-builds?list-type=2");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("<Code>SlowDown</Code>", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task IntermittentFaultsWithASeedRepeatThemselves()
+    {
+        async Task<string> RunAsync()
+        {
+            await using var emulator = await EmulatorHarness.StartAsync();
+            emulator.Server.Control.SetFaults(new EmulatorFaults { Intermittent = new IntermittentFaults { TooManyRequestsRate = 0.3, ServerErrorRate = 0.3, Seed = 7 } });
+            var statuses = new List<int>();
+            for (var i = 0; i < 30; i++)
+            {
+                statuses.Add((await emulator.SendAsync(HttpMethod.Get, "snapshots")).Status);
+            }
+
+            return string.Join(",", statuses);
+        }
+
+        var first = await RunAsync();
+        Assert.Equal(first, await RunAsync());
+        Assert.Contains("200", first);
+        Assert.Contains("429", first);
+        Assert.Contains("503", first);
+    }
 }
