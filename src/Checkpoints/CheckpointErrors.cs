@@ -3,22 +3,22 @@ using Daytona.Common;
 
 namespace Daytona.Checkpoints
 {
-    /// <summary>The stable error ids of the checkpoint engine and the exceptions that carry them.</summary>
+    /// <summary>Short names for the checkpoint engine's ids (the ids and what they mean live in <see cref="ErrorCatalog"/>) and the exceptions that carry them.</summary>
     public static class CheckpointErrors
     {
-        public const string NotFound = "CheckpointNotFound";
-        public const string SourceChanged = "CheckpointSourceChanged";
-        public const string SourceNotFound = "CheckpointSourceNotFound";
-        public const string RepositoryLocked = "CheckpointRepositoryLocked";
-        public const string RepositoryInvalid = "CheckpointRepositoryInvalid";
-        public const string Corrupt = "CheckpointCorrupt";
-        public const string ArchiveInvalid = "CheckpointArchiveInvalid";
-        public const string PathUnsafe = "CheckpointPathUnsafe";
-        public const string TimeInvalid = "CheckpointTimeInvalid";
-        public const string TimeInFuture = "CheckpointTimeInFuture";
-        public const string DestinationNotEmpty = "CheckpointDestinationNotEmpty";
-        public const string AlreadyExists = "CheckpointAlreadyExists";
-        public const string SourceInvalid = "CheckpointSourceInvalid";
+        public static readonly string NotFound = ErrorCatalog.CheckpointNotFound.Id;
+        public static readonly string SourceChanged = ErrorCatalog.CheckpointSourceChanged.Id;
+        public static readonly string SourceNotFound = ErrorCatalog.CheckpointSourceNotFound.Id;
+        public static readonly string RepositoryLocked = ErrorCatalog.CheckpointRepositoryLocked.Id;
+        public static readonly string RepositoryInvalid = ErrorCatalog.CheckpointRepositoryInvalid.Id;
+        public static readonly string Corrupt = ErrorCatalog.CheckpointCorrupt.Id;
+        public static readonly string ArchiveInvalid = ErrorCatalog.CheckpointArchiveInvalid.Id;
+        public static readonly string PathUnsafe = ErrorCatalog.CheckpointPathUnsafe.Id;
+        public static readonly string TimeInvalid = ErrorCatalog.CheckpointTimeInvalid.Id;
+        public static readonly string TimeInFuture = ErrorCatalog.CheckpointTimeInFuture.Id;
+        public static readonly string DestinationNotEmpty = ErrorCatalog.CheckpointDestinationNotEmpty.Id;
+        public static readonly string AlreadyExists = ErrorCatalog.CheckpointAlreadyExists.Id;
+        public static readonly string SourceInvalid = ErrorCatalog.CheckpointSourceInvalid.Id;
 
         internal static DaytonaException Create(string id, ErrorKind kind, string message, object? target = null, string? action = null, Exception? inner = null)
             => new DaytonaException(id, kind, message, target, inner) { RecommendedAction = action };

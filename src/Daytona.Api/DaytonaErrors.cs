@@ -4,24 +4,24 @@ using Daytona.Common;
 
 namespace Daytona.Api
 {
-    /// <summary>The stable error ids of the Daytona client and waiter (scripts and tests match on them).</summary>
+    /// <summary>Short names for the Daytona client's and waiter's ids; the ids and what they mean live in <see cref="ErrorCatalog"/>.</summary>
     public static class DaytonaErrorIds
     {
-        public const string SnapshotNotFound = "SnapshotNotFound";
-        public const string SnapshotAlreadyExists = "SnapshotAlreadyExists";
-        public const string SnapshotBuildFailed = "SnapshotBuildFailed";
-        public const string SnapshotRemoved = "SnapshotRemoved";
-        public const string SnapshotHasNoBuildLog = "SnapshotHasNoBuildLog";
-        public const string WaitTimeout = "WaitTimeout";
-        public const string AuthenticationFailed = "DaytonaAuthenticationFailed";
-        public const string PermissionDenied = "DaytonaPermissionDenied";
-        public const string RateLimited = "DaytonaRateLimited";
-        public const string ServiceUnavailable = "DaytonaServiceUnavailable";
-        public const string Unreachable = "DaytonaUnreachable";
-        public const string InvalidRequest = "DaytonaInvalidRequest";
-        public const string NotFound = "DaytonaNotFound";
-        public const string Conflict = "DaytonaConflict";
-        public const string UnexpectedResponse = "DaytonaUnexpectedResponse";
+        public static readonly string SnapshotNotFound = ErrorCatalog.SnapshotNotFound.Id;
+        public static readonly string SnapshotAlreadyExists = ErrorCatalog.SnapshotAlreadyExists.Id;
+        public static readonly string SnapshotBuildFailed = ErrorCatalog.SnapshotBuildFailed.Id;
+        public static readonly string SnapshotRemoved = ErrorCatalog.SnapshotRemoved.Id;
+        public static readonly string SnapshotHasNoBuildLog = ErrorCatalog.SnapshotHasNoBuildLog.Id;
+        public static readonly string WaitTimeout = ErrorCatalog.WaitTimeout.Id;
+        public static readonly string AuthenticationFailed = ErrorCatalog.DaytonaAuthenticationFailed.Id;
+        public static readonly string PermissionDenied = ErrorCatalog.DaytonaPermissionDenied.Id;
+        public static readonly string RateLimited = ErrorCatalog.DaytonaRateLimited.Id;
+        public static readonly string ServiceUnavailable = ErrorCatalog.DaytonaServiceUnavailable.Id;
+        public static readonly string Unreachable = ErrorCatalog.DaytonaUnreachable.Id;
+        public static readonly string InvalidRequest = ErrorCatalog.DaytonaInvalidRequest.Id;
+        public static readonly string NotFound = ErrorCatalog.DaytonaNotFound.Id;
+        public static readonly string Conflict = ErrorCatalog.DaytonaConflict.Id;
+        public static readonly string UnexpectedResponse = ErrorCatalog.DaytonaUnexpectedResponse.Id;
     }
 
     /// <summary>A failed API call: the <see cref="DaytonaException"/> with the HTTP status it came from.</summary>

@@ -10,9 +10,9 @@ namespace Daytona.Images
     /// </summary>
     public static class ImageErrors
     {
-        public const string FileNotFound = "ImageFileNotFound";
-        public const string PythonVersionUnsupported = "ImagePythonVersionUnsupported";
-        public const string DefinitionInvalid = "ImageDefinitionInvalid";
+        public static readonly string FileNotFound = ErrorCatalog.ImageFileNotFound.Id;
+        public static readonly string PythonVersionUnsupported = ErrorCatalog.ImagePythonVersionUnsupported.Id;
+        public static readonly string DefinitionInvalid = ErrorCatalog.ImageDefinitionInvalid.Id;
 
         public static DaytonaException NotFound(string message, object? target) =>
             new DaytonaException(FileNotFound, ErrorKind.ObjectNotFound, message, target)

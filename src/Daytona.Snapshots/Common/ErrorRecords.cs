@@ -4,7 +4,7 @@ using Daytona.Common;
 
 namespace Daytona.Snapshots.Common
 {
-    /// <summary>Turns engine failures into ErrorRecords with a stable ErrorId and the matching category.</summary>
+    /// <summary>Turns engine failures into ErrorRecords with their ErrorId, the category of their kind and the recommendation of their catalog entry (<see cref="ErrorCatalog"/>).</summary>
     public static class ErrorRecords
     {
         public static ErrorRecord From(Exception error, object? target)
@@ -12,9 +12,10 @@ namespace Daytona.Snapshots.Common
             if (error is DaytonaException known)
             {
                 var record = new ErrorRecord(known, known.ErrorId, ToCategory(known.Kind), target ?? known.Target);
-                if (!string.IsNullOrEmpty(known.RecommendedAction))
+                var action = known.RecommendedAction ?? ErrorCatalog.Find(known.ErrorId)?.Recommendation;
+                if (!string.IsNullOrEmpty(action))
                 {
-                    record.ErrorDetails = new ErrorDetails(known.Message) { RecommendedAction = known.RecommendedAction };
+                    record.ErrorDetails = new ErrorDetails(known.Message) { RecommendedAction = action };
                 }
 
                 return record;
@@ -22,10 +23,10 @@ namespace Daytona.Snapshots.Common
 
             if (error is OperationCanceledException)
             {
-                return new ErrorRecord(error, "OperationStopped", ErrorCategory.OperationStopped, target);
+                return new ErrorRecord(error, ErrorCatalog.OperationStopped.Id, ErrorCategory.OperationStopped, target);
             }
 
-            return new ErrorRecord(error, "UnexpectedError", ErrorCategory.NotSpecified, target);
+            return new ErrorRecord(error, ErrorCatalog.UnexpectedError.Id, ErrorCategory.NotSpecified, target);
         }
 
         public static ErrorRecord Create(string errorId, ErrorKind kind, string message, object? target, string? recommendedAction = null)
