@@ -7,13 +7,13 @@ namespace Daytona.Checkpoints.Storage
     public static class StorageErrors
     {
         /// <summary>The storage cannot be reached or failed (after the backend's retries): network, 5xx, disk errors.</summary>
-        public const string Unavailable = "CheckpointStorageUnavailable";
+        public static readonly string Unavailable = ErrorCatalog.CheckpointStorageUnavailable.Id;
 
         /// <summary>The credentials were refused or are missing (401/403, no credential found).</summary>
-        public const string AccessDenied = "CheckpointStorageAccessDenied";
+        public static readonly string AccessDenied = ErrorCatalog.CheckpointStorageAccessDenied.Id;
 
         /// <summary>The repository location cannot be understood (a malformed URL, an unknown scheme).</summary>
-        public const string LocationInvalid = "CheckpointRepositoryLocationInvalid";
+        public static readonly string LocationInvalid = ErrorCatalog.CheckpointRepositoryLocationInvalid.Id;
 
         public static DaytonaException Unreachable(string location, string what, Exception? inner = null) =>
             new DaytonaException(Unavailable, ErrorKind.ResourceUnavailable, $"The checkpoint repository {location} could not be {what}: {inner?.Message ?? "the storage failed"}", location, inner)

@@ -129,6 +129,13 @@ namespace Daytona.Common
         public static readonly ErrorDefinition CheckpointDestinationMissing = Define(nameof(CheckpointDestinationMissing), ErrorKind.InvalidArgument, ErrorScope.Item, null);
         public static readonly ErrorDefinition CheckpointAlreadyExists = Define(nameof(CheckpointAlreadyExists), ErrorKind.ResourceExists, ErrorScope.Item, null);
 
+        public static readonly ErrorDefinition CheckpointStorageUnavailable = Define(nameof(CheckpointStorageUnavailable), ErrorKind.ResourceUnavailable, ErrorScope.Command,
+            "Check that the storage is reachable and has room, then run the command again.");
+        public static readonly ErrorDefinition CheckpointStorageAccessDenied = Define(nameof(CheckpointStorageAccessDenied), ErrorKind.PermissionDenied, ErrorScope.Command,
+            "Check the credentials the environment provides for this storage and their permissions.");
+        public static readonly ErrorDefinition CheckpointRepositoryLocationInvalid = Define(nameof(CheckpointRepositoryLocationInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,
+            "Pass a folder path, az://<container>/<prefix>, https://<account>.blob.core.windows.net/<container>/<prefix> or s3://<bucket>/<prefix>.");
+
         // ---- anything else ---------------------------------------------------------------------------------------
         public static readonly ErrorDefinition OperationStopped = Define(nameof(OperationStopped), ErrorKind.OperationStopped, ErrorScope.Command, null);
         public static readonly ErrorDefinition UnexpectedError = Define(nameof(UnexpectedError), ErrorKind.NotSpecified, ErrorScope.Item, null);
