@@ -61,18 +61,23 @@ namespace NetFramework.Smoke
             Console.WriteLine($"NET Framework smoke suite on {RuntimeInformation.FrameworkDescription} ({Environment.Version}, {RuntimeInformation.OSDescription.Trim()})");
             Console.WriteLine($"  module {context.Module}: loaded by Daytona.Snapshots.Loader (LoadFrom), engine from Dependencies/, no binding redirects");
             var total = Stopwatch.StartNew();
-            var outcomes = new List<(string Name, bool Passed, string Detail, TimeSpan Time)>();
+            var outcomes = new List<(string Name, bool? Passed, string Detail, TimeSpan Time)>();
             using (var harness = new Harness(context))
             {
                 foreach (var scenario in Scenarios.All(context, harness))
                 {
                     var watch = Stopwatch.StartNew();
                     string detail;
-                    bool passed;
+                    bool? passed;
                     try
                     {
                         detail = scenario.Body().GetAwaiter().GetResult();
                         passed = true;
+                    }
+                    catch (SmokeSkip skip)
+                    {
+                        detail = skip.Message;
+                        passed = null;
                     }
                     catch (Exception e)
                     {
@@ -81,7 +86,8 @@ namespace NetFramework.Smoke
                     }
 
                     outcomes.Add((scenario.Name, passed, detail, watch.Elapsed));
-                    Console.WriteLine($"{(passed ? "ok" : "not ok")} {outcomes.Count} - {scenario.Name} ({watch.Elapsed.TotalSeconds:0.0} s)");
+                    var status = passed switch { true => "ok", false => "not ok", null => "ok" };
+                    Console.WriteLine($"{status} {outcomes.Count} - {scenario.Name}{(passed == null ? " # SKIP" : string.Empty)} ({watch.Elapsed.TotalSeconds:0.0} s)");
                     foreach (var line in detail.Split('\n').Where(l => l.Trim().Length > 0))
                     {
                         Console.WriteLine("    " + line.TrimEnd());
@@ -96,8 +102,9 @@ namespace NetFramework.Smoke
                 Console.WriteLine("    " + mismatch);
             }
 
-            var failed = outcomes.Count(o => !o.Passed);
-            Console.WriteLine($"NET Framework smoke suite: {outcomes.Count} scenarios, {outcomes.Count - failed} passed, {failed} failed ({total.Elapsed.TotalSeconds:0.0} s)");
+            var failed = outcomes.Count(o => o.Passed == false);
+            var skipped = outcomes.Count(o => o.Passed == null);
+            Console.WriteLine($"NET Framework smoke suite: {outcomes.Count} scenarios, {outcomes.Count - failed - skipped} passed, {failed} failed, {skipped} skipped ({total.Elapsed.TotalSeconds:0.0} s)");
             if (resultsPath != null)
             {
                 WriteNUnit(resultsPath, outcomes);
@@ -121,20 +128,23 @@ namespace NetFramework.Smoke
             return e is SmokeFailure ? e.Message : e.ToString();
         }
 
-        private static void WriteNUnit(string path, List<(string Name, bool Passed, string Detail, TimeSpan Time)> outcomes)
+        private static void WriteNUnit(string path, List<(string Name, bool? Passed, string Detail, TimeSpan Time)> outcomes)
         {
-            var failures = outcomes.Count(o => !o.Passed);
+            var failures = outcomes.Count(o => o.Passed == false);
             var cases = outcomes.Select(o =>
             {
                 var element = new XElement("test-case",
                     new XAttribute("name", "NetFramework.Smoke." + o.Name),
-                    new XAttribute("executed", "True"),
-                    new XAttribute("result", o.Passed ? "Success" : "Failure"),
-                    new XAttribute("success", o.Passed ? "True" : "False"),
+                    new XAttribute("executed", o.Passed == null ? "False" : "True"),
+                    new XAttribute("result", o.Passed switch { true => "Success", false => "Failure", null => "Ignored" }),
                     new XAttribute("time", o.Time.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)));
-                if (!o.Passed)
+                if (o.Passed == false)
                 {
                     element.Add(new XElement("failure", new XElement("message", new XCData(o.Detail))));
+                }
+                else if (o.Passed == null)
+                {
+                    element.Add(new XElement("reason", new XElement("message", new XCData(o.Detail))));
                 }
 
                 return element;
@@ -143,7 +153,7 @@ namespace NetFramework.Smoke
                 new XAttribute("name", "NetFramework.Smoke"),
                 new XAttribute("total", outcomes.Count),
                 new XAttribute("failures", failures),
-                new XAttribute("not-run", 0),
+                new XAttribute("not-run", outcomes.Count(o => o.Passed == null)),
                 new XElement("test-suite",
                     new XAttribute("type", "Assembly"),
                     new XAttribute("name", "NetFramework.Smoke"),
@@ -152,6 +162,15 @@ namespace NetFramework.Smoke
                     new XElement("results", cases))));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             document.Save(path);
+        }
+    }
+
+    /// <summary>A scenario cannot run here; the message says why.</summary>
+    internal sealed class SmokeSkip : Exception
+    {
+        public SmokeSkip(string reason)
+            : base(reason)
+        {
         }
     }
 

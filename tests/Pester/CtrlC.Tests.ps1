@@ -3,7 +3,7 @@
 # the emulator started at that prompt running, leaves no lock or half-written file, and the repository verifies.
 BeforeDiscovery {
     $script:skip = $null
-    if ($IsWindows) { $script:skip = 'tmux is a Unix terminal multiplexer; Windows is covered by the emulator ignoring console Ctrl+C' }
+    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) { $script:skip = 'tmux is a Unix terminal multiplexer; Windows is covered by the emulator ignoring console Ctrl+C' }
     elseif (-not (Get-Command tmux -ErrorAction SilentlyContinue)) { $script:skip = 'tmux is not installed (apt-get install tmux; .ci/run installs it)' }
     if ($script:skip) { Write-Host "CtrlC.Tests.ps1 skipped: $script:skip" }
 }

@@ -58,6 +58,16 @@ namespace Daytona.Common.Hosting
             return null;
         }
 
+        /// <summary>
+        /// What to install when no dotnet host is found. Windows PowerShell 5.1 users (Azure DevOps agents, desktops)
+        /// often have .NET Framework only: they get the commands, with and without administrator rights.
+        /// </summary>
+        public static string DotnetInstallHint(bool windows) => windows
+            ? "Install the .NET 10 runtime and the ASP.NET Core 10 runtime: 'winget install Microsoft.DotNet.Runtime.10' and 'winget install Microsoft.DotNet.AspNetCore.10' "
+              + "(they put dotnet on PATH for new sessions); without administrator rights, download https://dot.net/v1/dotnet-install.ps1 and run it with "
+              + "-Runtime aspnetcore -Channel 10.0, then set DOTNET_ROOT to the folder it installed into ($env:LOCALAPPDATA\\Microsoft\\dotnet). Then open a new PowerShell session."
+            : "Install the .NET 10 runtime (ASP.NET Core) from https://dot.net and put dotnet on PATH, or set DOTNET_ROOT to the folder that holds it.";
+
         /// <summary>Starts the app and returns it once it printed its ready line; every failure is a <see cref="DaytonaException"/>.</summary>
         public static async Task<ChildApp> StartAsync(ChildAppStartInfo info, CancellationToken cancellationToken)
         {
@@ -81,7 +91,7 @@ namespace Daytona.Common.Hosting
                 ?? throw new DaytonaException("DotnetNotFound", ErrorKind.ObjectNotFound,
                     $"The {name} runs on .NET 10, but no 'dotnet' host was found (looked in {searched}).", null)
                 {
-                    RecommendedAction = "Install the .NET 10 runtime (ASP.NET Core) from https://dot.net and put dotnet on PATH, or set DOTNET_ROOT to the folder that holds it.",
+                    RecommendedAction = DotnetInstallHint(RuntimeInformation.IsOSPlatform(OSPlatform.Windows)),
                 };
 
             var start = new ProcessStartInfo(dotnet)
