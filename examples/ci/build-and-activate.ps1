@@ -22,7 +22,7 @@ Connect-Daytona | Out-Null
 $snapshot = New-DaytonaSnapshot -Name $Name -Image $Image |
     Wait-DaytonaSnapshot -Timeout $Timeout -ShowBuildLog |
     Enable-DaytonaSnapshot |
-    Set-DaytonaPipelineVariable -Prefix snap
+    Set-DaytonaPipelineVariable -Prefix snap -IsOutput
 
-$snapshot | New-Checkpoint -Repository $Repository -Name "ci $Name" | Set-DaytonaPipelineVariable -Prefix checkpoint | Out-Null
+$snapshot | New-Checkpoint -Repository $Repository -Name "ci $Name" | Set-DaytonaPipelineVariable -Prefix checkpoint -IsOutput | Out-Null
 $snapshot

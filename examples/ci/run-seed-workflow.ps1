@@ -21,5 +21,5 @@ $result = Invoke-ArazzoWorkflow -Path $workflow -ServerUrl @{ snapshotsApi = $Ap
     imageName = $Image
 }
 if ($result.Status -ne 'Succeeded') { throw "The workflow ended $($result.Status) ($($result.EndedBy))." }
-$result.Outputs | Set-DaytonaPipelineVariable -Prefix workflow | Out-Null
+$result.Outputs | Set-DaytonaPipelineVariable -Prefix workflow -IsOutput | Out-Null
 $result

@@ -17,7 +17,7 @@ namespace Daytona.Common
 
         public static string GroupEnd() => "##[endgroup]";
 
-        public static string SetVariable(string name, string value, bool isOutput, bool isSecret = false)
+        public static string SetVariable(string name, string value, bool isOutput, bool isSecret = false, bool isReadOnly = false)
         {
             var properties = new StringBuilder("variable=").Append(EscapeProperty(name));
             if (isOutput)
@@ -28,6 +28,11 @@ namespace Daytona.Common
             if (isSecret)
             {
                 properties.Append(";issecret=true");
+            }
+
+            if (isReadOnly)
+            {
+                properties.Append(";isreadonly=true");
             }
 
             return Command("task.setvariable", properties.ToString(), value);

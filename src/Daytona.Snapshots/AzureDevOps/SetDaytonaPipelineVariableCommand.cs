@@ -1,41 +1,79 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using Daytona.Common;
+using Daytona.Snapshots.Common;
 
 namespace Daytona.Snapshots.AzureDevOps
 {
     /// <summary>
-    /// <para type="synopsis">Publishes the properties of piped objects as Azure Pipelines output variables and passes the objects on.</para>
+    /// <para type="synopsis">Publishes the properties of piped objects (or the entries of dictionaries) as Azure Pipelines variables and passes the objects on.</para>
     /// </summary>
-    [Cmdlet(VerbsCommon.Set, "DaytonaPipelineVariable")]
+    [Cmdlet(VerbsCommon.Set, "DaytonaPipelineVariable", DefaultParameterSetName = PrefixSet)]
     [OutputType(typeof(PSObject))]
     public sealed class SetDaytonaPipelineVariableCommand : PSCmdlet
     {
+        private const string PrefixSet = "Prefix";
+        private const string TemplateSet = "Template";
+
+        /// <summary>Every object's publishable values, in pipeline order; published together when the input ends.</summary>
+        private readonly List<List<(string Property, string Value, bool Secret)>> _objects = new List<List<(string, string, bool)>>();
+        private readonly List<Func<string, string?>> _lookups = new List<Func<string, string?>>();
         private bool _notedOutside;
 
-        /// <summary>The object whose properties become variables: a snapshot, a workflow result, a checkpoint, anything.</summary>
+        /// <summary>The object whose properties become variables: a snapshot, a workflow result, a checkpoint, a dictionary, anything.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
         [AllowNull]
         public PSObject? InputObject { get; set; }
 
-        /// <summary>The variable name prefix: variables are named Prefix.Property.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [ValidatePattern("^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+        /// <summary>The variable name prefix: Prefix.Property for one object, Prefix.Index.Property for several.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PrefixSet)]
+        [ValidateNotNullOrEmpty]
         public string Prefix { get; set; } = string.Empty;
 
-        /// <summary>Only these properties (wildcards allowed); default: every property with a simple value.</summary>
+        /// <summary>A name template: {Property}, {Index} and {AnyProperty} (a value of the object) are replaced.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = TemplateSet)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>Only these properties or keys (wildcards allowed); default: every property with a simple value.</summary>
         [Parameter(Position = 1)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Property { get; set; }
 
-        /// <summary>Publish the values as secret variables (masked in logs, not mapped to environment variables).</summary>
+        /// <summary>Output variables (isOutput=true): read by later steps as $(step.name) and by later jobs and stages.</summary>
         [Parameter]
-        public SwitchParameter Secret { get; set; }
+        public SwitchParameter IsOutput { get; set; }
+
+        /// <summary>Secret variables (issecret=true): masked in the log, not mapped to environment variables.</summary>
+        [Parameter]
+        [Alias("Secret")]
+        public SwitchParameter IsSecret { get; set; }
+
+        /// <summary>Read-only variables (isreadonly=true): later tasks cannot overwrite them.</summary>
+        [Parameter]
+        public SwitchParameter IsReadOnly { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (ParameterSetName == PrefixSet && PipelineVariableNames.Problem(Prefix) is string problem)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("PipelineVariableNameInvalid", ErrorKind.InvalidArgument,
+                    $"The prefix is not a valid variable name: {problem}.", Prefix, PipelineVariableNames.Rule + "."));
+            }
+
+            if (ParameterSetName == TemplateSet && PipelineVariableNames.TemplateProblem(Name) is string templateProblem)
+            {
+                ThrowTerminatingError(ErrorRecords.Create("PipelineVariableTemplateInvalid", ErrorKind.InvalidArgument,
+                    $"The -Name template '{Name}' is malformed: {templateProblem}", Name,
+                    "Write placeholders as {Property}, {Index} or {<property name>}, for example -Name 'snap_{Name}_{Property}'."));
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -44,6 +82,7 @@ namespace Daytona.Snapshots.AzureDevOps
                 return;
             }
 
+            WriteObject(InputObject);
             if (!PipelineLog.IsActive)
             {
                 if (!_notedOutside)
@@ -52,14 +91,157 @@ namespace Daytona.Snapshots.AzureDevOps
                     _notedOutside = true;
                 }
 
-                WriteObject(InputObject);
                 return;
             }
 
+            var values = new List<(string Property, string Value, bool Secret)>();
+            var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var patterns = Property?.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToArray();
-            foreach (var property in InputObject.Properties)
+            foreach (var (name, raw) in Members(InputObject))
             {
-                if (!property.IsGettable || (patterns != null && !patterns.Any(p => p.IsMatch(property.Name))))
+                var simple = TryFormat(raw, out var text);
+                if (simple && !all.ContainsKey(name) && !(Unwrap(raw) is SecureString))
+                {
+                    all[name] = text;
+                }
+
+                if (patterns != null && !patterns.Any(p => p.IsMatch(name)))
+                {
+                    continue;
+                }
+
+                if (Unwrap(raw) is SecureString secure)
+                {
+                    if (IsSecret.IsPresent)
+                    {
+                        values.Add((name, SecureStrings.ToPlainText(secure), true));
+                    }
+                    else
+                    {
+                        WriteVerbose($"'{name}' is not published: it is a SecureString (publish it with -IsSecret).");
+                    }
+
+                    continue;
+                }
+
+                if (!simple)
+                {
+                    WriteVerbose($"'{name}' is not published: its value is not a simple value.");
+                    continue;
+                }
+
+                values.Add((name, text, IsSecret.IsPresent));
+            }
+
+            _objects.Add(values);
+            _lookups.Add(key => all.TryGetValue(key, out var value) ? value : null);
+        }
+
+        protected override void EndProcessing()
+        {
+            if (!PipelineLog.IsActive || _objects.Count == 0)
+            {
+                return;
+            }
+
+            var several = _objects.Count > 1;
+            var variables = new List<(string Name, string Value, bool Secret)>();
+            for (var index = 0; index < _objects.Count; index++)
+            {
+                foreach (var (property, value, secret) in _objects[index])
+                {
+                    string name;
+                    if (ParameterSetName == TemplateSet)
+                    {
+                        try
+                        {
+                            name = PipelineVariableNames.Expand(Name, property, index, _lookups[index]);
+                        }
+                        catch (FormatException e)
+                        {
+                            WriteError(ErrorRecords.Create("PipelineVariableTemplateInvalid", ErrorKind.InvalidArgument,
+                                $"Object {index}: the -Name template '{Name}' cannot name its property '{property}': {e.Message}", Name,
+                                "Use placeholders the objects have values for: {Property}, {Index} or a property with a simple value."));
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        name = several ? $"{Prefix}.{index.ToString(CultureInfo.InvariantCulture)}.{property}" : $"{Prefix}.{property}";
+                    }
+
+                    variables.Add((name, value, secret));
+                }
+            }
+
+            if (several && ParameterSetName == PrefixSet)
+            {
+                variables.Add(($"{Prefix}.Count", _objects.Count.ToString(CultureInfo.InvariantCulture), false));
+            }
+
+            var refused = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (name, _, _) in variables)
+            {
+                if (PipelineVariableNames.Problem(name) is string problem && refused.Add(name))
+                {
+                    WriteError(ErrorRecords.Create("PipelineVariableNameInvalid", ErrorKind.InvalidArgument,
+                        $"The variable '{name}' is not set: {problem}.", name,
+                        PipelineVariableNames.Rule + ". Choose the properties with -Property, or name the variables with a -Name template."));
+                }
+            }
+
+            foreach (var group in PipelineVariableNames.Collisions(variables.Select(v => v.Name).Where(n => !refused.Contains(n)).ToList()))
+            {
+                foreach (var name in group)
+                {
+                    refused.Add(name);
+                }
+
+                var names = string.Join(", ", group.Distinct(StringComparer.Ordinal).Select(n => $"'{n}'"));
+                WriteError(ErrorRecords.Create("PipelineVariableNameCollision", ErrorKind.InvalidArgument,
+                    $"These values would be the same variable, so none of them is set: {names} (variable names ignore case, and a task's environment sees '.' as '_').",
+                    group[0],
+                    ParameterSetName == TemplateSet
+                        ? "Put {Index} or a property that differs between the objects (such as {Id}) into the -Name template."
+                        : "Choose the properties with -Property, or name the variables with a -Name template."));
+            }
+
+            foreach (var (name, value, secret) in variables)
+            {
+                if (refused.Contains(name))
+                {
+                    continue;
+                }
+
+                Host.UI.WriteLine(AzurePipelines.SetVariable(name, value, IsOutput.IsPresent, secret, IsReadOnly.IsPresent));
+                WriteVerbose(secret
+                    ? $"Set {Kind()} {name} (secret)."
+                    : $"Set {Kind()} {name} = {value}");
+            }
+        }
+
+        private string Kind() => IsOutput.IsPresent ? "output variable" : "variable";
+
+        /// <summary>A dictionary's entries (keys as names), or an object's gettable properties.</summary>
+        private static IEnumerable<(string Name, object? Value)> Members(PSObject input)
+        {
+            if (input.BaseObject is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    var key = Unwrap(entry.Key);
+                    if (key != null && TryFormat(key, out var name) && !(key is SecureString))
+                    {
+                        yield return (name, entry.Value);
+                    }
+                }
+
+                yield break;
+            }
+
+            foreach (var property in input.Properties)
+            {
+                if (!property.IsGettable)
                 {
                     continue;
                 }
@@ -74,30 +256,21 @@ namespace Daytona.Snapshots.AzureDevOps
                     continue;
                 }
 
-                if (!TryFormat(value, out var text))
-                {
-                    WriteVerbose($"{Prefix}.{property.Name} is not set: its value is not a simple value.");
-                    continue;
-                }
-
-                var name = Prefix + "." + property.Name;
-                Host.UI.WriteLine(AzurePipelines.SetVariable(name, text, isOutput: true, isSecret: Secret.IsPresent));
-                WriteVerbose(Secret.IsPresent ? $"Set output variable {name} (secret)." : $"Set output variable {name} = {text}");
+                yield return (property.Name, value);
             }
-
-            WriteObject(InputObject);
         }
+
+        private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
         private static bool TryFormat(object? value, out string text)
         {
-            value = value is PSObject wrapped ? wrapped.BaseObject : value;
+            value = Unwrap(value);
             switch (value)
             {
                 case null:
                     text = string.Empty;
                     return true;
                 case SecureString:
-                    // A secret is never published as plain text, not even as a secret variable.
                     text = string.Empty;
                     return false;
                 case string s:
@@ -125,10 +298,10 @@ namespace Daytona.Snapshots.AzureDevOps
                     text = value.ToString()!;
                     return true;
                 case IEnumerable items and not IDictionary:
-                    var parts = new System.Collections.Generic.List<string>();
+                    var parts = new List<string>();
                     foreach (var item in items)
                     {
-                        var inner = item is PSObject p ? p.BaseObject : item;
+                        var inner = Unwrap(item);
                         if (inner is IEnumerable and not string || !TryFormat(inner, out var part))
                         {
                             text = string.Empty;

@@ -35,7 +35,7 @@ public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
         using var session = ConnectedSession(host);
         var name = "ado-" + Guid.NewGuid().ToString("N")[..8];
         InPipelineJob(true, () => session.Run(
-            "New-DaytonaSnapshot -Name $args[0] -Image python:3.12-slim | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot | Set-DaytonaPipelineVariable -Prefix snap", name).ShouldSucceed());
+            "New-DaytonaSnapshot -Name $args[0] -Image python:3.12-slim | Wait-DaytonaSnapshot | Enable-DaytonaSnapshot | Set-DaytonaPipelineVariable -Prefix snap -IsOutput", name).ShouldSucceed());
 
         var lines = host.Lines;
         var start = lines.ToList().FindIndex(l => l.StartsWith("##[group]", StringComparison.Ordinal));
@@ -103,7 +103,7 @@ public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
         using var session = ModuleSession.Create(host: host);
         var run = InPipelineJob(true, () => session.Run(@"
             [pscustomobject]@{ Name = 'web;app]'; State = 'active'; Size = 1.5; Tags = @('a','b'); Nested = [pscustomobject]@{ X = 1 }; Note = ""two`nlines 100%"" } |
-                Set-DaytonaPipelineVariable -Prefix snap").ShouldSucceed());
+                Set-DaytonaPipelineVariable -Prefix snap -IsOutput").ShouldSucceed());
 
         Assert.Equal("web;app]", run.Output.Single().Properties["Name"].Value);
         var lines = host.Lines;
@@ -120,7 +120,7 @@ public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
     {
         var host = new CapturingHost();
         using var session = ModuleSession.Create(host: host);
-        InPipelineJob(true, () => session.Run("[pscustomobject]@{ Id = '42'; Token = 't0k'; Other = 1 } | Set-DaytonaPipelineVariable out Id, Tok* -Secret").ShouldSucceed());
+        InPipelineJob(true, () => session.Run("[pscustomobject]@{ Id = '42'; Token = 't0k'; Other = 1 } | Set-DaytonaPipelineVariable out Id, Tok* -IsOutput -IsSecret").ShouldSucceed());
 
         var lines = host.Lines.Where(l => l.StartsWith("##vso", StringComparison.Ordinal)).ToList();
         Assert.Equal(
