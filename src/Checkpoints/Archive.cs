@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Daytona.Checkpoints.Storage;
 using Daytona.Common;
 using ZstdSharp;
 
@@ -41,7 +42,12 @@ namespace Daytona.Checkpoints
         public long Export(string id, string archivePath, bool overwrite, Action<CheckpointProgress>? progress, CancellationToken cancellationToken)
         {
             var manifest = ReadManifest(id);
-            var manifestBytes = File.ReadAllBytes(ManifestPath(id));
+            byte[] manifestBytes;
+            using (var stored = Storage.Read(RepositoryLayout.ManifestKey(id), cancellationToken) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {id}.", id))
+            {
+                manifestBytes = stored.ToArray();
+            }
+
             var target = Path.GetFullPath(archivePath);
             if (File.Exists(target) && !overwrite)
             {
@@ -133,7 +139,14 @@ namespace Daytona.Checkpoints
             }
             catch
             {
-                DeleteIfExists(temp);
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (IOException)
+                {
+                }
+
                 throw;
             }
         }
@@ -154,26 +167,20 @@ namespace Daytona.Checkpoints
                 throw CheckpointErrors.Create(CheckpointErrors.ArchiveInvalid, ErrorKind.ObjectNotFound, $"The archive {path} does not exist.", path);
             }
 
-            using var session = BeginWrite(cancellationToken);
-            var staging = Path.Combine(_temp, "import-" + Guid.NewGuid().ToString("N"));
+            var staging = Path.Combine(Path.GetTempPath(), "daytona-import-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(staging);
             try
             {
+                // Everything is read and verified before the repository is touched.
                 var manifest = ReadArchive(path, staging, progress, cancellationToken);
-                if (File.Exists(ManifestPath(manifest.Id)))
+                var existing = TryExisting(manifest);
+                if (existing != null)
                 {
-                    var existing = ReadManifest(manifest.Id);
-                    if (SameSource(existing.Source, manifest.Source) && SameEntries(existing, manifest))
-                    {
-                        return Checkpoint.From(existing, Root);
-                    }
-
-                    throw CheckpointErrors.Create(CheckpointErrors.AlreadyExists, ErrorKind.ResourceExists,
-                        $"The repository {Root} already holds a different checkpoint {manifest.Id}.", manifest.Id,
-                        "Import into another repository, or remove the checkpoint there first.");
+                    return existing;
                 }
 
-                using var packs = Store.OpenWriter(session.MarkDirty);
+                using var session = BeginWrite("importing", cancellationToken);
+                using var packs = Store.OpenWriter();
                 foreach (var file in Directory.EnumerateFiles(staging))
                 {
                     var hash = Path.GetFileName(file);
@@ -184,13 +191,31 @@ namespace Daytona.Checkpoints
                     }
                 }
 
-                packs.Finish();
+                packs.Finish(cancellationToken);
                 var newData = packs.NewBytes;
-                WriteFileAtomically(ManifestPath(manifest.Id), manifest.WriteTo);
+                manifest.Writer = session.Marker.Id;
+                byte[] bytes;
+                using (var stream = new MemoryStream())
+                {
+                    manifest.WriteTo(stream);
+                    bytes = stream.ToArray();
+                }
+
+                // The checkpoint keeps its id: its creation decides whether the id is free.
+                var result = Storage.Write(RepositoryLayout.ManifestKey(manifest.Id), bytes, WriteCondition.CreateOnly, cancellationToken);
+                if (!result.Written)
+                {
+                    return TryExisting(manifest) ?? throw CheckpointErrors.Create(CheckpointErrors.AlreadyExists, ErrorKind.ResourceExists,
+                        $"The repository {Location} already holds a different checkpoint {manifest.Id}.", manifest.Id,
+                        "Import into another repository, or remove the checkpoint there first.");
+                }
+
                 packs.Keep();
-                LoadCatalog(persist: true);
-                session.Clean();
-                var checkpoint = Checkpoint.From(manifest, Root);
+                session.Finished();
+
+                // An imported id may lie before the catalog's newest generation: a generation that holds it makes it visible.
+                var checkpoint = Checkpoint.From(manifest, Location);
+                Catalog.WriteNext(add: new[] { checkpoint }, cancellationToken: cancellationToken);
                 checkpoint.NewData = newData;
                 return checkpoint;
             }
@@ -198,6 +223,29 @@ namespace Daytona.Checkpoints
             {
                 TryDeleteTree(staging);
             }
+        }
+
+        /// <summary>The checkpoint already here with the same id, when it is the same checkpoint; null when the id is free; an error when it differs.</summary>
+        private Checkpoint? TryExisting(Manifest manifest)
+        {
+            Manifest existing;
+            try
+            {
+                existing = ReadManifest(manifest.Id);
+            }
+            catch (DaytonaException e) when (e.ErrorId == CheckpointErrors.NotFound)
+            {
+                return null;
+            }
+
+            if (SameSource(existing.Source, manifest.Source) && SameEntries(existing, manifest))
+            {
+                return Checkpoint.From(existing, Location);
+            }
+
+            throw CheckpointErrors.Create(CheckpointErrors.AlreadyExists, ErrorKind.ResourceExists,
+                $"The repository {Location} already holds a different checkpoint {manifest.Id}.", manifest.Id,
+                "Import into another repository, or remove the checkpoint there first.");
         }
 
         private static bool SameEntries(Manifest a, Manifest b)

@@ -14,8 +14,11 @@ namespace Daytona.Checkpoints
     /// <summary>Options of a capture.</summary>
     public sealed class CaptureOptions
     {
-        /// <summary>The label of the new checkpoint.</summary>
+        /// <summary>The name of the new checkpoint (it can be changed later with a rename).</summary>
         public string? Name { get; set; }
+
+        /// <summary>A label that never changes (e.g. the URL base path a checkpoint server publishes the source under).</summary>
+        public string? Label { get; set; }
 
         /// <summary>
         /// Called on the reading thread after each file has been read (its chunks may still be hashing and compressing).
@@ -49,23 +52,24 @@ namespace Daytona.Checkpoints
                     $"The folder {source} does not exist.", source, "Pass an existing folder to -Path.");
             }
 
-            if (SameSource(source, Root) || IsInside(source, Root))
+            if (LocalPath != null && (SameSource(source, LocalPath) || IsInside(source, LocalPath)))
             {
                 throw CheckpointErrors.Create(CheckpointErrors.SourceInvalid, ErrorKind.InvalidArgument,
                     $"The folder {source} is the repository or lies inside it.", source, "Keep the repository outside the folder you capture.");
             }
 
-            using var session = BeginWrite(cancellationToken);
+            using var session = BeginWrite("capturing", cancellationToken);
             var io = Platform.ForIo(source);
             var started = DateTime.UtcNow;
             var warnings = new List<string>();
             // A repository kept inside the folder it captures is left out of the capture.
             // The previous checkpoint's manifest is read while the folder is listed.
-            var previousTask = options.ReuseUnchanged ? Task.Run(() => PreviousFiles(source)) : null;
+            var previousTask = options.ReuseUnchanged ? Task.Run(() => PreviousFiles(session.View, source)) : null;
             ScanResult scan;
             try
             {
-                scan = Scan(io, warnings, cancellationToken, exclude: IsInside(Root, source) ? Platform.ForIo(Root) : null, parallelism: Options.Workers);
+                var inside = LocalPath != null && IsInside(LocalPath, source);
+                scan = Scan(io, warnings, cancellationToken, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers);
             }
             finally
             {
@@ -74,17 +78,18 @@ namespace Daytona.Checkpoints
 
             var previous = previousTask?.GetAwaiter().GetResult();
 
-            using var packs = Store.OpenWriter(session.MarkDirty);
+            using var packs = Store.OpenWriter();
             try
             {
                 ReadFiles(io, scan, previous, options, packs, cancellationToken);
                 Recheck(io, scan, cancellationToken, Options.Workers);
-                packs.Finish();
+                packs.Finish(cancellationToken);
 
                 var manifest = new Manifest
                 {
                     Source = source,
                     Name = string.IsNullOrEmpty(options.Name) ? null : options.Name,
+                    Label = string.IsNullOrEmpty(options.Label) ? null : options.Label,
                     Kind = Manifest.FolderKind,
                     Started = started,
                     NewData = packs.NewBytes,
@@ -96,10 +101,9 @@ namespace Daytona.Checkpoints
                 }
 
                 FillStats(manifest);
-                Commit(manifest, cancellationToken);
+                Commit(session, manifest, cancellationToken);
                 packs.Keep();
-                session.Clean();
-                var checkpoint = Checkpoint.From(manifest, Root);
+                var checkpoint = Checkpoint.From(manifest, Location);
                 checkpoint.Warnings = warnings;
                 return checkpoint;
             }
@@ -107,13 +111,16 @@ namespace Daytona.Checkpoints
             {
                 // The pack writer deletes the packs it wrote: nothing of this capture stays.
                 packs.Dispose();
-                session.Clean();
                 throw;
             }
         }
 
         /// <summary>Stores a document (e.g. Daytona snapshot definitions as JSON) as a checkpoint of <paramref name="source"/>.</summary>
-        public Checkpoint CaptureDocument(string source, string fileName, byte[] content, string? name, CancellationToken cancellationToken = default)
+        public Checkpoint CaptureDocument(string source, string fileName, byte[] content, string? name, CancellationToken cancellationToken = default) =>
+            CaptureDocument(source, fileName, content, name, null, cancellationToken);
+
+        /// <summary>Stores a document as a checkpoint of <paramref name="source"/>, with a name and a label.</summary>
+        public Checkpoint CaptureDocument(string source, string fileName, byte[] content, string? name, string? label, CancellationToken cancellationToken = default)
         {
             var problem = Manifest.PathProblem(fileName);
             if (problem != null || fileName.IndexOf('/') >= 0)
@@ -121,8 +128,8 @@ namespace Daytona.Checkpoints
                 throw new ArgumentException($"'{fileName}' is not a plain file name.", nameof(fileName));
             }
 
-            using var session = BeginWrite(cancellationToken);
-            using var packs = Store.OpenWriter(session.MarkDirty);
+            using var session = BeginWrite("capturing", cancellationToken);
+            using var packs = Store.OpenWriter();
             try
             {
                 var chunker = new Chunker();
@@ -153,6 +160,7 @@ namespace Daytona.Checkpoints
                 {
                     Source = source,
                     Name = string.IsNullOrEmpty(name) ? null : name,
+                    Label = string.IsNullOrEmpty(label) ? null : label,
                     Kind = Manifest.DocumentKind,
                 };
                 manifest.Entries.Add(new ManifestEntry
@@ -163,18 +171,16 @@ namespace Daytona.Checkpoints
                     ModifiedUtc = DateTime.UtcNow,
                     Chunks = content.Length == 0 ? Array.Empty<ChunkRef>() : refs,
                 });
-                packs.Finish();
+                packs.Finish(cancellationToken);
                 manifest.NewData = packs.NewBytes;
                 FillStats(manifest);
-                Commit(manifest, cancellationToken);
+                Commit(session, manifest, cancellationToken);
                 packs.Keep();
-                session.Clean();
-                return Checkpoint.From(manifest, Root);
+                return Checkpoint.From(manifest, Location);
             }
             catch
             {
                 packs.Dispose();
-                session.Clean();
                 throw;
             }
         }
@@ -234,9 +240,9 @@ namespace Daytona.Checkpoints
         }
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private Dictionary<string, ManifestEntry>? PreviousFiles(string source)
+        private Dictionary<string, ManifestEntry>? PreviousFiles(Catalog.CatalogView view, string source)
         {
-            var last = List(source).LastOrDefault();
+            var last = view.FindAtOrBefore(long.MaxValue, source, SameSource);
             if (last == null || last.Kind != Manifest.FolderKind)
             {
                 return null;
@@ -619,7 +625,7 @@ namespace Daytona.Checkpoints
         /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private void ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
-            ChunkStore.PackWriter packs, CancellationToken cancellationToken)
+            PackWriter packs, CancellationToken cancellationToken)
         {
             var chunker = new Chunker();
             var workerCount = Math.Max(1, Options.Workers);
@@ -693,7 +699,8 @@ namespace Daytona.Checkpoints
 
                     var entry = item.Entry;
                     var reused = previous != null && previous.TryGetValue(entry.Path, out var before)
-                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1);
+                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1)
+                        && (!Store.HasExclusions || StoredOutsidePlan(before.Chunks));
                     if (reused)
                     {
                         // Unchanged since the previous checkpoint: its chunks are reused without reading the file.
@@ -782,6 +789,20 @@ namespace Daytona.Checkpoints
                 Array.Copy(slots, chunks, count);
                 entry.Chunks = chunks;
             }
+        }
+
+        /// <summary>While a prune runs: whether every chunk lies in a pack its plan leaves alone (else the file is read again).</summary>
+        private bool StoredOutsidePlan(IReadOnlyList<ChunkRef> chunks)
+        {
+            foreach (var chunk in chunks)
+            {
+                if (!Store.Exists(chunk.Hash))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static FileStream OpenSource(string source, ScanItem item, bool small)

@@ -18,6 +18,9 @@ namespace Daytona.Checkpoints
         /// <summary>The label; the only thing about a checkpoint that can change.</summary>
         public string? Name { get; set; }
 
+        /// <summary>A label given at capture (e.g. the URL base path a checkpoint server publishes its source under); it never changes.</summary>
+        public string? Label { get; set; }
+
         /// <summary><c>folder</c> or <c>document</c> (e.g. Daytona snapshot definitions).</summary>
         public string Kind { get; set; } = Manifest.FolderKind;
 
@@ -32,7 +35,7 @@ namespace Daytona.Checkpoints
         /// <summary>Compressed bytes the capture added to the repository (the rest was already there).</summary>
         public long NewData { get; set; }
 
-        /// <summary>The full path of the repository folder.</summary>
+        /// <summary>Where the repository is: a folder's full path, or its URL (never with a secret).</summary>
         public string Repository { get; set; } = string.Empty;
 
         /// <summary>For a lookup by time: whether a checkpoint exists at exactly that instant; null otherwise.</summary>
@@ -49,6 +52,7 @@ namespace Daytona.Checkpoints
             Time = manifest.Time,
             Source = manifest.Source,
             Name = manifest.Name,
+            Label = manifest.Label,
             Kind = manifest.Kind,
             Files = manifest.Files,
             Size = manifest.Size,

@@ -19,6 +19,7 @@ namespace Daytona.Checkpoints
         public static readonly string DestinationNotEmpty = ErrorCatalog.CheckpointDestinationNotEmpty.Id;
         public static readonly string AlreadyExists = ErrorCatalog.CheckpointAlreadyExists.Id;
         public static readonly string SourceInvalid = ErrorCatalog.CheckpointSourceInvalid.Id;
+        public static readonly string CaptureStalled = ErrorCatalog.CheckpointCaptureStalled.Id;
 
         internal static DaytonaException Create(string id, ErrorKind kind, string message, object? target = null, string? action = null, Exception? inner = null)
             => new DaytonaException(id, kind, message, target, inner) { RecommendedAction = action };

@@ -12,7 +12,7 @@ namespace Daytona.Checkpoints
         /// <summary>Re-reads and re-hashes every chunk of a checkpoint; every missing or damaged piece is reported by path.</summary>
         public CheckpointVerification Verify(string id, Action<CheckpointProgress>? progress = null, CancellationToken cancellationToken = default)
         {
-            var result = new CheckpointVerification { Id = id, Repository = Root };
+            var result = new CheckpointVerification { Id = id, Repository = Location };
             Manifest manifest;
             try
             {

@@ -82,6 +82,15 @@ namespace Daytona.Checkpoints
 
         public string? Host { get; set; }
 
+        /// <summary>
+        /// An optional label given at capture (e.g. the URL base path a checkpoint server publishes the source under);
+        /// unlike <see cref="Name"/> it never changes.
+        /// </summary>
+        public string? Label { get; set; }
+
+        /// <summary>The writer that committed the manifest (its marker under <c>writers/</c>); null before markers existed.</summary>
+        public string? Writer { get; set; }
+
         /// <summary>When the capture started reading (files modified before it and unchanged since may be reused unread).</summary>
         public DateTime? Started { get; set; }
 
@@ -122,10 +131,20 @@ namespace Daytona.Checkpoints
                 writer.WriteString("name", Name);
             }
 
+            if (Label != null)
+            {
+                writer.WriteString("label", Label);
+            }
+
             writer.WriteString("kind", Kind);
             if (Host != null)
             {
                 writer.WriteString("host", Host);
+            }
+
+            if (Writer != null)
+            {
+                writer.WriteString("writer", Writer);
             }
 
             if (Started != null)
@@ -200,11 +219,22 @@ namespace Daytona.Checkpoints
 
         /// <summary>Reads a manifest from UTF-8 bytes; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        public static Manifest Parse(ReadOnlySpan<byte> json, string origin)
+        public static Manifest Parse(ReadOnlySpan<byte> json, string origin) => Parse(json, origin, headerOnly: false, out _)!;
+
+        /// <summary>
+        /// Reads what a manifest says about its checkpoint, stopping before its entries (the writer puts them last), from
+        /// the start of a manifest (<paramref name="json"/> may end anywhere after that). Null when the start given ends
+        /// before the entries do begin: read more of it.
+        /// </summary>
+        public static Manifest? ParseHeader(ReadOnlySpan<byte> json, string origin) => Parse(json, origin, headerOnly: true, out var complete) is Manifest m && complete ? m : null;
+
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static Manifest? Parse(ReadOnlySpan<byte> json, string origin, bool headerOnly, out bool complete)
         {
+            complete = false;
             try
             {
-                var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+                var reader = new Utf8JsonReader(json, isFinalBlock: !headerOnly, new JsonReaderState(new JsonReaderOptions { MaxDepth = 16 }));
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
                     throw Bad("the document is not a JSON object");
@@ -245,6 +275,14 @@ namespace Daytona.Checkpoints
                     {
                         manifest.Host = OptStr(ref reader, "host");
                     }
+                    else if (reader.ValueTextEquals("label"u8))
+                    {
+                        manifest.Label = OptStr(ref reader, "label");
+                    }
+                    else if (reader.ValueTextEquals("writer"u8))
+                    {
+                        manifest.Writer = OptStr(ref reader, "writer");
+                    }
                     else if (reader.ValueTextEquals("files"u8))
                     {
                         files = Long(ref reader, "files");
@@ -273,6 +311,12 @@ namespace Daytona.Checkpoints
                     }
                     else if (reader.ValueTextEquals("entries"u8))
                     {
+                        if (headerOnly)
+                        {
+                            sawEntries = true;
+                            break;
+                        }
+
                         if (format != null && format != CurrentFormat)
                         {
                             // A format this module does not read: its entries are not looked at.
@@ -295,9 +339,14 @@ namespace Daytona.Checkpoints
                     }
                 }
 
+                if (headerOnly && !sawEntries)
+                {
+                    return null; // the start given ends before the entries: the caller reads more
+                }
+
                 // The rest must be well-formed JSON, and past the root object only white space may follow (the
                 // reader throws on anything else).
-                while (reader.Read())
+                while (!headerOnly && reader.Read())
                 {
                 }
 
@@ -325,7 +374,13 @@ namespace Daytona.Checkpoints
                     throw Bad("'entries' is missing");
                 }
 
+                complete = true;
                 return manifest;
+            }
+            catch (Exception e) when (headerOnly && (e is JsonException || e is InvalidOperationException || e is FormatException || e is ManifestFormatException))
+            {
+                // A start cut inside a value, or a damaged manifest: reading it whole says which.
+                return null;
             }
             catch (JsonException e)
             {

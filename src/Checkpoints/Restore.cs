@@ -36,10 +36,10 @@ namespace Daytona.Checkpoints
             var manifest = ReadManifest(id);
             manifest.EnsureSafePaths();
             var target = Normalize(destination);
-            if (SameSource(target, Root) || IsInside(target, Root) || IsInside(Root, target))
+            if (LocalPath != null && (SameSource(target, LocalPath) || IsInside(target, LocalPath) || IsInside(LocalPath, target)))
             {
                 throw CheckpointErrors.Create(CheckpointErrors.DestinationNotEmpty, ErrorKind.InvalidArgument,
-                    $"The destination {target} overlaps the repository {Root}.", target, "Restore into a folder outside the repository.");
+                    $"The destination {target} overlaps the repository {LocalPath}.", target, "Restore into a folder outside the repository.");
             }
 
             await TreeRestore.RestoreAsync(manifest, target, options, Options.Workers, WriteChunks, cancellationToken).ConfigureAwait(false);

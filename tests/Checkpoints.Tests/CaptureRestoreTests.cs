@@ -10,6 +10,30 @@ public sealed class CaptureRestoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void ALabelStaysWithItsCheckpointInManifestAndCatalogThroughRenamesAndCompaction()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "a.txt", TestTree.Text(100, 1));
+        var clock = new DateTime(2025, 3, 18, 14, 3, 38, DateTimeKind.Utc);
+        var repository = TestTree.NewRepository(_temp, () => clock);
+        var labelled = repository.Capture(source, new CaptureOptions { Name = "first", Label = "myfile" }, default);
+        clock = clock.AddSeconds(10);
+        var document = repository.CaptureDocument("daytona:https://app.daytona.io/api", "snapshots.json", "{}"u8.ToArray(), null, "daytona/prod", default);
+        Assert.Equal("myfile", labelled.Label);
+        Assert.Equal("myfile", repository.ReadManifest(labelled.Id).Label);
+        Assert.Equal("daytona/prod", repository.Get(document.Id).Label);
+        Assert.Equal(new[] { "myfile", "daytona/prod" }, repository.List().Select(c => c.Label));
+
+        // A rename changes the name, never the label; the catalog's compacted generations keep both.
+        Assert.Equal("myfile", repository.Rename(labelled.Id, "renamed").Label);
+        var reopened = CheckpointRepository.Open(repository.Root, new RepositoryOptions { UtcNow = () => clock });
+        var listed = reopened.List().Single(c => c.Id == labelled.Id);
+        Assert.Equal(("renamed", "myfile"), (listed.Name, listed.Label));
+        Assert.Equal("myfile", reopened.FindAt(clock.AddSeconds(-5)).Label);
+        Assert.Equal("myfile", reopened.Get(labelled.Id).Label);
+    }
+
+    [Fact]
     public void ManySmallFilesAndLargeOnesGiveTheSameManifestWhateverTheNumberOfWorkers()
     {
         // More small files than one hand-over batch holds (by count and by bytes), empty files, duplicates and large
@@ -303,7 +327,10 @@ public sealed class RepositoryPlacementTests : IDisposable
     public void CapturingTheRepositoryItselfIsRefused()
     {
         var repository = TestTree.NewRepository(_temp);
+        Directory.CreateDirectory(Path.Combine(repository.Root, "packs"));
         var error = Assert.Throws<Daytona.Common.DaytonaException>(() => repository.Capture(Path.Combine(repository.Root, "packs"), null, default));
+        Assert.Equal("CheckpointSourceInvalid", error.ErrorId);
+        error = Assert.Throws<Daytona.Common.DaytonaException>(() => repository.Capture(repository.Root, null, default));
         Assert.Equal("CheckpointSourceInvalid", error.ErrorId);
     }
 }

@@ -65,58 +65,74 @@ public sealed class SafetyTests : IDisposable
     }
 
     [Fact]
-    public void TwoWritersAtOnce()
+    public void WritersCaptureAtOnceWithoutWaitingForEachOtherAndEachGetsItsOwnSecond()
     {
         var source = _temp.Sub("source");
         TestTree.Build(source);
         var root = _temp.Sub("repo");
         CheckpointRepository.OpenOrCreate(root);
 
-        // Patient writers take turns and never share a second.
-        var patient = Enumerable.Range(0, 2)
-            .Select(_ => Task.Run(() => CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.FromSeconds(30) }).Capture(source, null, default)))
-            .ToArray();
-        Task.WaitAll(patient);
-        Assert.NotEqual(patient[0].Result.Id, patient[1].Result.Id);
-
-        // An impatient writer meets the lock of a running one.
-        var gate = new ManualResetEventSlim();
-        var release = new ManualResetEventSlim();
-        var holder = Task.Run(() => CheckpointRepository.Open(root).Capture(source, new CaptureOptions
+        // Four writers in step: each holds its capture open until all four have read their files, so they overlap.
+        using var barrier = new Barrier(4);
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
         {
-            OnFileRead = _ => { gate.Set(); release.Wait(TimeSpan.FromSeconds(30)); },
-        }, default));
-        Assert.True(gate.Wait(TimeSpan.FromSeconds(30)));
+            var signalled = false;
+            return CheckpointRepository.Open(root).Capture(source, new CaptureOptions
+            {
+                OnFileRead = _ =>
+                {
+                    if (!signalled)
+                    {
+                        signalled = true;
+                        barrier.SignalAndWait(TimeSpan.FromSeconds(60));
+                    }
+                },
+            }, default);
+        })).ToArray();
+        Task.WaitAll(writers);
+        var ids = writers.Select(w => w.Result.Id).ToList();
+        Assert.Equal(4, ids.Distinct().Count());
+
+        var repository = CheckpointRepository.Open(root);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), repository.List().Select(c => c.Id));
+        Assert.All(repository.ListIds(), id => Assert.True(repository.Verify(id).IsValid));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "writers")));
+
+        // Only the exclusive operations meet each other: a rename waits for a prune's lease, then gives up.
+        var lease = repository.Storage.TryAcquireLeaseAsync("lock", Daytona.Checkpoints.Storage.LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default).Result.Lease!;
         var error = Assert.Throws<DaytonaException>(() =>
-            CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.Zero }).Rename(patient[0].Result.Id, "x"));
+            CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.FromMilliseconds(200) }).Rename(ids[0], "x"));
         Assert.Equal("CheckpointRepositoryLocked", error.ErrorId);
         Assert.Equal(ErrorKind.ResourceBusy, error.Kind);
         Assert.Contains(Environment.ProcessId.ToString(), error.Message);
-        release.Set();
-        holder.Wait();
+        Assert.Contains("pruning", error.Message);
 
-        var repository = CheckpointRepository.Open(root);
-        Assert.Equal(3, repository.List().Count);
-        Assert.All(repository.ListIds(), id => Assert.True(repository.Verify(id).IsValid));
+        // ... while a capture goes ahead.
+        Assert.NotNull(CheckpointRepository.Open(root).Capture(source, null, default));
+        lease.Dispose();
+        Assert.Equal("x", CheckpointRepository.Open(root).Rename(ids[0], "x").Name);
     }
 
     [Fact]
-    public void AStaleLockOfADeadProcessIsTakenOverButALiveOneOnAnotherHostIsNot()
+    public void AStaleLeaseOfADeadProcessIsTakenOverButALiveOneOnAnotherHostIsNot()
     {
         var source = _temp.Sub("source");
         TestTree.Write(source, "a.txt", TestTree.Text(10, 1));
         var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
         using var dead = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
         dead.WaitForExit();
         WriteLock(repository, Environment.MachineName, dead.Id);
-        Assert.NotNull(repository.Capture(source, null, default));
+        Assert.Equal("renamed", repository.Rename(first.Id, "renamed").Name);
         Assert.False(File.Exists(Path.Combine(repository.Root, "lock")));
 
+        // A lock as earlier versions wrote it, of a process on another host: it never expires by time.
         WriteLock(repository, "some-other-host", dead.Id);
         var locked = CheckpointRepository.Open(repository.Root, new RepositoryOptions { LockWait = TimeSpan.FromMilliseconds(200) });
-        var error = Assert.Throws<DaytonaException>(() => locked.Capture(source, null, default));
+        var error = Assert.Throws<DaytonaException>(() => locked.Remove(first.Id));
         Assert.Equal("CheckpointRepositoryLocked", error.ErrorId);
         Assert.Contains("some-other-host", error.Message);
+        Assert.NotNull(locked.Capture(source, null, default));
     }
 
     private static void WriteLock(CheckpointRepository repository, string host, int pid) =>
@@ -164,10 +180,12 @@ public sealed class SafetyTests : IDisposable
 
         Assert.True(kills > 0);
 
-        // The next writer cleans what the dead ones left: no temporary files, no unreferenced chunks.
+        // The next writer cleans the temporary files the dead ones left; the next prune reclaims their packs and markers.
         var next = CheckpointRepository.Open(root);
         var last = next.Capture(source, null, default);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "tmp")));
+        next.Prune();
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "writers")));
         var referenced = next.ListIds().SelectMany(id => next.ReadManifest(id).Entries).SelectMany(e => e.Chunks).Select(c => c.Hash).ToHashSet();
         Assert.All(CheckpointRepository.Open(root).Store.ListChunks(), hash => Assert.Contains(hash, referenced));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "packs"), "*.pack", SearchOption.AllDirectories)

@@ -141,7 +141,7 @@ public static class TestTree
     public static void DamageChunk(CheckpointRepository repository, string hash)
     {
         Assert.True(repository.Store.TryLocate(hash, out var location));
-        using var stream = new FileStream(location.Pack, FileMode.Open, FileAccess.ReadWrite);
+        using var stream = new FileStream(PathOf(repository, location.PackKey), FileMode.Open, FileAccess.ReadWrite);
         stream.Position = location.Offset + (location.Length * 2 / 3);
         var b = stream.ReadByte();
         stream.Position -= 1;
@@ -152,13 +152,18 @@ public static class TestTree
     public static void LoseChunk(CheckpointRepository repository, string hash)
     {
         Assert.True(repository.Store.TryLocate(hash, out var location));
-        using var stream = new FileStream(location.Pack, FileMode.Open, FileAccess.ReadWrite);
+        using var stream = new FileStream(PathOf(repository, location.PackKey), FileMode.Open, FileAccess.ReadWrite);
         stream.SetLength(location.Offset);
     }
 
+    /// <summary>The file of an object of a folder repository.</summary>
+    public static string PathOf(CheckpointRepository repository, string key) => Path.Combine(repository.LocalPath!, key.Replace('/', Path.DirectorySeparatorChar));
+
     /// <summary>Every file under packs/ (packs and their indexes).</summary>
     public static IEnumerable<string> PackFiles(CheckpointRepository repository) =>
-        Directory.EnumerateFiles(Path.Combine(repository.Root, "packs"), "*", SearchOption.AllDirectories).Order();
+        Directory.Exists(Path.Combine(repository.Root, "packs"))
+            ? Directory.EnumerateFiles(Path.Combine(repository.Root, "packs"), "*", SearchOption.AllDirectories).Order().ToList()
+            : Enumerable.Empty<string>();
 
     public static CheckpointRepository NewRepository(TempFolder temp, Func<DateTime>? clock = null)
     {

@@ -128,6 +128,8 @@ namespace Daytona.Common
         public static readonly ErrorDefinition CheckpointDestinationNotEmpty = Define(nameof(CheckpointDestinationNotEmpty), ErrorKind.ResourceExists, ErrorScope.Item, null);
         public static readonly ErrorDefinition CheckpointDestinationMissing = Define(nameof(CheckpointDestinationMissing), ErrorKind.InvalidArgument, ErrorScope.Item, null);
         public static readonly ErrorDefinition CheckpointAlreadyExists = Define(nameof(CheckpointAlreadyExists), ErrorKind.ResourceExists, ErrorScope.Item, null);
+        public static readonly ErrorDefinition CheckpointCaptureStalled = Define(nameof(CheckpointCaptureStalled), ErrorKind.OperationTimeout, ErrorScope.Item,
+            "Capture again: the capture stalled while content was being reclaimed.");
 
         public static readonly ErrorDefinition CheckpointStorageUnavailable = Define(nameof(CheckpointStorageUnavailable), ErrorKind.ResourceUnavailable, ErrorScope.Command,
             "Check that the storage is reachable and has room, then run the command again.");

@@ -41,9 +41,13 @@ namespace Daytona.Snapshots.Checkpoints
         [ValidateNotNullOrEmpty]
         public override string Repository { get; set; } = string.Empty;
 
-        /// <summary>A label for the checkpoint.</summary>
+        /// <summary>A name for the checkpoint (Rename-Checkpoint changes it).</summary>
         [Parameter]
         public string? Name { get; set; }
+
+        /// <summary>A label that never changes (e.g. the URL base path a checkpoint server publishes the source under).</summary>
+        [Parameter]
+        public string? Label { get; set; }
 
         /// <summary>The connection the snapshots were read through (for the checkpoint's source). Default: the snapshots' own, else the current one.</summary>
         [Parameter(ParameterSetName = SnapshotSet)]
@@ -73,7 +77,7 @@ namespace Daytona.Snapshots.Checkpoints
             RunAsync(async token =>
             {
                 var store = CheckpointRepository.OpenOrCreate(repository);
-                var checkpoint = await store.CaptureAsync(source, new CaptureOptions { Name = Name, OnFileRead = progress }, token).ConfigureAwait(false);
+                var checkpoint = await store.CaptureAsync(source, new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress }, token).ConfigureAwait(false);
                 CompleteProgress(activity, "Capturing");
                 foreach (var warning in checkpoint.Warnings)
                 {
@@ -104,7 +108,7 @@ namespace Daytona.Snapshots.Checkpoints
             RunAsync(token =>
             {
                 var store = CheckpointRepository.OpenOrCreate(repository);
-                var checkpoint = store.CaptureDocument(source, SnapshotsDocument, document, Name, token);
+                var checkpoint = store.CaptureDocument(source, SnapshotsDocument, document, Name, Label, token);
                 PostVerbose($"Checkpoint {checkpoint.Id}: {_snapshots.Count} snapshot definition(s) of {apiUrl}.");
                 PostObject(checkpoint);
                 return System.Threading.Tasks.Task.CompletedTask;

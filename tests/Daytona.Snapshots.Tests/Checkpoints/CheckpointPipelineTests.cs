@@ -43,7 +43,7 @@ public sealed class CheckpointPipelineTests : IDisposable
         using var s = ModuleSession.Create();
         var archive = Path.Combine(_root, "ws.dyckpt");
         var run = s.Run(@"
-            $c = New-Checkpoint -Path $args[0] -Repository $args[1] -Name 'first'
+            $c = New-Checkpoint -Path $args[0] -Repository $args[1] -Name 'first' -Label 'workspace/main'
             $file = $c | Export-Checkpoint -Path $args[2]
             $imported = Import-Checkpoint -Path $file.FullName -Repository $args[3]
             $again = $file | Import-Checkpoint -Repository $args[3]
@@ -53,6 +53,8 @@ public sealed class CheckpointPipelineTests : IDisposable
         Assert.Contains("Daytona.Checkpoints.Checkpoint", checkpoint.TypeNames);
         Assert.Matches("^[0-9]{8}T[0-9]{6}Z$", Prop(checkpoint, "Id"));
         Assert.Equal("first", Prop(checkpoint, "Name"));
+        Assert.Equal("workspace/main", Prop(checkpoint, "Label"));
+        Assert.Equal("workspace/main", Prop(run.Output[2], "Label"));
         Assert.Equal("2", Prop(checkpoint, "Files"));
         Assert.Equal(Source, Prop(checkpoint, "Source"));
         Assert.True((long)checkpoint.Properties["NewData"].Value > 0);

@@ -26,8 +26,8 @@ namespace Daytona.Checkpoints.Storage.Folder
         {
             _storage = storage;
             _target = target;
-            var name = key.Substring(key.LastIndexOf('/') + 1);
-            _temp = Path.Combine(storage.Temp, name + "." + Guid.NewGuid().ToString("N"));
+            storage.CleanTemporaryFilesOnce();
+            _temp = Path.Combine(storage.Temp, FolderStorage.TemporaryName(key));
             FileStream file;
             try
             {

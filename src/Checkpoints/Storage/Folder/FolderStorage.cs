@@ -36,6 +36,7 @@ namespace Daytona.Checkpoints.Storage.Folder
 
         private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyGates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
         private readonly object _writeBackGate = new object();
+        private int _cleaned;
         private Task _writeBack = Task.CompletedTask;
 
         public FolderStorage(string root, bool durable = true)
@@ -289,6 +290,63 @@ namespace Daytona.Checkpoints.Storage.Folder
 
         public void Dispose()
         {
+        }
+
+        /// <summary>
+        /// The name of a temporary file: the key's last segment, this host, this process and a random part —
+        /// <c>&lt;name&gt;.&lt;host&gt;.&lt;pid&gt;.&lt;random&gt;.tmp</c> — so the files a killed writer left are known as such.
+        /// </summary>
+        internal static string TemporaryName(string key)
+        {
+            var name = key.Substring(key.LastIndexOf('/') + 1);
+            return name + "." + SafeHost + "." + Platform.CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        }
+
+        private static readonly string SafeHost = MakeSafe(Environment.MachineName);
+
+        private static string MakeSafe(string host)
+        {
+            var chars = host.ToCharArray();
+            for (var i = 0; i < chars.Length; i++)
+            {
+                if (!char.IsLetterOrDigit(chars[i]) && chars[i] != '-')
+                {
+                    chars[i] = '-';
+                }
+            }
+
+            return new string(chars);
+        }
+
+        /// <summary>
+        /// Once per instance, before its first write: deletes the temporary files writers of this host left when they
+        /// were killed (their process is gone), and any temporary file older than a day (a host that never came back).
+        /// </summary>
+        internal void CleanTemporaryFilesOnce()
+        {
+            if (Interlocked.Exchange(ref _cleaned, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                foreach (var file in new DirectoryInfo(Temp).EnumerateFiles("*.tmp"))
+                {
+                    var parts = file.Name.Split('.');
+                    var mine = parts.Length >= 5 && parts[parts.Length - 4] == SafeHost
+                        && int.TryParse(parts[parts.Length - 3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                        && !Platform.IsProcessAlive(pid, null);
+                    if (mine || DateTime.UtcNow - file.LastWriteTimeUtc > TimeSpan.FromDays(1))
+                    {
+                        file.Delete();
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // Cleaning is best effort: the next writer tries again.
+            }
         }
 
         /// <summary>The version of some content: its xxHash64 and length.</summary>

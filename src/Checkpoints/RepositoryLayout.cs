@@ -1,0 +1,90 @@
+using System;
+
+namespace Daytona.Checkpoints
+{
+    /// <summary>
+    /// The keys of a repository's objects — the same on every storage (a folder holds them as files at those paths):
+    /// <code>
+    /// format                         "daytona-checkpoints 1"
+    /// packs/xx/&lt;pack&gt;.pack, .idx      chunks, zstd frames named by their SHA-256 (see ChunkStore); a pack is
+    ///                                visible once its index exists; both immutable, written create-only
+    /// checkpoints/&lt;id&gt;.json          one manifest per checkpoint: created create-only, which claims the id; a
+    ///                                checkpoint exists exactly when its manifest does
+    /// checkpoints/~prune.json        the plan of the prune under way, if any: it sorts after every manifest, so the
+    ///                                one listing a writer makes says what is new and whether a prune runs
+    /// catalog/&lt;generation&gt;.cat     summaries of every checkpoint up to an id, compacted (see CatalogSnapshot)
+    /// writers/&lt;writer&gt;.json         one marker per capture or import under way, renewed while it runs
+    /// settings.json                  repository settings (retention), replaced by version
+    /// lock                           the lease of the one exclusive operation (prune, removal, rename)
+    /// </code>
+    /// Earlier versions kept <c>catalog.json</c> and took <c>lock</c> for every write; both still make sense to them.
+    /// </summary>
+    public static class RepositoryLayout
+    {
+        public const string FormatKey = "format";
+        public const string CheckpointsPrefix = "checkpoints/";
+        public const string PrunePlanKey = "checkpoints/~prune.json";
+        public const string CatalogPrefix = "catalog/";
+        public const string WritersPrefix = "writers/";
+        public const string PacksPrefix = "packs/";
+        public const string LeaseKey = "lock";
+        public const string SettingsKey = "settings.json";
+        public const string LegacyCatalogKey = "catalog.json";
+
+        public static string ManifestKey(string id) => CheckpointsPrefix + id + ".json";
+
+        /// <summary>The checkpoint id of a manifest key; null for any other key under <c>checkpoints/</c>.</summary>
+        public static string? IdOfManifestKey(string key)
+        {
+            if (key.Length != CheckpointsPrefix.Length + 16 + 5 || !key.StartsWith(CheckpointsPrefix, StringComparison.Ordinal) || !key.EndsWith(".json", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var id = key.Substring(CheckpointsPrefix.Length, 16);
+            return CheckpointTime.TryParse(id, out _) ? id : null;
+        }
+
+        public static string PackKey(string pack) => PacksPrefix + pack.Substring(0, 2) + "/" + pack + ".pack";
+
+        public static string PackIndexKey(string pack) => PacksPrefix + pack.Substring(0, 2) + "/" + pack + ".idx";
+
+        /// <summary>The pack id of a pack index key (<c>packs/xx/&lt;pack&gt;.idx</c>); null for any other key.</summary>
+        public static string? PackOfIndexKey(string key)
+        {
+            if (!key.StartsWith(PacksPrefix, StringComparison.Ordinal) || !key.EndsWith(".idx", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var slash = key.LastIndexOf('/');
+            var pack = key.Substring(slash + 1, key.Length - slash - 1 - 4);
+            return pack.Length >= 2 ? pack : null;
+        }
+
+        public static string CatalogKey(long generation) => CatalogPrefix + generation.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) + ".cat";
+
+        /// <summary>The generation of a catalog key; -1 for any other key.</summary>
+        public static long GenerationOfCatalogKey(string key)
+        {
+            if (key.Length != CatalogPrefix.Length + 12 + 4 || !key.StartsWith(CatalogPrefix, StringComparison.Ordinal) || !key.EndsWith(".cat", StringComparison.Ordinal))
+            {
+                return -1;
+            }
+
+            return long.TryParse(key.Substring(CatalogPrefix.Length, 12), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation) ? generation : -1;
+        }
+
+        public static string WriterKey(string writer) => WritersPrefix + writer + ".json";
+
+        /// <summary>The writer id of a marker key; null for any other key.</summary>
+        public static string? WriterOfKey(string key) =>
+            key.StartsWith(WritersPrefix, StringComparison.Ordinal) && key.EndsWith(".json", StringComparison.Ordinal)
+                ? key.Substring(WritersPrefix.Length, key.Length - WritersPrefix.Length - 5)
+                : null;
+
+        /// <summary>A new writer id: the time it started and 12 random hex digits.</summary>
+        public static string NewWriterId() =>
+            DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 12);
+    }
+}

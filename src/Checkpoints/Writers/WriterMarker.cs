@@ -1,0 +1,132 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using Daytona.Checkpoints.Storage;
+using Daytona.Common;
+
+namespace Daytona.Checkpoints.Writers
+{
+    /// <summary>
+    /// The marker of one capture or import under way (<c>writers/&lt;writer&gt;.json</c>: its holder record with an expiry),
+    /// written before the writer reads the repository and renewed while it runs. It is half of the handshake that lets
+    /// captures run without a lock while a prune deletes content (see <see cref="Pruning.Pruner"/>): a writer announces
+    /// itself, then looks for a prune plan; a prune publishes its plan, then looks for writers. Whichever comes second
+    /// sees the other. The manifest a writer commits names its marker, so a prune knows a marker whose checkpoint is
+    /// committed is done even when the writer could not delete it.
+    /// </summary>
+    internal sealed class WriterMarker : IDisposable
+    {
+        private readonly IObjectStorage _storage;
+        private readonly LeaseHolder _holder;
+        private readonly TimeSpan _lifetime;
+        private readonly Stopwatch _sinceRenewal = Stopwatch.StartNew();
+        private readonly Timer _timer;
+        private readonly object _gate = new object();
+        private bool _stopped;
+
+        private WriterMarker(IObjectStorage storage, string id, LeaseHolder holder, TimeSpan lifetime)
+        {
+            _storage = storage;
+            Id = id;
+            _holder = holder;
+            _lifetime = lifetime;
+            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, lifetime.Ticks / 4));
+            _timer = new Timer(_ => Renew(), null, period, period);
+        }
+
+        public string Id { get; }
+
+        public string Key => RepositoryLayout.WriterKey(Id);
+
+        /// <summary>
+        /// True when the marker may have expired in a prune's eyes (a renewal was late or failed): the writer must renew
+        /// it and look for a prune plan again before it commits.
+        /// </summary>
+        public bool Lapsed
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _sinceRenewal.Elapsed > TimeSpan.FromTicks(_lifetime.Ticks / 2);
+                }
+            }
+        }
+
+        /// <summary>Writes a new marker (create-only) and starts renewing it.</summary>
+        public static WriterMarker Announce(IObjectStorage storage, string purpose, TimeSpan lifetime, CancellationToken cancellationToken)
+        {
+            var holder = LeaseHolder.ThisProcess(purpose);
+            for (var attempt = 0; ; attempt++)
+            {
+                var id = RepositoryLayout.NewWriterId();
+                var record = holder.With(DateTime.UtcNow + lifetime).ToJson();
+                var result = storage.Write(RepositoryLayout.WriterKey(id), record, WriteCondition.CreateOnly, cancellationToken);
+                if (result.Written)
+                {
+                    return new WriterMarker(storage, id, holder, lifetime);
+                }
+
+                if (attempt > 3)
+                {
+                    throw new DaytonaException(StorageErrors.Unavailable, ErrorKind.ResourceUnavailable,
+                        $"The checkpoint repository {storage.Location} refused a new writer marker.", storage.Location);
+                }
+            }
+        }
+
+        /// <summary>Extends the marker's expiry now; false when the write failed (it stays lapsed).</summary>
+        public bool Renew()
+        {
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    var record = _holder.With(DateTime.UtcNow + _lifetime).ToJson();
+                    _storage.Write(Key, record, WriteCondition.Unconditional);
+                    _sinceRenewal.Restart();
+                    return true;
+                }
+                catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>Stops renewing; deletes the marker when <paramref name="delete"/> (a prune deletes those of committed checkpoints).</summary>
+        public void Finish(bool delete)
+        {
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                _stopped = true;
+            }
+
+            _timer.Dispose();
+            if (delete)
+            {
+                try
+                {
+                    _storage.Delete(Key);
+                }
+                catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+                {
+                    // It expires by itself.
+                }
+            }
+        }
+
+        /// <summary>A writer that fails deletes its marker: nothing it wrote will be committed.</summary>
+        public void Dispose() => Finish(delete: true);
+    }
+}

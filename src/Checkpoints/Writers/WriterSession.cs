@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Daytona.Checkpoints.Catalog;
+using Daytona.Checkpoints.Pruning;
+using Daytona.Checkpoints.Storage;
+using Daytona.Checkpoints.Writers;
+using Daytona.Common;
+
+namespace Daytona.Checkpoints
+{
+    public sealed partial class CheckpointRepository
+    {
+        /// <summary>
+        /// Starts a capture or an import: announces the writer (its marker), then reads the catalog — whose listing
+        /// shows a prune plan if one is under way, whose packs the writer then leaves alone (see <see cref="Pruner"/>).
+        /// </summary>
+        internal WriterSession BeginWrite(string purpose, CancellationToken cancellationToken)
+        {
+            var marker = WriterMarker.Announce(Storage, purpose, Options.WriterMarkerLifetime, cancellationToken);
+            try
+            {
+                var view = Catalog.Load(cancellationToken);
+                Store.Exclude(view.PruneRunning ? PrunePlan.ReadPacks(Storage) : null);
+
+                // Packs other writers added since this store read its indexes; a store that has read none reads them
+                // all at its first lookup (a capture of files unchanged since the previous checkpoint needs none).
+                Store.RefreshIfLoaded();
+                return new WriterSession(this, marker, view);
+            }
+            catch
+            {
+                marker.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>One capture or import under way: its marker and the catalog it started from.</summary>
+        internal sealed class WriterSession : IDisposable
+        {
+            private readonly CheckpointRepository _repository;
+
+            public WriterSession(CheckpointRepository repository, WriterMarker marker, CatalogView view)
+            {
+                _repository = repository;
+                Marker = marker;
+                View = view;
+            }
+
+            public WriterMarker Marker { get; }
+
+            public CatalogView View { get; }
+
+            /// <summary>Ends the session: a committed writer's marker goes too (on object storage the next prune deletes it, saving a request).</summary>
+            public void Finished() => Marker.Finish(delete: _repository.Storage.Traits.IsLocal);
+
+            public void Dispose() => Marker.Dispose();
+        }
+
+        /// <summary>
+        /// Commits a manifest as a new checkpoint: its id is the current UTC second, or the second after the newest
+        /// checkpoint known, and its creation (create-only) decides — a writer that finds the second taken takes the
+        /// next one. An id never lies in this machine's future: the writer waits for the second to come (up to 5 s; a
+        /// newest checkpoint further ahead means a wrong clock).
+        /// </summary>
+        internal Manifest Commit(WriterSession session, Manifest manifest, CancellationToken cancellationToken)
+        {
+            EnsureNotLapsed(session, manifest, cancellationToken);
+            manifest.Host = Environment.MachineName;
+            manifest.Writer = session.Marker.Id;
+            var latest = session.View.LatestId == null ? (DateTime?)null : CheckpointTime.Parse(session.View.LatestId);
+            var candidate = CheckpointTime.Truncate(Options.UtcNow());
+            if (latest != null && candidate <= latest.Value)
+            {
+                candidate = latest.Value.AddSeconds(1);
+            }
+
+            for (var attempt = 0; ; attempt++)
+            {
+                WaitFor(candidate, cancellationToken);
+                manifest.Time = candidate;
+                manifest.Id = CheckpointTime.ToId(candidate);
+                byte[] bytes;
+                using (var stream = new MemoryStream())
+                {
+                    manifest.WriteTo(stream);
+                    bytes = stream.ToArray();
+                }
+
+                var result = Storage.Write(RepositoryLayout.ManifestKey(manifest.Id), bytes, WriteCondition.CreateOnly, cancellationToken);
+                if (result.Written)
+                {
+                    break;
+                }
+
+                // Another writer took this second: the next one.
+                candidate = CheckpointTime.Truncate(Options.UtcNow()) > candidate ? CheckpointTime.Truncate(Options.UtcNow()) : candidate.AddSeconds(1);
+            }
+
+            session.Finished();
+            CompactIfDue(session.View);
+            return manifest;
+        }
+
+        /// <summary>Waits until this machine's clock reaches <paramref name="second"/>; a second more than 5 s ahead is a clock error.</summary>
+        private void WaitFor(DateTime second, CancellationToken cancellationToken)
+        {
+            var wait = second - Options.UtcNow();
+            if (wait > TimeSpan.FromSeconds(5))
+            {
+                throw CheckpointErrors.Create(CheckpointErrors.TimeInFuture, ErrorKind.InvalidOperation,
+                    $"The newest checkpoint of {Location} is {CheckpointTime.ToId(second.AddSeconds(-1))}, in the future of this machine's clock ({CheckpointTime.ToId(Options.UtcNow())}).",
+                    Location, "Correct the system clock.");
+            }
+
+            while (CheckpointTime.Truncate(Options.UtcNow()) < second)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var remaining = second - Options.UtcNow();
+                Thread.Sleep(remaining > TimeSpan.Zero ? remaining + TimeSpan.FromMilliseconds(5) : TimeSpan.FromMilliseconds(5));
+            }
+        }
+
+        /// <summary>
+        /// A writer whose marker may have looked dead to a prune (it stalled past half the marker's lifetime) renews it and
+        /// checks that every pack its manifest references is still there and not in a prune's plan; otherwise the
+        /// capture is refused (<c>CheckpointCaptureStalled</c>) rather than commit a checkpoint with missing content.
+        /// </summary>
+        private void EnsureNotLapsed(WriterSession session, Manifest manifest, CancellationToken cancellationToken)
+        {
+            if (!session.Marker.Lapsed)
+            {
+                return;
+            }
+
+            if (!session.Marker.Renew())
+            {
+                throw Stalled("its writer marker could not be renewed");
+            }
+
+            var plan = PrunePlan.ReadPacks(Storage);
+            Store.Exclude(plan);
+            Store.Reload();
+            foreach (var hash in manifest.Entries.SelectMany(e => e.Chunks).Select(c => c.Hash).Distinct(StringComparer.Ordinal))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!Store.TryLocate(hash, out _))
+                {
+                    throw Stalled("content it references is being reclaimed by a prune");
+                }
+            }
+        }
+
+        private DaytonaException Stalled(string why) =>
+            CheckpointErrors.Create(CheckpointErrors.CaptureStalled, ErrorKind.OperationTimeout,
+                $"The capture into {Location} stalled for longer than its writer marker lasts ({Options.WriterMarkerLifetime.TotalSeconds:0} s), and {why}; no checkpoint was written.",
+                Location, "Capture again.");
+
+        /// <summary>Compacts the catalog when many checkpoints came after its newest generation (best effort).</summary>
+        private void CompactIfDue(CatalogView view)
+        {
+            if (view.Uncompacted + 1 <= CheckpointCatalog.CompactAfter)
+            {
+                return;
+            }
+
+            try
+            {
+                Catalog.WriteNext(attempts: 1);
+            }
+            catch (DaytonaException)
+            {
+                // Another writer or the next capture compacts.
+            }
+        }
+    }
+}
