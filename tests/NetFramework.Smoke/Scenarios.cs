@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,6 +17,8 @@ using Daytona.Arazzo.Execution;
 using Daytona.Arazzo.OpenApi;
 using Daytona.Checkpoints;
 using Daytona.Common;
+using Daytona.Common.Http;
+using Daytona.Common.Tests.Http;
 using Daytona.Images;
 using Daytona.Images.Tests;
 using static NetFramework.Smoke.SmokeFailure;
@@ -27,6 +32,8 @@ namespace NetFramework.Smoke
         {
             yield return new Scenario("loader: the engine loads from Dependencies/ through the module's resolver", () => Task.FromResult(LoaderScenario(context)));
             yield return new Scenario("image hashing: Daytona SDK conformance cases (Dockerfile, context, MD5)", () => Task.FromResult(ImageHashing(context, harness)));
+            yield return new Scenario("HTTP: the module's handler offers TLS 1.2+ while the process default is TLS 1.0, and leaves that default alone", () => TlsVersions());
+            yield return new Scenario("HTTP: a server that drops connections fails as 'no connection' within the connect timeout", () => ConnectTimeout());
             yield return new Scenario("emulator: started from the module's Emulator/ folder by the module's launcher", () => EmulatorStarts(harness));
             yield return new Scenario("snapshots: create, wait, deactivate, list and remove through DaytonaClient", () => SnapshotLifecycle(harness));
             yield return new Scenario("declarative image: context uploaded to the emulator's object storage, built, reused", () => DeclarativeImage(harness));
@@ -125,6 +132,74 @@ namespace NetFramework.Smoke
             }
 
             return hashes;
+        }
+
+        private static async Task<string> TlsVersions()
+        {
+            var handler = HttpHandlerFactory.Create(new HttpResilienceOptions { MaxConnectionsPerServer = 24 });
+            Check(handler.GetType().Name == "ConnectProbeHandler", $"the factory made a {handler.GetType().Name}, not the .NET Framework handler");
+            var inner = (HttpClientHandler)((DelegatingHandler)handler).InnerHandler;
+            Check(inner.MaxConnectionsPerServer == 24, $"{inner.MaxConnectionsPerServer} connections per server, not 24");
+
+            // What powershell.exe often has: the process-wide default at TLS 1.0 (Ssl3 is refused by this runtime).
+            var before = ServicePointManager.SecurityProtocol;
+            ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls;
+            try
+            {
+                var ours = await OfferedAsync(handler).ConfigureAwait(false);
+                var plain = await OfferedAsync(new HttpClientHandler()).ConfigureAwait(false);
+                Check(ServicePointManager.SecurityProtocol == SecurityProtocolType.Tls, $"the process default became {ServicePointManager.SecurityProtocol}");
+                Check(ours.Contains(TlsHelloServer.Tls12) && !ours.Contains(TlsHelloServer.Tls10), "the module's handler offered " + string.Join(", ", ours.Select(TlsHelloServer.Name)));
+                return $"the module's handler ({inner.SslProtocols}) offered {string.Join(", ", ours.Select(TlsHelloServer.Name))}; a plain HttpClientHandler offered {string.Join(", ", plain.Select(TlsHelloServer.Name))}"
+                    + (plain.Contains(TlsHelloServer.Tls12) ? " (this runtime ignores the process default; .NET Framework follows it)" : " (the process default)")
+                    + "; the process default stayed TLS 1.0";
+            }
+            finally
+            {
+                ServicePointManager.SecurityProtocol = before;
+            }
+        }
+
+        private static async Task<IReadOnlyList<ushort>> OfferedAsync(HttpMessageHandler handler)
+        {
+            using var server = new TlsHelloServer();
+            using var http = new HttpClient(handler, disposeHandler: true);
+            try
+            {
+                using var _ = await http.GetAsync(server.Url).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                // the server hangs up after reading the hello
+            }
+
+            var finished = await Task.WhenAny(server.Offered, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            Check(finished == server.Offered, "no ClientHello reached the server");
+            return await server.Offered.ConfigureAwait(false);
+        }
+
+        private static async Task<string> ConnectTimeout()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            {
+                throw new SmokeSkip("a server that drops connections is made with Linux's TCP backlog");
+            }
+
+            using var hole = new BlackHole();
+            var options = new HttpResilienceOptions { ConnectTimeout = TimeSpan.FromMilliseconds(500), AttemptTimeout = TimeSpan.FromSeconds(60), MaxConnectRetries = 0, MaxRetries = 0 };
+            using var http = HttpHandlerFactory.CreateClient(options);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                using var _ = await new ResilientHttp(options).SendAsync(http, () => new HttpRequestMessage(HttpMethod.Get, hole.Url), RetryPolicy.Idempotent, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TransportFailure failure)
+            {
+                Check(!failure.Sent && failure.TimedOut, $"failed as sent={failure.Sent}, timed out={failure.TimedOut}: {failure.Message}");
+                return $"'{failure.Message}' after {watch.ElapsedMilliseconds} ms (the attempt timeout was 60 s), never sent";
+            }
+
+            throw new SmokeFailure("the request to a server that drops connections succeeded");
         }
 
         private static async Task<string> EmulatorStarts(Harness harness)

@@ -11,3 +11,15 @@ public sealed class WindowsFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact that needs Linux's TCP stack (a listener whose full backlog drops new connections): skipped elsewhere, with the reason.</summary>
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute(string what)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = $"Linux only ({what}).";
+        }
+    }
+}
