@@ -126,6 +126,8 @@ namespace Daytona.Arazzo.Execution
                     return null;
                 },
                 Self = document.Location,
+                Strict = state.Options.Strict,
+                OnLeniency = state.WarnOnce,
             };
         }
     }

@@ -25,6 +25,9 @@ namespace Daytona.Arazzo.Execution
     {
         private const int MaxNesting = 16;
 
+        /// <summary>Findings that are not leniencies but change what the run does, so a user sees them as warnings.</summary>
+        private static readonly HashSet<string> s_shownAtRun = new HashSet<string>(StringComparer.Ordinal) { "DuplicateOperationId", "MissingPathParameter" };
+
         private readonly ArazzoDocument _document;
         private readonly RunState _state;
         private readonly StepExecutor _executor;
@@ -231,7 +234,7 @@ namespace Daytona.Arazzo.Execution
             foreach (var warning in readiness.Warnings)
             {
                 var text = $"{file}:{warning.Line}:{warning.Column}: {warning.Message}";
-                if (warning.IsLeniency)
+                if (warning.IsLeniency || s_shownAtRun.Contains(warning.Code))
                 {
                     _state.WarnOnce(text);
                 }

@@ -78,6 +78,12 @@ namespace Daytona.Arazzo.Expressions
 
         public string? Self { get; set; }
 
+        /// <summary>Under strict mode lenient readings (an item name applied to every item of a list) are not made.</summary>
+        public bool Strict { get; set; }
+
+        /// <summary>Told, with advice, when a value was read through a form the spec does not define.</summary>
+        public Action<string>? OnLeniency { get; set; }
+
         public ExpressionContext With(Action<ExpressionContext> change)
         {
             var copy = (ExpressionContext)MemberwiseClone();
@@ -153,9 +159,9 @@ namespace Daytona.Arazzo.Expressions
                     }
 
                 case ExpressionSource.Inputs:
-                    return Named(context.Inputs, expression.Name!, expression.Pointer, "input");
+                    return Named(expression, context.Inputs, "input", context);
                 case ExpressionSource.Outputs:
-                    return context.Outputs == null ? new EvaluationResult(null, false, "there are no outputs here") : Named(context.Outputs, expression.Name!, expression.Pointer, "output");
+                    return context.Outputs == null ? new EvaluationResult(null, false, "there are no outputs here") : Named(expression, context.Outputs, "output", context);
                 case ExpressionSource.Steps:
                     {
                         var outputs = context.StepOutputs(expression.Owner!);
@@ -164,7 +170,7 @@ namespace Daytona.Arazzo.Expressions
                             return new EvaluationResult(null, false, $"step '{expression.Owner}' has not run", expression.Owner);
                         }
 
-                        return Named(outputs, expression.Name!, expression.Pointer, $"output of step '{expression.Owner}'");
+                        return Named(expression, outputs, $"output of step '{expression.Owner}'", context);
                     }
 
                 case ExpressionSource.Workflows:
@@ -175,7 +181,7 @@ namespace Daytona.Arazzo.Expressions
                             return new EvaluationResult(null, false, $"workflow '{expression.Owner}' has not run");
                         }
 
-                        return Named(data, expression.Name!, expression.Pointer, $"{expression.Field!.TrimEnd('s')} of workflow '{expression.Owner}'");
+                        return Named(expression, data, $"{expression.Field!.TrimEnd('s')} of workflow '{expression.Owner}'", context);
                     }
 
                 case ExpressionSource.SourceDescriptions:
@@ -196,34 +202,144 @@ namespace Daytona.Arazzo.Expressions
 
         private static EvaluationResult Found(JsonNode? value, bool found, string missing) => new EvaluationResult(value, found, found ? null : missing);
 
-        private static EvaluationResult Named(JsonObject data, string name, string? pointer, string what)
+        /// <summary>
+        /// Reads a name along its segments. At an object, the longest run of names that is one key wins (so an input
+        /// named <c>customer.name</c> is found before <c>customer</c> → <c>name</c>); at a list, an index takes one item,
+        /// a wildcard every item, and — leniently, as other runners do — a name is read from every item.
+        /// </summary>
+        private static EvaluationResult Named(RuntimeExpression expression, JsonObject data, string what, ExpressionContext context)
         {
-            if (data.TryGetPropertyValue(name, out var value))
+            var segments = expression.Segments;
+            if (segments.Count == 0)
             {
-                return Pointer(value, pointer, $"{what} '{name}'");
+                return data.TryGetPropertyValue(expression.Name!, out var direct)
+                    ? Pointer(direct, expression.Pointer, $"{what} '{expression.Name}'")
+                    : new EvaluationResult(null, false, $"{what} '{expression.Name}' does not exist");
             }
 
-            // Names may contain dots: "$inputs.customer.name" reads inputs.customer.name when no input is named so.
-            var parts = name.Split('.');
-            if (parts.Length > 1 && data.TryGetPropertyValue(parts[0], out var head))
+            var mapped = false;
+            if (!Walk(data, segments, 0, context, ref mapped, 0, out var value))
             {
-                var current = head;
-                for (var i = 1; i < parts.Length; i++)
+                return new EvaluationResult(null, false, $"{what} '{expression.Name}' does not exist" + (segments.Count > 1 ? $" (read as {string.Join(".", segments)})" : string.Empty));
+            }
+
+            if (mapped)
+            {
+                context.OnLeniency?.Invoke($"'{expression.Text}' reads a name from a list; it is read from every item of the list, giving a list. To read one item, index it ('#/0/…').");
+            }
+
+            return Pointer(value, expression.Pointer, $"{what} '{expression.Name}'");
+        }
+
+        private static bool Walk(JsonNode? node, IReadOnlyList<NameSegment> segments, int index, ExpressionContext context, ref bool mapped, int depth, out JsonNode? value)
+        {
+            value = null;
+            if (index == segments.Count)
+            {
+                value = node;
+                return true;
+            }
+
+            if (depth > 64)
+            {
+                return false;
+            }
+
+            if (node is JsonValue text && text.TryGetValue<string>(out var s) && s.Length > 1 && (s[0] == '{' || s[0] == '[') && JsonUtil.TryParseJson(s, out var parsed))
+            {
+                node = parsed;
+            }
+
+            var segment = segments[index];
+            switch (node)
+            {
+                case JsonObject obj:
+                    switch (segment.Kind)
+                    {
+                        case NameSegmentKind.Name:
+                            {
+                                var run = 1;
+                                while (index + run < segments.Count && segments[index + run].Kind == NameSegmentKind.Name)
+                                {
+                                    run++;
+                                }
+
+                                for (var take = run; take >= 1; take--)
+                                {
+                                    var key = take == 1 ? segment.Text! : Join(segments, index, take);
+                                    if (obj.TryGetPropertyValue(key, out var child) && Walk(child, segments, index + take, context, ref mapped, depth + 1, out value))
+                                    {
+                                        return true;
+                                    }
+                                }
+
+                                return false;
+                            }
+
+                        case NameSegmentKind.Key:
+                            return obj.TryGetPropertyValue(segment.Text!, out var keyed) && Walk(keyed, segments, index + 1, context, ref mapped, depth + 1, out value);
+                        case NameSegmentKind.Index:
+                            return obj.TryGetPropertyValue(segment.Pointer, out var numbered) && Walk(numbered, segments, index + 1, context, ref mapped, depth + 1, out value);
+                        default:
+                            return Map(obj.Select(p => p.Value), segments, index + 1, context, ref mapped, depth, out value);
+                    }
+
+                case JsonArray array:
+                    switch (segment.Kind)
+                    {
+                        case NameSegmentKind.Index:
+                            {
+                                var at = segment.Index < 0 ? array.Count + segment.Index : segment.Index;
+                                return at >= 0 && at < array.Count && Walk(array[at], segments, index + 1, context, ref mapped, depth + 1, out value);
+                            }
+
+                        case NameSegmentKind.Wildcard:
+                            return Map(array, segments, index + 1, context, ref mapped, depth, out value);
+                        default:
+                            if (context.Strict)
+                            {
+                                return false;
+                            }
+
+                            mapped = true;
+                            return Map(array, segments, index, context, ref mapped, depth, out value);
+                    }
+
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The rest of the path read from every item; the items where it finds nothing are left out.</summary>
+        private static bool Map(IEnumerable<JsonNode?> items, IReadOnlyList<NameSegment> segments, int index, ExpressionContext context, ref bool mapped, int depth, out JsonNode? value)
+        {
+            var result = new JsonArray();
+            foreach (var item in items)
+            {
+                if (Walk(item, segments, index, context, ref mapped, depth + 1, out var found))
                 {
-                    if (current is JsonObject obj && obj.TryGetPropertyValue(parts[i], out var next))
-                    {
-                        current = next;
-                    }
-                    else
-                    {
-                        return new EvaluationResult(null, false, $"{what} '{name}' does not exist");
-                    }
+                    result.Add(found?.DeepClone());
+                }
+            }
+
+            value = result;
+            return true;
+        }
+
+        private static string Join(IReadOnlyList<NameSegment> segments, int index, int count)
+        {
+            var builder = new System.Text.StringBuilder();
+            for (var i = index; i < index + count; i++)
+            {
+                if (i > index)
+                {
+                    builder.Append('.');
                 }
 
-                return Pointer(current, pointer, $"{what} '{name}'");
+                builder.Append(segments[i].Text);
             }
 
-            return new EvaluationResult(null, false, $"{what} '{name}' does not exist");
+            return builder.ToString();
         }
 
         private static EvaluationResult Pointer(JsonNode? value, string? pointer, string what)

@@ -56,7 +56,7 @@ namespace Daytona.Arazzo.Expressions
                 }
 
                 var inner = text.Substring(open + 1, close - open - 1);
-                if (RuntimeExpression.TryParse(inner, out var expression, out _))
+                if (RuntimeExpression.TryParse(inner, out var expression, out _) || RuntimeExpression.TryParseLenient(inner, out expression, out _))
                 {
                     result.Add(new TemplateSegment(text.Substring(open, close - open + 1), expression, false, open));
                     i = close + 1;
@@ -112,7 +112,8 @@ namespace Daytona.Arazzo.Expressions
                 for (var length = end - dollar; length > 1; length--)
                 {
                     var candidate = text.Substring(dollar, length);
-                    if (RuntimeExpression.TryParse(candidate, out var expression, out _))
+                    // A lenient form only as the whole run of text: a shorter prefix read leniently would cut a name in two.
+                    if (RuntimeExpression.TryParse(candidate, out var expression, out _) || (length == end - dollar && RuntimeExpression.TryParseLenient(candidate, out expression, out _)))
                     {
                         result.Add(new TemplateSegment(candidate, expression, true, dollar));
                         i = dollar + length;

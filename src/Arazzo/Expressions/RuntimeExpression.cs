@@ -54,6 +54,18 @@ namespace Daytona.Arazzo.Expressions
         /// <summary>The JSON Pointer after <c>#</c>, or null when there is none (an empty pointer is the whole value).</summary>
         public string? Pointer { get; private set; }
 
+        /// <summary>
+        /// For $inputs, $outputs, $steps and $workflows: the name as a path of segments (<c>a.b</c> is two names;
+        /// leniently also <c>[0]</c>, <c>[*]</c>, <c>[]</c> and <c>[key]</c>). Consecutive names may also be one key with dots.
+        /// </summary>
+        public IReadOnlyList<NameSegment> Segments { get; private set; } = Array.Empty<NameSegment>();
+
+        /// <summary>Set when the expression was read from a form the spec does not define: what it is read as and how to write it.</summary>
+        public string? Advice { get; private set; }
+
+        /// <summary>True when the expression uses a form the spec does not define (see <see cref="Advice"/>).</summary>
+        public bool IsLenient => Advice != null;
+
         public override string ToString() => Text;
 
         public static RuntimeExpression Parse(string text)
@@ -74,6 +86,31 @@ namespace Daytona.Arazzo.Expressions
         /// <paramref name="rewritten"/> is the spec form when a lenient form was used.
         /// </summary>
         public static bool TryParseLenient(string text, out RuntimeExpression? expression, out string? rewritten)
+        {
+            if (text == null)
+            {
+                expression = null;
+                rewritten = null;
+                return false;
+            }
+
+            if (s_lenientCache.TryGetValue(text, out var cached))
+            {
+                expression = cached.Expression;
+                rewritten = cached.Rewritten;
+                return expression != null;
+            }
+
+            var ok = TryParseLenientCore(text, out expression, out rewritten);
+            if (text.Length < 4096 && s_lenientCache.Count < 50_000)
+            {
+                s_lenientCache[text] = (expression, rewritten);
+            }
+
+            return ok;
+        }
+
+        private static bool TryParseLenientCore(string text, out RuntimeExpression? expression, out string? rewritten)
         {
             rewritten = null;
             if (TryParse(text, out expression, out _))
@@ -109,6 +146,23 @@ namespace Daytona.Arazzo.Expressions
                 }
             }
 
+            // "$response.body#id": a JSON Pointer without its leading '/'.
+            var hash = text.IndexOf('#');
+            if (hash > 0 && hash + 1 < text.Length && text[hash + 1] != '/')
+            {
+                var candidate = text.Substring(0, hash + 1) + "/" + text.Substring(hash + 1);
+                if (TryParse(candidate, out expression, out _))
+                {
+                    rewritten = candidate;
+                    return true;
+                }
+            }
+
+            if (TryParseNamePath(text, out expression, out rewritten))
+            {
+                return true;
+            }
+
             if (text.StartsWith("$steps.", StringComparison.Ordinal) && text.IndexOf(".outputs.", StringComparison.Ordinal) < 0)
             {
                 var rest = text.Substring("$steps.".Length);
@@ -126,6 +180,114 @@ namespace Daytona.Arazzo.Expressions
 
             expression = null;
             return false;
+        }
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (RuntimeExpression? Expression, string? Rewritten)> s_lenientCache =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, (RuntimeExpression?, string?)>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Reads names the spec's identifier rules do not allow, as real documents write them: bracket indexes, keys
+        /// and wildcards (<c>$steps.s.outputs.items[0].id</c>, <c>$inputs.page[size]</c>, <c>…list[*].id</c>,
+        /// <c>…list[].id</c>) and names that start with <c>$</c> (<c>$inputs.$expand</c>).
+        /// </summary>
+        private static bool TryParseNamePath(string text, out RuntimeExpression? expression, out string? rewritten)
+        {
+            expression = null;
+            rewritten = null;
+            string prefix;
+            string rest;
+            ExpressionSource source;
+            string? owner = null;
+            string? field = null;
+            if (text.StartsWith("$inputs.", StringComparison.Ordinal) || text.StartsWith("$outputs.", StringComparison.Ordinal))
+            {
+                source = text[1] == 'i' ? ExpressionSource.Inputs : ExpressionSource.Outputs;
+                prefix = text.Substring(0, text.IndexOf('.') + 1);
+                rest = text.Substring(prefix.Length);
+            }
+            else if (text.StartsWith("$steps.", StringComparison.Ordinal))
+            {
+                var marker = text.IndexOf(".outputs.", StringComparison.Ordinal);
+                if (marker <= "$steps".Length || !IsIdentifier(text.Substring(7, marker - 7), strict: true))
+                {
+                    return false;
+                }
+
+                source = ExpressionSource.Steps;
+                owner = text.Substring(7, marker - 7);
+                field = "outputs";
+                prefix = text.Substring(0, marker + ".outputs.".Length);
+                rest = text.Substring(prefix.Length);
+            }
+            else if (text.StartsWith("$workflows.", StringComparison.Ordinal))
+            {
+                var second = text.IndexOf('.', 11);
+                if (second < 0 || !IsIdentifier(text.Substring(11, second - 11), strict: true))
+                {
+                    return false;
+                }
+
+                field = text.Substring(second + 1).StartsWith("inputs.", StringComparison.Ordinal) ? "inputs"
+                    : text.Substring(second + 1).StartsWith("outputs.", StringComparison.Ordinal) ? "outputs" : null;
+                if (field == null)
+                {
+                    return false;
+                }
+
+                source = ExpressionSource.Workflows;
+                owner = text.Substring(11, second - 11);
+                prefix = text.Substring(0, second + 1 + field.Length + 1);
+                rest = text.Substring(prefix.Length);
+            }
+            else
+            {
+                return false;
+            }
+
+            string? pointer = null;
+            var hash = rest.IndexOf('#');
+            if (hash >= 0)
+            {
+                pointer = rest.Substring(hash + 1);
+                rest = rest.Substring(0, hash);
+                if (!IsPointer(pointer))
+                {
+                    return false;
+                }
+            }
+
+            if (!NameSegment.TryParsePath(rest, out var segments) || segments.Count == 0)
+            {
+                return false;
+            }
+
+            var head = segments[0].Kind == NameSegmentKind.Name ? segments[0].Text! : null;
+            var bracket = rest.IndexOf('[');
+            var name = (bracket < 0 ? rest : rest.Substring(0, bracket)).TrimEnd('.');
+            if (head == null || name.Length == 0)
+            {
+                return false;
+            }
+
+            string advice;
+            if (head.StartsWith("$", StringComparison.Ordinal))
+            {
+                advice = $"'{text}' names {(source == ExpressionSource.Inputs ? "an input" : "an output")} that starts with '$', which runtime expression names do not allow; it is read as the value named '{name}'. Name it without '$' (e.g. '{head.TrimStart('$').TrimStart('.')}') and use that name.";
+            }
+            else if (segments.Any(x => x.Kind == NameSegmentKind.Wildcard))
+            {
+                var one = prefix + head + "#/" + string.Join("/", segments.Skip(1).Select(x => x.Kind == NameSegmentKind.Wildcard ? "0" : x.Pointer));
+                advice = $"'{text}' uses a wildcard, which runtime expressions do not have; it is read as the list of the values it names in every item. To read one item, write '{one}'.";
+            }
+            else
+            {
+                rewritten = prefix + head + "#/" + string.Join("/", segments.Skip(1).Select(x => x.Pointer));
+                advice = $"'{text}' indexes with brackets, which runtime expressions do not have; it is read as '{rewritten}'. Write '{rewritten}'.";
+            }
+
+            expression = new RuntimeExpression(text, source) { Owner = owner, Field = field, Name = name, Pointer = pointer, Segments = segments, Advice = advice };
+            rewritten ??= text;
+            return true;
         }
 
         /// <summary>True when the whole text is one runtime expression.</summary>
@@ -205,7 +367,7 @@ namespace Daytona.Arazzo.Expressions
                             return false;
                         }
 
-                        expression = new RuntimeExpression(text, head == "$inputs" ? ExpressionSource.Inputs : ExpressionSource.Outputs) { Name = name, Pointer = pointer };
+                        expression = new RuntimeExpression(text, head == "$inputs" ? ExpressionSource.Inputs : ExpressionSource.Outputs) { Name = name, Pointer = pointer, Segments = NameSegment.Dotted(name) };
                         return true;
                     }
 
@@ -231,7 +393,7 @@ namespace Daytona.Arazzo.Expressions
                             return false;
                         }
 
-                        expression = new RuntimeExpression(text, ExpressionSource.Steps) { Owner = stepId, Field = "outputs", Name = name, Pointer = pointer };
+                        expression = new RuntimeExpression(text, ExpressionSource.Steps) { Owner = stepId, Field = "outputs", Name = name, Pointer = pointer, Segments = NameSegment.Dotted(name) };
                         return true;
                     }
 
@@ -273,7 +435,7 @@ namespace Daytona.Arazzo.Expressions
                             return false;
                         }
 
-                        expression = new RuntimeExpression(text, ExpressionSource.Workflows) { Owner = workflowId, Field = field, Name = name, Pointer = pointer };
+                        expression = new RuntimeExpression(text, ExpressionSource.Workflows) { Owner = workflowId, Field = field, Name = name, Pointer = pointer, Segments = NameSegment.Dotted(name) };
                         return true;
                     }
 

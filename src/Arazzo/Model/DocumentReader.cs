@@ -463,7 +463,9 @@ namespace Daytona.Arazzo.Model
                 var outputPath = JsonPaths.Property(outputsPath, pair.Key);
                 if (!IsComponentKey(pair.Key))
                 {
-                    _diagnostics.Error("InvalidOutputName", outputPath, $"Output name '{pair.Key}' must match ^[a-zA-Z0-9\\.\\-_]+$.");
+                    var suggested = System.Text.RegularExpressions.Regex.Replace(pair.Key, "[^a-zA-Z0-9.\\-_]+", "_").Trim('_');
+                    _diagnostics.Leniency("InvalidOutputName", outputPath,
+                        $"Output name '{pair.Key}' does not match ^[a-zA-Z0-9\\.\\-_]+$, so no runtime expression can read it; the output is kept under that name. Rename it (e.g. '{(suggested.Length == 0 ? "output" : suggested)}').");
                 }
 
                 into.Add(new OutputDefinition { Name = pair.Key, Value = pair.Value, Path = outputPath });

@@ -55,6 +55,9 @@ namespace Daytona.Arazzo.OpenApi
 
         public OpenApiDescription Description { get; internal set; } = null!;
 
+        /// <summary>The JSON Pointer of the operation in its description, e.g. <c>/paths/~1pets~1{id}/get</c>.</summary>
+        public string Pointer => "/paths/" + PathTemplate.Replace("~", "~0").Replace("/", "~1") + "/" + Method.ToLowerInvariant();
+
         public override string ToString() => $"{Method} {PathTemplate}" + (OperationId == null ? string.Empty : $" ({OperationId})");
     }
 
@@ -139,9 +142,11 @@ namespace Daytona.Arazzo.OpenApi
 
                 var pathServers = Servers(item, Location);
                 var pathParameters = ReadParameters(item["parameters"] as JsonArray, isSwagger2);
-                foreach (var method in s_methods)
+                // In document order, so "the first operation with this operationId" means the first one written.
+                foreach (var member in item)
                 {
-                    if (!(item[method] is JsonObject operation))
+                    var method = member.Key;
+                    if (!(member.Value is JsonObject operation) || Array.IndexOf(s_methods, method) < 0)
                     {
                         continue;
                     }

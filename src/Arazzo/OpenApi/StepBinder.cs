@@ -24,6 +24,9 @@ namespace Daytona.Arazzo.OpenApi
         /// <summary>Set when the target was bound from a non-standard form: how to write it properly.</summary>
         public string? Lenient { get; internal set; }
 
+        /// <summary>Set when the description itself is at fault and a deterministic choice was made (an operationId used twice).</summary>
+        public string? Warning { get; internal set; }
+
         /// <summary>True when the target could not be checked because its source could not be loaded.</summary>
         public bool SourceUnavailable { get; internal set; }
     }
@@ -130,7 +133,7 @@ namespace Daytona.Arazzo.OpenApi
                 {
                     0 => new StepTarget { Error = $"Operation '{expression.Name}' does not exist in source description '{source.Name}'.", ErrorCode = "UnresolvedOperation" },
                     1 => new StepTarget { Operation = found[0] },
-                    _ => new StepTarget { Error = $"operationId '{expression.Name}' is used by {found.Count} operations in '{source.Name}'.", ErrorCode = "AmbiguousOperation" },
+                    _ => FirstOfDuplicates(found),
                 };
             }
 
@@ -184,7 +187,7 @@ namespace Daytona.Arazzo.OpenApi
 
             if (matches.Count > 1)
             {
-                return new StepTarget { Error = $"operationId '{operationId}' is used by {matches.Count} operations in '{matches[0].SourceName}'.", ErrorCode = "AmbiguousOperation" };
+                return FirstOfDuplicates(matches);
             }
 
             // Some tools write "<source>.<operationId>"; accept it when that source has the operation.
@@ -247,6 +250,23 @@ namespace Daytona.Arazzo.OpenApi
             return operation == null
                 ? new StepTarget { Error = $"operationPath '{operationPath}' points at no operation in source description '{source.Name}'.", ErrorCode = "UnresolvedOperation" }
                 : new StepTarget { Operation = operation };
+        }
+
+        /// <summary>
+        /// An OpenAPI description that gives one operationId to several operations is at fault, not the workflow: the
+        /// first in document order is used, with a warning naming every place and how to call another.
+        /// </summary>
+        private static StepTarget FirstOfDuplicates(IReadOnlyList<OperationInfo> found)
+        {
+            var first = found[0];
+            var places = string.Join(", ", found.Select(o => $"{o} at #{o.Pointer}"));
+            var other = found[1];
+            return new StepTarget
+            {
+                Operation = first,
+                Warning = $"operationId '{first.OperationId}' is used by {found.Count} operations in source description '{first.SourceName}' ({places}); " +
+                    $"the first in document order, {first.Method} {first.PathTemplate}, is called. To call another, use its operationPath, e.g. '{{$sourceDescriptions.{first.SourceName}.url}}#{other.Pointer}'.",
+            };
         }
 
         private static string Unbrace(string text)

@@ -132,6 +132,11 @@ namespace Daytona.Arazzo.Validation
                             bag.Leniency("QualifiedOperationId", JsonPaths.Property(step.Path, field), target.Lenient);
                         }
 
+                        if (target.Warning != null)
+                        {
+                            bag.Warning("DuplicateOperationId", JsonPaths.Property(step.Path, field), target.Warning);
+                        }
+
                         CheckOperationParameters(bag, workflow, step, target.Operation);
                     }
                 }
@@ -464,7 +469,7 @@ namespace Daytona.Arazzo.Validation
                         }
                         else if (RuntimeExpression.TryParseLenient(text, out expression, out var rewritten))
                         {
-                            bag.Leniency("NonStandardExpression", path, $"'{text}' is not a runtime expression as the spec writes them; it is read as '{rewritten}'. Write '{rewritten}'.");
+                            bag.Leniency("NonStandardExpression", path, Advice(expression!, text, rewritten));
                             CheckReference(bag, expression!, path, workflow, step);
                         }
                         else
@@ -477,6 +482,13 @@ namespace Daytona.Arazzo.Validation
 
                     foreach (var segment in ExpressionTemplate.Embedded(text))
                     {
+                        var inner = segment.Text.Substring(1, segment.Text.Length - 2);
+                        if (!RuntimeExpression.IsExpression(inner))
+                        {
+                            RuntimeExpression.TryParseLenient(inner, out _, out var rewrittenInner);
+                            bag.Leniency("NonStandardExpression", path, Advice(segment.Expression!, inner, rewrittenInner));
+                        }
+
                         CheckReference(bag, segment.Expression!, path, workflow, step);
                     }
 
@@ -492,6 +504,9 @@ namespace Daytona.Arazzo.Validation
             }
         }
 
+        private static string Advice(RuntimeExpression expression, string text, string? rewritten) =>
+            expression.Advice ?? $"'{text}' is not a runtime expression as the spec writes them; it is read as '{rewritten}'. Write '{rewritten}'.";
+
         private static void CheckReference(DiagnosticBag bag, RuntimeExpression expression, string path, Workflow? workflow, Step? step)
         {
             if (workflow == null)
@@ -506,7 +521,7 @@ namespace Daytona.Arazzo.Validation
                         var target = workflow.FindStep(expression.Owner!);
                         if (target == null)
                         {
-                            bag.Error("UnknownStepReference", path, $"'{expression.Text}' refers to step '{expression.Owner}', which is not a step of workflow '{workflow.WorkflowId}'.");
+                            bag.Leniency("UnknownStepReference", path, $"'{expression.Text}' refers to step '{expression.Owner}', which is not a step of workflow '{workflow.WorkflowId}', so it resolves to nothing when the workflow runs. Refer to a step of this workflow, or pass the value in as an input.");
                         }
                         else if (!target.Outputs.Any(o => o.Name == expression.Name || expression.Name!.StartsWith(o.Name + ".", StringComparison.Ordinal)))
                         {
@@ -531,7 +546,7 @@ namespace Daytona.Arazzo.Validation
                 case ExpressionSource.Workflows:
                     if (workflow.Document.FindWorkflow(expression.Owner!) == null)
                     {
-                        bag.Error("UnknownWorkflowReference", path, $"'{expression.Text}' refers to workflow '{expression.Owner}', which does not exist in this document.");
+                        bag.Leniency("UnknownWorkflowReference", path, $"'{expression.Text}' refers to workflow '{expression.Owner}', which does not exist in this document, so it resolves to nothing when the workflow runs.");
                     }
 
                     break;
