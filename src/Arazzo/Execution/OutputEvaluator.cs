@@ -14,15 +14,30 @@ namespace Daytona.Arazzo.Execution
 
         public OutputEvaluator(RunState state) => _state = state;
 
-        public static JsonObject StepOutputs(IList<OutputDefinition> outputs, ExpressionContext context)
+        /// <summary>Evaluates a step's outputs; each that resolves to nothing is noted in the run's unresolved list (and taken off it when it resolves).</summary>
+        public static JsonObject StepOutputs(WorkflowRun run, Step step, ExpressionContext context)
         {
             var result = new JsonObject();
-            foreach (var output in outputs)
+            foreach (var output in step.Outputs)
             {
-                result[output.Name] = ExpressionEvaluator.EvaluateValue(output.Value, context, bare: true);
+                string? missing = null;
+                result[output.Name] = ExpressionEvaluator.EvaluateValue(output.Value, context, bare: true, (expression, evaluation) => missing ??= $"{expression.Text}: {evaluation.Missing}");
+                Note(run, step.StepId + "." + output.Name, missing);
             }
 
             return result;
+        }
+
+        private static void Note(WorkflowRun run, string name, string? missing)
+        {
+            if (missing != null)
+            {
+                run.Unresolved[name] = missing;
+            }
+            else
+            {
+                run.Unresolved.Remove(name);
+            }
         }
 
         /// <summary>
@@ -38,14 +53,17 @@ namespace Daytona.Arazzo.Execution
             foreach (var output in run.Workflow.Outputs)
             {
                 string? unresolvedStep = null;
+                string? missing = null;
                 var value = ExpressionEvaluator.EvaluateValue(output.Value, context, bare: true, (expression, evaluation) =>
                 {
+                    missing ??= $"{expression.Text}: {evaluation.Missing}";
                     if (evaluation.MissingStep != null)
                     {
                         unresolvedStep = evaluation.MissingStep;
                     }
                 });
                 outputs[output.Name] = value;
+                Note(run, output.Name, missing);
                 if (unresolvedStep != null)
                 {
                     var text = $"Workflow output '{output.Name}' of '{run.Workflow.WorkflowId}' reads {JsonUtil.Render(output.Value)}, but step '{unresolvedStep}' did not run, so the output is null. " +
@@ -74,6 +92,13 @@ namespace Daytona.Arazzo.Execution
             }
 
             result.Outputs = plain;
+            var unresolved = new OrderedDictionary(StringComparer.Ordinal);
+            foreach (var pair in run.Unresolved)
+            {
+                unresolved[pair.Key] = pair.Value;
+            }
+
+            result.Unresolved = unresolved;
             return result;
         }
     }

@@ -84,6 +84,9 @@ namespace Daytona.Arazzo.Execution
 
         public Pacer Pacer { get; }
 
+        /// <summary>Outputs (workflow outputs by name, step outputs as step.name) whose expression resolved to nothing, with why, in the order found.</summary>
+        public Dictionary<string, string> Unresolved { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
         /// <summary>How many times each retry action of each step has run (reset when the step succeeds).</summary>
         public RetryCounts Retries { get; } = new RetryCounts();
 

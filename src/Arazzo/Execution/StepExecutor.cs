@@ -41,6 +41,7 @@ namespace Daytona.Arazzo.Execution
         private readonly RunState _state;
         private readonly StepTransport _transport;
         private readonly CriteriaChecker _criteria;
+        private readonly ParameterResolver _parameterResolver;
         private readonly SubWorkflowRunner _runWorkflow;
         private readonly Dictionary<Step, StepTarget> _targets = new Dictionary<Step, StepTarget>();
         private readonly Dictionary<Step, List<Parameter>> _parameters = new Dictionary<Step, List<Parameter>>();
@@ -51,6 +52,7 @@ namespace Daytona.Arazzo.Execution
             _criteria = criteria;
             _runWorkflow = runWorkflow;
             _transport = new StepTransport(state);
+            _parameterResolver = new ParameterResolver(state);
         }
 
         public async Task<StepOutcome> ExecuteAsync(WorkflowRun run, Step step, StepRecord record, int depth, List<StepRecord> records)
@@ -83,7 +85,13 @@ namespace Daytona.Arazzo.Execution
                 return outcome;
             }
 
-            var values = parameters.Select(p => (p, ExpressionEvaluator.EvaluateValue(p.Value, context, bare: true))).ToList();
+            var (values, refused) = _parameterResolver.Resolve(step, operation, parameters, context);
+            if (values == null)
+            {
+                outcome.Error = refused;
+                return outcome;
+            }
+
             var request = RequestBuilder.Build(operation, serverUrl, values, step.RequestBody, Payload(step, context));
             record.Method = request.Method;
             record.Url = _state.Redactor.RedactUrl(request.Url);

@@ -62,6 +62,12 @@ namespace Daytona.Arazzo
         /// <summary>The workflow outputs as plain values (strings, numbers, booleans, lists and ordered dictionaries).</summary>
         public OrderedDictionary Outputs { get; internal set; } = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// The outputs whose expression resolved to nothing (so they are null), with why: workflow outputs by name,
+        /// step outputs as <c>stepId.name</c> (for each step's last execution).
+        /// </summary>
+        public OrderedDictionary Unresolved { get; internal set; } = new OrderedDictionary(StringComparer.Ordinal);
+
         public IReadOnlyList<StepRecord> Steps { get; internal set; } = Array.Empty<StepRecord>();
 
         public TimeSpan Duration { get; internal set; }

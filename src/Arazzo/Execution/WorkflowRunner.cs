@@ -294,7 +294,7 @@ namespace Daytona.Arazzo.Execution
                 run.Pacer.NotBefore(step.StepId, outcome.RetryAfter.Value);
             }
 
-            run.StepOutputs[step.StepId] = OutputEvaluator.StepOutputs(step.Outputs, outcome.Context);
+            run.StepOutputs[step.StepId] = OutputEvaluator.StepOutputs(run, step, outcome.Context);
             return (record, outcome);
         }
 

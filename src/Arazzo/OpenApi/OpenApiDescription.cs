@@ -26,6 +26,9 @@ namespace Daytona.Arazzo.OpenApi
 
         /// <summary>True when the parameter declares <c>content</c> (serialized as JSON) instead of a style.</summary>
         public string? ContentType { get; internal set; }
+
+        /// <summary>The value the description suggests (its schema's default, else an example or the first enum value), and which it is.</summary>
+        public (JsonNode? Value, string Source)? Sample { get; internal set; }
     }
 
     /// <summary>An operation of a source description, found by operationId or operationPath.</summary>
@@ -246,10 +249,54 @@ namespace Daytona.Arazzo.OpenApi
                     AllowReserved = p["allowReserved"] is JsonValue ar && ar.TryGetValue<bool>(out var reserved) && reserved,
                     Schema = Resolve(p["schema"]),
                     ContentType = p["content"] is JsonObject content ? content.Select(c => c.Key).FirstOrDefault() : null,
+                    Sample = Sample(p, isSwagger2),
                 });
             }
 
             return result;
+        }
+
+        /// <summary>The value the description suggests for a parameter: its schema's default, else an example.</summary>
+        private (JsonNode? Value, string Source)? Sample(JsonObject parameter, bool isSwagger2)
+        {
+            var schema = isSwagger2 ? parameter : Resolve(parameter["schema"]) as JsonObject;
+            if (schema != null && schema.TryGetPropertyValue("default", out var defaultValue))
+            {
+                return (defaultValue?.DeepClone(), "default");
+            }
+
+            if (parameter.TryGetPropertyValue("example", out var example) || (isSwagger2 && parameter.TryGetPropertyValue("x-example", out example)))
+            {
+                return (example?.DeepClone(), "example");
+            }
+
+            if (parameter["examples"] is JsonObject examples)
+            {
+                foreach (var pair in examples)
+                {
+                    if (Resolve(pair.Value) is JsonObject named && named.TryGetPropertyValue("value", out var value))
+                    {
+                        return (value?.DeepClone(), "example");
+                    }
+                }
+            }
+
+            if (schema != null && schema.TryGetPropertyValue("example", out var schemaExample))
+            {
+                return (schemaExample?.DeepClone(), "example");
+            }
+
+            if (schema?["examples"] is JsonArray list && list.Count > 0)
+            {
+                return (list[0]?.DeepClone(), "example");
+            }
+
+            if (schema?["enum"] is JsonArray values && values.Count > 0)
+            {
+                return (values[0]?.DeepClone(), "first enum value");
+            }
+
+            return null;
         }
 
         private static List<string> Servers(JsonObject owner, string? location)

@@ -206,9 +206,17 @@ namespace Daytona.Arazzo.Validation
         private static void CheckOperationParameters(DiagnosticBag bag, Workflow workflow, Step step, OperationInfo operation)
         {
             var given = References.EffectiveParameters(workflow, step);
+            foreach (var parameter in given)
+            {
+                if (ParameterNames.Match(operation, parameter) is OperationParameter declared)
+                {
+                    bag.Leniency("ParameterNameMismatch", parameter.Path, ParameterNames.Advice(operation, parameter, declared));
+                }
+            }
+
             foreach (var required in operation.Parameters.Where(p => p.Required && p.In == "path"))
             {
-                if (!given.Any(p => p.Name == required.Name && p.In == "path"))
+                if (!given.Any(p => (p.Name == required.Name || ParameterNames.Match(operation, p) == required) && p.In == "path"))
                 {
                     bag.Warning("MissingPathParameter", step.Path, $"Step '{step.StepId}' calls {operation} but gives no value for its required path parameter '{required.Name}'.");
                 }
