@@ -23,6 +23,7 @@
         'Formats/Arazzo.format.ps1xml'
         'Formats/Checkpoints.format.ps1xml'
         'Formats/Emulator.format.ps1xml'
+        'Formats/Recording.format.ps1xml'
     )
     CmdletsToExport        = @(
         # Connection
@@ -53,6 +54,9 @@
         'Invoke-ArazzoWorkflow'
         'Test-ArazzoWorkflow'
         'Get-ArazzoWorkflow'
+        # Recording
+        'Start-ArazzoRecording'
+        'Stop-ArazzoRecording'
         # Checkpoints
         'New-Checkpoint'
         'Get-Checkpoint'

@@ -36,6 +36,7 @@ namespace Daytona.Api
     {
         private static readonly ConditionalWeakTable<DaytonaConnection, DaytonaClient> s_shared = new ConditionalWeakTable<DaytonaConnection, DaytonaClient>();
         private static readonly AsyncLocal<Action<string>?> s_log = new AsyncLocal<Action<string>?>();
+        private static readonly AsyncLocal<Observation.IApiCallObserver?> s_observer = new AsyncLocal<Observation.IApiCallObserver?>();
         private static readonly string s_userAgent = "Daytona.Snapshots/" + (typeof(DaytonaClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0");
 
         private readonly HttpClient _http;
@@ -65,6 +66,18 @@ namespace Daytona.Api
             var previous = s_log.Value;
             s_log.Value = sink;
             return new Scope(() => s_log.Value = previous);
+        }
+
+        /// <summary>
+        /// Lets <paramref name="observer"/> hear every call made in this async flow until the scope is disposed: one
+        /// notification per logical call (after its retries), with its request and response bodies. Nothing is read or
+        /// kept for observers when none is attached.
+        /// </summary>
+        public static IDisposable Observe(Observation.IApiCallObserver? observer)
+        {
+            var previous = s_observer.Value;
+            s_observer.Value = observer;
+            return new Scope(() => s_observer.Value = previous);
         }
 
         public DaytonaConnection Connection { get; }
@@ -348,7 +361,19 @@ namespace Daytona.Api
         private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false) =>
             SendAsync(method, new Uri(_base, path), path, body, idempotent, stream, cancellationToken, onAttempt, rawTransport);
 
-        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false)
+        /// <summary>
+        /// The one send path of the client: every call goes through here once, however many attempts its resilience
+        /// pipeline makes. Observers attached with <see cref="Observe"/> hear of it here.
+        /// </summary>
+        private Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt = null, bool rawTransport = false)
+        {
+            var observer = s_observer.Value;
+            return observer == null
+                ? ExecuteAsync(method, uri, path, body, idempotent, stream, cancellationToken, onAttempt, rawTransport)
+                : SendObservedAsync(observer, method, uri, path, body, idempotent, stream, cancellationToken, onAttempt, rawTransport);
+        }
+
+        private async Task<HttpResponseMessage> ExecuteAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt, bool rawTransport)
         {
             var pipeline = idempotent ? _idempotent : _unprocessedOnly;
             try
@@ -365,6 +390,53 @@ namespace Daytona.Api
             {
                 throw Unreachable(e);
             }
+        }
+
+        /// <summary>The send path with an observer attached: the same call, then one notification with what it carried.</summary>
+        private async Task<HttpResponseMessage> SendObservedAsync(Observation.IApiCallObserver observer, HttpMethod method, Uri uri, string path, byte[]? body, bool idempotent, bool stream, CancellationToken cancellationToken, Action? onAttempt, bool rawTransport)
+        {
+            var attempts = 0;
+            var call = new Observation.ApiCall(
+                method.Method,
+                uri,
+                uri.AbsoluteUri.StartsWith(_base.AbsoluteUri, StringComparison.Ordinal) ? uri.AbsoluteUri.Substring(_base.AbsoluteUri.Length) : uri.AbsoluteUri,
+                Connection.ApiUrl.AbsoluteUri,
+                Connection.OrganizationId,
+                body == null ? null : Redact(Encoding.UTF8.GetString(body)))
+            {
+                StartedAt = DateTimeOffset.UtcNow,
+            };
+            var watch = Stopwatch.StartNew();
+            HttpResponseMessage response;
+            try
+            {
+                response = await ExecuteAsync(method, uri, path, body, idempotent, stream, cancellationToken, () =>
+                {
+                    attempts++;
+                    onAttempt?.Invoke();
+                }, rawTransport).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                call.Failure = Redact(Innermost(e).Message);
+                call.Attempts = attempts;
+                call.Duration = watch.Elapsed;
+                observer.Called(call);
+                throw;
+            }
+
+            call.StatusCode = (int)response.StatusCode;
+            call.Attempts = attempts;
+            call.Streamed = stream;
+            if (!stream && response.Content != null)
+            {
+                // The content was read into memory by the send (ResponseContentRead): reading it again is free.
+                call.ResponseBody = Redact(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            }
+
+            call.Duration = watch.Elapsed;
+            observer.Called(call);
+            return response;
         }
 
         private async Task<HttpResponseMessage> AttemptAsync(HttpMethod method, Uri uri, string path, byte[]? body, bool stream, CancellationToken cancellationToken)

@@ -113,10 +113,12 @@ namespace Daytona.Snapshots.Checkpoints
             }
 
             var client = DaytonaClient.For(connection);
+            var recording = Recording.CommandRecording.Capture(this);
             RunAsync(async token =>
             {
                 foreach (var request in requests)
                 {
+                    using var calls = recording?.Observe(new[] { request.Name });
                     var existing = await client.FindSnapshotAsync(request.Name, token).ConfigureAwait(false);
                     if (existing != null)
                     {

@@ -63,7 +63,7 @@ namespace Daytona.Snapshots.Snapshots
             const int activityId = 0x1A6E;
             RunAsync(async token =>
             {
-                using var log = RequestLog();
+                using var calls = ObserveApiCalls(new[] { name });
                 void Progress(int index, int count, ImageContext context) =>
                     PostProgress(new ProgressRecord(activityId, $"Uploading the build context of '{name}'", $"{context.SourcePath} ({index + 1} of {count})")
                     {

@@ -39,7 +39,7 @@ namespace Daytona.Snapshots.Snapshots
             var client = ClientOrThrow();
             RunAsync(async token =>
             {
-                using var log = RequestLog();
+                using var calls = ObserveApiCalls();
                 if (ParameterSetName == ById)
                 {
                     foreach (var id in Id!)

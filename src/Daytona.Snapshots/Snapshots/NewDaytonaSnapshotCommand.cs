@@ -100,7 +100,7 @@ namespace Daytona.Snapshots.Snapshots
 
         private async Task CreateAsync(DaytonaClient client, CreateSnapshotRequest request, CancellationToken token)
         {
-            using var log = RequestLog();
+            using var calls = ObserveApiCalls(new[] { request.Name });
             try
             {
                 var snapshot = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);

@@ -55,8 +55,49 @@ namespace Daytona.Snapshots.Snapshots
             return targets;
         }
 
-        /// <summary>Routes the client's request log (method, path, status, time, retries; never a header) to the debug stream.</summary>
-        internal IDisposable RequestLog() => DaytonaClient.LogTo(PostDebug);
+        /// <summary>The recording this command's calls go to (Start-ArazzoRecording); null when none runs, or under -WhatIf.</summary>
+        private Recording.CommandRecording? _recording;
+
+        protected override void BeginProcessing()
+        {
+            _recording = Recording.CommandRecording.Capture(this);
+            base.BeginProcessing();
+        }
+
+        /// <summary>
+        /// Scopes one unit of the command's work: the client's request log (method, path, status, time, retries; never
+        /// a header) goes to the debug stream, and, while a recording runs, its calls go to the recording.
+        /// </summary>
+        /// <param name="targets">The snapshots (ids or names) the unit acts on.</param>
+        internal IDisposable ObserveApiCalls(IEnumerable<string>? targets = null)
+        {
+            var log = DaytonaClient.LogTo(PostDebug);
+            if (_recording == null)
+            {
+                return log;
+            }
+
+            var recording = _recording.Observe(targets);
+            return new Scopes(recording, log);
+        }
+
+        private sealed class Scopes : IDisposable
+        {
+            private readonly IDisposable _inner;
+            private readonly IDisposable _outer;
+
+            public Scopes(IDisposable inner, IDisposable outer)
+            {
+                _inner = inner;
+                _outer = outer;
+            }
+
+            public void Dispose()
+            {
+                _inner.Dispose();
+                _outer.Dispose();
+            }
+        }
     }
 
     /// <summary>
@@ -100,7 +141,7 @@ namespace Daytona.Snapshots.Snapshots
         {
             RunAsync(async token =>
             {
-                using var log = RequestLog();
+                using var calls = ObserveApiCalls(new[] { target.Snapshot?.Id is { Length: > 0 } id ? id : target.Key });
                 try
                 {
                     await work(token).ConfigureAwait(false);

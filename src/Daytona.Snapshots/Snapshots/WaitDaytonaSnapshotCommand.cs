@@ -64,7 +64,6 @@ namespace Daytona.Snapshots.Snapshots
 
             RunAsync(async token =>
             {
-                using var log = RequestLog();
                 await Task.WhenAll(groups.Select(g => WaitGroupAsync(g.Client, g.Targets, total, () => Interlocked.Increment(ref settled), token))).ConfigureAwait(false);
                 PostProgress(new ProgressRecord(ParentActivity, Activity(total), "Done") { RecordType = ProgressRecordType.Completed });
                 PostVerbose($"{total} snapshot(s) settled in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.");
@@ -73,6 +72,7 @@ namespace Daytona.Snapshots.Snapshots
 
         private async Task WaitGroupAsync(DaytonaClient client, List<SnapshotTarget> targets, int total, Func<int> onSettled, CancellationToken token)
         {
+            using var calls = ObserveApiCalls(targets.Select(t => t.Key));
             var lastShown = new Dictionary<string, (SnapshotState State, DateTime At)>();
             var options = new SnapshotWaitOptions
             {
