@@ -34,6 +34,9 @@ public sealed class DemoTests
         Assert.Contains("Wait-DaytonaSnapshot: Snapshot 'demo-broken' failed", output);
         Assert.Matches(@"build-and-activate-snapshot\s+Succeeded", output);
         Assert.Contains("Reused the existing build: True", output);
+        Assert.Matches(@"WorkflowId\s+: build-demo-pair\s+Steps\s+: createWeb, createApi, pollWeb, activateWeb, pollApi, activateApi", output);
+        Assert.Matches(@"build-demo-pair\s+Succeeded", output);
+        Assert.Matches(@"demo-ci-web\s+active\s+python:3\.12-slim", output);
         Assert.DoesNotContain("\u001b[", output, StringComparison.Ordinal);
     }
 }

@@ -91,13 +91,16 @@ public sealed class HostedEmulator : IDisposable
     }
 
     /// <summary>A snapshot's state as the API reports it, or null when it does not exist.</summary>
-    public string? State(string idOrName)
+    public string? State(string idOrName) => (string?)Get(idOrName)?["state"];
+
+    /// <summary>A snapshot as the API reports it (every field), or null when it does not exist.</summary>
+    public JsonNode? Get(string idOrName)
     {
         using var api = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         var response = api.GetAsync(new Uri(ApiUrl + "/snapshots/" + Uri.EscapeDataString(idOrName))).GetAwaiter().GetResult();
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
-        return (string?)JsonNode.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult())!["state"];
+        return JsonNode.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
     }
 
     public void WaitForState(string idOrName, string state)
