@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using Daytona.Common;
+using Daytona.Common.FileSystem;
 using Daytona.Recording.Description;
 using Daytona.Recording.Planning;
 using Daytona.Recording.Writing;
@@ -116,14 +117,7 @@ namespace Daytona.Recording
                     stream.Flush(true);
                 }
 
-                if (File.Exists(full))
-                {
-                    File.Replace(temp, full, null);
-                }
-                else
-                {
-                    File.Move(temp, full);
-                }
+                FileMoves.MoveReplacing(temp, full);
             }
             finally
             {
