@@ -39,8 +39,6 @@ namespace Daytona.Recording
     /// <summary>Ends a recording: plans the workflow from its calls and writes the document and the description beside it.</summary>
     public static class WorkflowRecorder
     {
-        public const string ErrorNothingRecorded = "ArazzoRecordingEmpty";
-
         /// <summary>Ends <paramref name="session"/> and writes its workflow; a session that recorded no call writes nothing and fails.</summary>
         public static RecordingResult Save(RecordingSession session)
         {
@@ -48,14 +46,11 @@ namespace Daytona.Recording
             var plan = SessionPlanner.Plan(calls, session.WorkflowId);
             if (!plan.Blocks.Exists(_ => true))
             {
-                throw new DaytonaException(ErrorNothingRecorded, ErrorKind.InvalidOperation,
+                throw ErrorCatalog.ArazzoRecordingEmpty.Create(
                     calls.Count == 0
                         ? "Nothing was recorded: no Daytona API call was made since Start-ArazzoRecording, so no workflow was written."
                         : $"Nothing was recorded that a workflow can replay ({calls.Count} call(s), none of them a snapshot operation that succeeded), so no workflow was written.",
-                    session.Path)
-                {
-                    RecommendedAction = "Start a recording, run the snapshot commands (New-DaytonaSnapshot, Wait-DaytonaSnapshot, Enable-DaytonaSnapshot, ...), then Stop-ArazzoRecording.",
-                };
+                    session.Path);
             }
 
             var folder = Path.GetDirectoryName(Path.GetFullPath(session.Path))!;

@@ -108,6 +108,22 @@ namespace Daytona.Common
         public static readonly ErrorDefinition ArazzoGotoTargetMissing = Define(nameof(ArazzoGotoTargetMissing), ErrorKind.InvalidData, ErrorScope.Item, null);
         public static readonly ErrorDefinition ArazzoOutputUnresolved = Define(nameof(ArazzoOutputUnresolved), ErrorKind.InvalidData, ErrorScope.Item, null);
 
+        // ---- recording (Start-/Stop-ArazzoRecording) -------------------------------------------------------------
+        public static readonly ErrorDefinition ArazzoRecordingInProgress = Define(nameof(ArazzoRecordingInProgress), ErrorKind.InvalidOperation, ErrorScope.Command,
+            "Stop-ArazzoRecording writes the running recording (or -Discard drops it); then start the new one.");
+        public static readonly ErrorDefinition ArazzoRecordingNotStarted = Define(nameof(ArazzoRecordingNotStarted), ErrorKind.InvalidOperation, ErrorScope.Command,
+            "Start one with Start-ArazzoRecording, run the snapshot commands, then Stop-ArazzoRecording.");
+        public static readonly ErrorDefinition ArazzoRecordingFileExists = Define(nameof(ArazzoRecordingFileExists), ErrorKind.ResourceExists, ErrorScope.Command,
+            "Choose another -Path, or add -Force to overwrite the document and the description beside it.");
+        public static readonly ErrorDefinition ArazzoRecordingFolderNotFound = Define(nameof(ArazzoRecordingFolderNotFound), ErrorKind.ObjectNotFound, ErrorScope.Command,
+            "Create the folder, or give -Path in an existing one.");
+        public static readonly ErrorDefinition ArazzoRecordingPathIsFolder = Define(nameof(ArazzoRecordingPathIsFolder), ErrorKind.InvalidArgument, ErrorScope.Command,
+            "Give a file name, e.g. -Path ./session.arazzo.yaml.");
+        public static readonly ErrorDefinition ArazzoRecordingEmpty = Define(nameof(ArazzoRecordingEmpty), ErrorKind.InvalidOperation, ErrorScope.Command,
+            "Start a recording, run the snapshot commands (New-DaytonaSnapshot, Wait-DaytonaSnapshot, Enable-DaytonaSnapshot, ...), then Stop-ArazzoRecording.");
+        public static readonly ErrorDefinition ArazzoRecordingNotWritten = Define(nameof(ArazzoRecordingNotWritten), ErrorKind.WriteError, ErrorScope.Command,
+            "Check that the folder is writable and the file is not open elsewhere.");
+
         // ---- checkpoints -----------------------------------------------------------------------------------------
         public static readonly ErrorDefinition CheckpointNotFound = Define(nameof(CheckpointNotFound), ErrorKind.ObjectNotFound, ErrorScope.Item,
             "List the checkpoints with Get-Checkpoint -Repository <folder>.");

@@ -34,37 +34,33 @@ namespace Daytona.Snapshots.Recording
             var running = RecordingStore.Current;
             if (running != null)
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoRecordingInProgress", ErrorKind.InvalidOperation,
-                    $"A recording is already running (to {running.Path}, since {running.StartedAt.ToLocalTime():T}).", running.Path,
-                    "Stop-ArazzoRecording writes it (or -Discard drops it); then start the new one."));
+                Fail(ErrorCatalog.ArazzoRecordingInProgress.Create($"A recording is already running (to {running.Path}, since {running.StartedAt.ToLocalTime():T}).", running.Path));
             }
 
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? $"daytona-session-{DateTime.Now:yyyyMMdd-HHmmss}.arazzo.yaml");
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
             if (folder == null || !Directory.Exists(folder))
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoRecordingFolderNotFound", ErrorKind.ObjectNotFound,
-                    $"The folder '{folder}' of the recording's document does not exist.", path, "Create the folder, or give -Path in an existing one."));
+                Fail(ErrorCatalog.ArazzoRecordingFolderNotFound.Create($"The folder '{folder}' of the recording's document does not exist.", path));
             }
 
             if (Directory.Exists(path))
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoRecordingPathIsFolder", ErrorKind.InvalidArgument,
-                    $"'{path}' is a folder; -Path names the document file to write.", path, "Give a file name, e.g. -Path ./session.arazzo.yaml."));
+                Fail(ErrorCatalog.ArazzoRecordingPathIsFolder.Create($"'{path}' is a folder; -Path names the document file to write.", path));
             }
 
             var description = System.IO.Path.Combine(folder!, WorkflowRecorder.DescriptionFileName(path));
             if (!Force.IsPresent && (File.Exists(path) || File.Exists(description)))
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoRecordingFileExists", ErrorKind.ResourceExists,
-                    $"'{(File.Exists(path) ? path : description)}' exists; a recording does not overwrite a file unless told to.", path,
-                    "Choose another -Path, or add -Force to overwrite the document and the description beside it."));
+                Fail(ErrorCatalog.ArazzoRecordingFileExists.Create($"'{(File.Exists(path) ? path : description)}' exists; a recording does not overwrite a file unless told to.", path));
             }
 
             var session = new RecordingSession(path, WorkflowId ?? WorkflowIdFrom(path));
             RecordingStore.Current = session;
             WriteVerbose($"Recording the Daytona API calls of the snapshot commands as workflow '{session.WorkflowId}'; Stop-ArazzoRecording writes it to {path}.");
         }
+
+        private void Fail(DaytonaException error) => ThrowTerminatingError(ErrorRecords.From(error, error.Target));
 
         /// <summary><c>build-web.arazzo.yaml</c> → <c>build-web</c>; characters an id cannot hold become dashes.</summary>
         internal static string WorkflowIdFrom(string path)

@@ -27,15 +27,15 @@ namespace Daytona.Snapshots.Recording
             var session = RecordingStore.Current;
             if (session == null)
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoRecordingNotStarted", ErrorKind.InvalidOperation,
-                    "No recording is running in this session.", null, "Start one with Start-ArazzoRecording, run the snapshot commands, then Stop-ArazzoRecording."));
+                ThrowTerminatingError(ErrorRecords.From(ErrorCatalog.ArazzoRecordingNotStarted.Create("No recording is running in this session."), null));
+                return;
             }
 
             // The recording ends here whatever happens next: a failed write must not leave it running.
             RecordingStore.Current = null;
             if (Discard.IsPresent)
             {
-                var dropped = session!.End().Count;
+                var dropped = session.End().Count;
                 WriteVerbose($"Discarded the recording of {dropped} call(s); nothing was written.");
                 return;
             }
@@ -43,23 +43,21 @@ namespace Daytona.Snapshots.Recording
             RecordingResult result;
             try
             {
-                result = WorkflowRecorder.Save(session!);
+                result = WorkflowRecorder.Save(session);
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, session!.Path));
+                WriteError(ErrorRecords.From(e, session.Path));
                 return;
             }
             catch (IOException e)
             {
-                WriteError(ErrorRecords.Create("ArazzoRecordingNotWritten", ErrorKind.WriteError, $"The workflow could not be written to '{session!.Path}': {e.Message}", session.Path,
-                    "Check that the folder is writable and the file is not open elsewhere."));
+                WriteError(ErrorRecords.From(ErrorCatalog.ArazzoRecordingNotWritten.Create($"The workflow could not be written to '{session.Path}': {e.Message}", session.Path, e), session.Path));
                 return;
             }
             catch (System.UnauthorizedAccessException e)
             {
-                WriteError(ErrorRecords.Create("ArazzoRecordingNotWritten", ErrorKind.PermissionDenied, $"The workflow could not be written to '{session!.Path}': {e.Message}", session.Path,
-                    "Check that the folder is writable."));
+                WriteError(ErrorRecords.From(ErrorCatalog.ArazzoRecordingNotWritten.Create($"The workflow could not be written to '{session.Path}': {e.Message}", session.Path, e), session.Path));
                 return;
             }
 
