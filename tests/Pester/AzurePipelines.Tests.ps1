@@ -3,7 +3,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:manifest = Get-BuiltModulePath
-    $script:pwsh = Join-Path $PSHOME 'pwsh'
+    # The same PowerShell that runs the tests (pwsh, or Windows PowerShell 5.1).
+    $script:powershell = (Get-Process -Id $PID).Path
 
     function Invoke-InJob {
         # Runs $Script in a fresh pwsh as an Azure Pipelines task would (TF_BUILD=True, module imported); returns the
@@ -11,8 +12,8 @@ BeforeAll {
         param([string] $Script, [switch] $OutsideJob)
         $file = Join-Path $TestDrive ("job-" + [guid]::NewGuid().ToString('N') + '.ps1')
         Set-Content -LiteralPath $file -Value "Import-Module '$manifest'`n$Script"
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($argument) }
+        $start = New-Object System.Diagnostics.ProcessStartInfo $powershell
+        $start.Arguments = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -File `"$file`""
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $start.UseShellExecute = $false
