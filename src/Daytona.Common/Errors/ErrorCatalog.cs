@@ -154,6 +154,14 @@ namespace Daytona.Common
         public static readonly ErrorDefinition CheckpointRepositoryLocationInvalid = Define(nameof(CheckpointRepositoryLocationInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,
             "Pass a folder path, az://<container>/<prefix>, https://<account>.blob.core.windows.net/<container>/<prefix> or s3://<bucket>/<prefix>.");
 
+        // ---- Azure Pipelines -------------------------------------------------------------------------------------
+        public static readonly ErrorDefinition PipelineVariableNameInvalid = Define(nameof(PipelineVariableNameInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
+            PipelineVariableNames.Rule + ". Choose the properties with -Property, or name the variables with a -Name template.");
+        public static readonly ErrorDefinition PipelineVariableNameCollision = Define(nameof(PipelineVariableNameCollision), ErrorKind.InvalidArgument, ErrorScope.Item,
+            "Choose the properties with -Property, or name the variables with a -Name template that differs between them (such as {Index} or {Id}).");
+        public static readonly ErrorDefinition PipelineVariableTemplateInvalid = Define(nameof(PipelineVariableTemplateInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
+            "Write placeholders as {Property}, {Index} or {<property name>} (a property every object has a simple value for), for example -Name 'snap_{Name}_{Property}'.");
+
         // ---- anything else ---------------------------------------------------------------------------------------
         public static readonly ErrorDefinition OperationStopped = Define(nameof(OperationStopped), ErrorKind.OperationStopped, ErrorScope.Command, null);
         public static readonly ErrorDefinition UnexpectedError = Define(nameof(UnexpectedError), ErrorKind.NotSpecified, ErrorScope.Item, null);

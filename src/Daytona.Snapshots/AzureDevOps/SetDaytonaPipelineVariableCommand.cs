@@ -63,15 +63,14 @@ namespace Daytona.Snapshots.AzureDevOps
         {
             if (ParameterSetName == PrefixSet && PipelineVariableNames.Problem(Prefix) is string problem)
             {
-                ThrowTerminatingError(ErrorRecords.Create("PipelineVariableNameInvalid", ErrorKind.InvalidArgument,
-                    $"The prefix is not a valid variable name: {problem}.", Prefix, PipelineVariableNames.Rule + "."));
+                ThrowTerminatingError(ErrorRecords.From(ErrorCatalog.PipelineVariableNameInvalid.Create(
+                    $"The prefix is not a valid variable name: {problem}.", Prefix, recommendation: PipelineVariableNames.Rule + "."), Prefix));
             }
 
             if (ParameterSetName == TemplateSet && PipelineVariableNames.TemplateProblem(Name) is string templateProblem)
             {
-                ThrowTerminatingError(ErrorRecords.Create("PipelineVariableTemplateInvalid", ErrorKind.InvalidArgument,
-                    $"The -Name template '{Name}' is malformed: {templateProblem}", Name,
-                    "Write placeholders as {Property}, {Index} or {<property name>}, for example -Name 'snap_{Name}_{Property}'."));
+                ThrowTerminatingError(ErrorRecords.From(ErrorCatalog.PipelineVariableTemplateInvalid.Create(
+                    $"The -Name template '{Name}' is malformed: {templateProblem}", Name), Name));
             }
         }
 
@@ -159,9 +158,8 @@ namespace Daytona.Snapshots.AzureDevOps
                         }
                         catch (FormatException e)
                         {
-                            WriteError(ErrorRecords.Create("PipelineVariableTemplateInvalid", ErrorKind.InvalidArgument,
-                                $"Object {index}: the -Name template '{Name}' cannot name its property '{property}': {e.Message}", Name,
-                                "Use placeholders the objects have values for: {Property}, {Index} or a property with a simple value."));
+                            WriteError(ErrorRecords.From(ErrorCatalog.PipelineVariableTemplateInvalid.Create(
+                                $"Object {index}: the -Name template '{Name}' cannot name its property '{property}': {e.Message}", Name), Name));
                             continue;
                         }
                     }
@@ -184,9 +182,7 @@ namespace Daytona.Snapshots.AzureDevOps
             {
                 if (PipelineVariableNames.Problem(name) is string problem && refused.Add(name))
                 {
-                    WriteError(ErrorRecords.Create("PipelineVariableNameInvalid", ErrorKind.InvalidArgument,
-                        $"The variable '{name}' is not set: {problem}.", name,
-                        PipelineVariableNames.Rule + ". Choose the properties with -Property, or name the variables with a -Name template."));
+                    WriteError(ErrorRecords.From(ErrorCatalog.PipelineVariableNameInvalid.Create($"The variable '{name}' is not set: {problem}.", name), name));
                 }
             }
 
@@ -198,12 +194,9 @@ namespace Daytona.Snapshots.AzureDevOps
                 }
 
                 var names = string.Join(", ", group.Distinct(StringComparer.Ordinal).Select(n => $"'{n}'"));
-                WriteError(ErrorRecords.Create("PipelineVariableNameCollision", ErrorKind.InvalidArgument,
+                WriteError(ErrorRecords.From(ErrorCatalog.PipelineVariableNameCollision.Create(
                     $"These values would be the same variable, so none of them is set: {names} (variable names ignore case, and a task's environment sees '.' as '_').",
-                    group[0],
-                    ParameterSetName == TemplateSet
-                        ? "Put {Index} or a property that differs between the objects (such as {Id}) into the -Name template."
-                        : "Choose the properties with -Property, or name the variables with a -Name template."));
+                    group[0]), group[0]));
             }
 
             foreach (var (name, value, secret) in variables)
