@@ -2,32 +2,12 @@
 # it, and the test reads the exact logging-command lines the agent would read from standard output.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:manifest = Get-BuiltModulePath
-    # The same PowerShell that runs the tests (pwsh, or Windows PowerShell 5.1).
-    $script:powershell = (Get-Process -Id $PID).Path
 
     function Invoke-InJob {
-        # Runs $Script in a fresh pwsh as an Azure Pipelines task would (TF_BUILD=True, module imported); returns the
-        # lines on stdout, stderr's text and the exit code.
+        # Runs $Script in a fresh PowerShell as an Azure Pipelines task would (TF_BUILD=True, module imported).
         param([string] $Script, [switch] $OutsideJob)
-        $file = Join-Path $TestDrive ("job-" + [guid]::NewGuid().ToString('N') + '.ps1')
-        Set-Content -LiteralPath $file -Value "Import-Module '$manifest'`n$Script"
-        $start = New-Object System.Diagnostics.ProcessStartInfo $powershell
-        $start.Arguments = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -File `"$file`""
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        if ($OutsideJob) { $start.Environment.Remove('TF_BUILD') } else { $start.Environment['TF_BUILD'] = 'True' }
-        $process = [System.Diagnostics.Process]::Start($start)
-        $stderr = $process.StandardError.ReadToEndAsync()
-        $stdout = $process.StandardOutput.ReadToEnd()
-        $process.WaitForExit()
-        [pscustomobject]@{
-            Lines    = @($stdout -split "`r?`n" | Where-Object { $_ -ne '' })
-            Vso      = @($stdout -split "`r?`n" | Where-Object { $_ -like '##vso`[*' })
-            Error    = $stderr.Result
-            ExitCode = $process.ExitCode
-        }
+        $job = Invoke-ChildPowerShell -Script $Script -Environment @{ TF_BUILD = $(if ($OutsideJob) { $null } else { 'True' }) }
+        $job | Add-Member -NotePropertyName Vso -NotePropertyValue @($job.Lines | Where-Object { $_ -like '##vso`[*' }) -PassThru
     }
 }
 

@@ -374,3 +374,28 @@ Describe 'Get-DaytonaSnapshotBuildLog' {
         $logError[0].FullyQualifiedErrorId | Should -BeLike 'SnapshotHasNoBuildLog,*'
     }
 }
+
+Describe 'Wait-DaytonaSnapshot -ShowBuildLog at a prompt' {
+    It 'shows the build lines by default, hides them with 6>$null and hands them over with 6>&1' {
+        # A fresh PowerShell whose stdout is what its terminal would show; $InformationPreference is the default.
+        $run = Invoke-ChildPowerShell -Environment @{ DAYTONA_API_URL = "$($emulator.ApiUrl)"; DAYTONA_API_KEY = (Get-EmulatorKey $emulator) } -Script @'
+function Build([string] $Name) { New-DaytonaImage -DebianSlim 3.12 | Add-DaytonaImagePackage requests | New-DaytonaSnapshot -Name $Name }
+'MARK shown'
+Build shown-log | Wait-DaytonaSnapshot -ShowBuildLog | Out-Null
+'MARK hidden'
+Build hidden-log | Wait-DaytonaSnapshot -ShowBuildLog 6>$null | Out-Null
+'MARK captured'
+$records = @(Build captured-log | Wait-DaytonaSnapshot -ShowBuildLog 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] })
+"CAPTURED $($records.Count) $($records[0].Tags -join ',') $($records[0].MessageData)"
+'@
+        $run.Error | Should -BeNullOrEmpty
+        $text = $run.Lines -join "`n"
+        $shown = $text.Substring($text.IndexOf('MARK shown'), $text.IndexOf('MARK hidden') - $text.IndexOf('MARK shown'))
+        $hidden = $text.Substring($text.IndexOf('MARK hidden'), $text.IndexOf('MARK captured') - $text.IndexOf('MARK hidden'))
+        $shown | Should -Match '\[shown-log\] Step 1/'
+        $hidden | Should -Not -Match '\[hidden-log\]'
+        $captured = @($run.Lines | Where-Object { $_ -like 'CAPTURED *' })[0]
+        $captured | Should -Match '^CAPTURED [1-9]\d* PSHOST,BuildLog,captured-log \[captured-log\] '
+        $run.Lines | Where-Object { $_ -like '`[captured-log`]*' } | Should -BeNullOrEmpty -Because 'captured lines are not shown'
+    }
+}

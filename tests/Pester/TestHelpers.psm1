@@ -73,4 +73,36 @@ function Wait-SnapshotGone([string] $Name, $Connection, [double] $TimeoutSeconds
     }
     throw "Snapshot '$Name' was still there after $TimeoutSeconds s."
 }
-Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS, ConvertFrom-YamlFile, Find-YamlMapping, Get-EmulatorKey, Invoke-EmulatorControl, Wait-SnapshotGone
+
+function Invoke-ChildPowerShell {
+    # Runs a script in a fresh process of the PowerShell that runs the tests (pwsh, or Windows PowerShell 5.1), with the
+    # built module imported and the given environment variables ($null removes one); returns the lines it wrote to
+    # stdout (what a terminal or a pipeline agent shows), its stderr text and its exit code.
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $file = Join-Path ([System.IO.Path]::GetTempPath()) ("daytona-child-" + [guid]::NewGuid().ToString('N') + '.ps1')
+    Set-Content -LiteralPath $file -Value "Import-Module '$(Get-BuiltModulePath)'`n$Script" -Encoding UTF8
+    try {
+        $start = New-Object System.Diagnostics.ProcessStartInfo (Get-Process -Id $PID).Path
+        $start.Arguments = "-NoProfile -NonInteractive -ExecutionPolicy Bypass -File `"$file`""
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        foreach ($name in $Environment.Keys) {
+            if ($null -eq $Environment[$name]) { $start.Environment.Remove($name) | Out-Null } else { $start.Environment[$name] = [string]$Environment[$name] }
+        }
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        [pscustomobject]@{
+            Lines    = @($stdout -split "`r?`n" | Where-Object { $_ -ne '' })
+            Error    = $stderr.Result
+            ExitCode = $process.ExitCode
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Get-BuiltModulePath, Import-PlatyPS, ConvertFrom-YamlFile, Find-YamlMapping, Get-EmulatorKey, Invoke-EmulatorControl, Wait-SnapshotGone, Invoke-ChildPowerShell

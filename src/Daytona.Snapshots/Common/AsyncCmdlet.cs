@@ -194,6 +194,25 @@ namespace Daytona.Snapshots.Common
 
         protected void PostInformation(object message, params string[] tags) => Post(() => WriteInformation(message, tags));
 
+        /// <summary>
+        /// Information the user asked to see (such as -ShowBuildLog): shown as Write-Host output is (a host message
+        /// tagged PSHOST, which pwsh shows whatever $InformationPreference says) and still on the information stream,
+        /// so <c>6&gt;</c> captures or discards it. An -InformationAction given to the cmdlet decides instead.
+        /// </summary>
+        protected void PostShownInformation(string text, params string[] tags) => Post(() =>
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("InformationAction"))
+            {
+                WriteInformation(text, tags);
+                return;
+            }
+
+            var all = new string[tags.Length + 1];
+            all[0] = "PSHOST";
+            Array.Copy(tags, 0, all, 1, tags.Length);
+            WriteInformation(new HostInformationMessage { Message = text }, all);
+        });
+
         private void Pump(BlockingCollection<Action> pending, Task task)
         {
             DateTime? stoppedAt = null;

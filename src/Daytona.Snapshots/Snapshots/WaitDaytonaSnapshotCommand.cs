@@ -31,7 +31,7 @@ namespace Daytona.Snapshots.Snapshots
         [SecondsToTimeSpan]
         public TimeSpan PollInterval { get; set; }
 
-        /// <summary>Writes the build log of Dockerfile-built snapshots to the information stream while they build.</summary>
+        /// <summary>Shows the build log of Dockerfile-built snapshots while they build (information records, shown as Write-Host shows them).</summary>
         [Parameter]
         public SwitchParameter ShowBuildLog { get; set; }
 
@@ -79,7 +79,7 @@ namespace Daytona.Snapshots.Snapshots
                 Timeout = Timeout <= TimeSpan.Zero ? (TimeSpan?)null : Timeout,
                 PollInterval = MyInvocation.BoundParameters.ContainsKey(nameof(PollInterval)) ? PollInterval : (TimeSpan?)null,
                 FollowBuildLogs = ShowBuildLog.IsPresent,
-                OnBuildLogLine = ShowBuildLog.IsPresent ? (snapshot, line) => PostInformation($"[{snapshot.Name}] {line}", "BuildLog", snapshot.Name) : (Action<Snapshot, string>?)null,
+                OnBuildLogLine = ShowBuildLog.IsPresent ? (snapshot, line) => PostShownInformation($"[{snapshot.Name}] {line}", "BuildLog", snapshot.Name) : (Action<Snapshot, string>?)null,
                 OnLog = PostVerbose,
                 OnProgress = p =>
                 {
