@@ -146,6 +146,10 @@ Describe 'Ctrl+C at a pwsh prompt in a terminal' -Skip:([bool]$skip) {
             Invoke-AtPrompt '@(Test-Checkpoint -Repository ./repo).IsValid | ConvertTo-Json | Set-Content valid.json'
             Read-Result (Join-Path $work 'valid.json') | Should -Be @($true)
             @(Get-ChildItem (Join-Path $work 'repo/tmp') -Recurse -File -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty -Because 'a stopped capture removes its temporary files'
+            @(Get-ChildItem (Join-Path $work 'repo/writers') -Recurse -File -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty -Because 'a stopped capture withdraws its writer marker'
+            Join-Path $work 'repo/lock' | Should -Not -Exist -Because 'a stopped capture holds no lock'
+            $packs = @(Get-ChildItem (Join-Path $work 'repo/packs') -Recurse -File -Filter *.pack | ForEach-Object { [System.IO.Path]::ChangeExtension($_.FullName, '.idx') })
+            $packs | Where-Object { -not (Test-Path -LiteralPath $_) } | Should -BeNullOrEmpty -Because 'every pack a stopped capture leaves is complete, with its index'
 
             # No lock was left behind: the next capture runs at once.
             Invoke-AtPrompt '$full = New-Checkpoint -Path ./big -Repository ./repo -Name big; $full.Name | ConvertTo-Json | Set-Content full.json' 600
