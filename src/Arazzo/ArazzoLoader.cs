@@ -34,10 +34,7 @@ namespace Daytona.Arazzo
             var full = Path.GetFullPath(path);
             if (!File.Exists(full))
             {
-                throw new DaytonaException("ArazzoDocumentNotFound", ErrorKind.ObjectNotFound, $"The Arazzo document '{full}' does not exist.", path)
-                {
-                    RecommendedAction = "Check the -Path value; relative paths resolve against the current location.",
-                };
+                throw ErrorCatalog.ArazzoDocumentNotFound.Create($"The Arazzo document '{full}' does not exist.", path);
             }
 
             var info = new FileInfo(full);

@@ -4,6 +4,7 @@ using System.Collections.Specialized;
 using System.Text.Json.Nodes;
 using Daytona.Arazzo.Expressions;
 using Daytona.Arazzo.Model;
+using Daytona.Common;
 
 namespace Daytona.Arazzo.Execution
 {
@@ -75,7 +76,7 @@ namespace Daytona.Arazzo.Execution
                     else if (result.Status == WorkflowStatus.Succeeded)
                     {
                         result.Status = WorkflowStatus.Failed;
-                        result.ErrorId = "ArazzoOutputUnresolved";
+                        result.ErrorId = ErrorCatalog.ArazzoOutputUnresolved.Id;
                         result.Error = text;
                     }
                 }

@@ -30,6 +30,9 @@ namespace Daytona.Arazzo.Execution
 
         public int? StatusCode { get; internal set; }
 
+        /// <summary>False when the step failed before any request was sent (e.g. a path parameter resolved to nothing).</summary>
+        public bool RequestSent { get; internal set; } = true;
+
         /// <summary>The first few hundred characters of the response body, secrets redacted.</summary>
         public string? BodyExcerpt { get; internal set; }
 

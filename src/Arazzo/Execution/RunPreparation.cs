@@ -46,11 +46,7 @@ namespace Daytona.Arazzo.Execution
             var more = blocking.Count > 10 ? $"{Environment.NewLine}  … and {blocking.Count - 10} more" : string.Empty;
             var why = strictOnly ? " under -Strict" : string.Empty;
             var subject = workflowId == null ? $"The Arazzo document '{what}' is not valid{why}" : $"Workflow '{workflowId}' cannot run{why}";
-            return new DaytonaException(workflowId == null ? "ArazzoDocumentInvalid" : "ArazzoWorkflowInvalid", ErrorKind.InvalidData,
-                $"{subject}:{Environment.NewLine}{lines}{more}", workflowId ?? what)
-            {
-                RecommendedAction = "Run Test-ArazzoWorkflow -Path <file> to list every diagnostic with its line and column.",
-            };
+            return (workflowId == null ? ErrorCatalog.ArazzoDocumentInvalid : ErrorCatalog.ArazzoWorkflowInvalid).Create($"{subject}:{Environment.NewLine}{lines}{more}", workflowId ?? what);
         }
     }
 }

@@ -25,6 +25,9 @@ namespace Daytona.Arazzo.Execution
 
         public string? BodyText { get; set; }
 
+        /// <summary>False when the step failed before a request could be sent.</summary>
+        public bool RequestSent { get; set; } = true;
+
         /// <summary>The server's Retry-After, when it sent one.</summary>
         public TimeSpan? RetryAfter { get; set; }
     }
@@ -68,6 +71,7 @@ namespace Daytona.Arazzo.Execution
             if (target.Workflow == null && target.Operation == null)
             {
                 outcome.Error = target.Error;
+                outcome.RequestSent = false;
                 return outcome;
             }
 
@@ -82,6 +86,7 @@ namespace Daytona.Arazzo.Execution
             if (serverUrl == null)
             {
                 outcome.Error = $"Source description '{operation.SourceName}' declares no absolute server URL; pass one with -ServerUrl @{{ {operation.SourceName} = 'https://…' }}.";
+                outcome.RequestSent = false;
                 return outcome;
             }
 
@@ -89,6 +94,7 @@ namespace Daytona.Arazzo.Execution
             if (values == null)
             {
                 outcome.Error = refused;
+                outcome.RequestSent = false;
                 return outcome;
             }
 

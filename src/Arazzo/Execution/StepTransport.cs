@@ -4,6 +4,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Arazzo.Expressions;
+using Daytona.Common.Http;
 
 namespace Daytona.Arazzo.Execution
 {
@@ -24,99 +25,79 @@ namespace Daytona.Arazzo.Execution
     }
 
     /// <summary>
-    /// Sends a step's request and reads its response whole: the one place the runner does HTTP. A request that does
-    /// not answer within <see cref="RunOptions.RequestTimeout"/> or cannot connect becomes a step error, not an exception.
+    /// Sends a step's request and reads its response whole: the one place the runner does HTTP, through the module's
+    /// one resilience pipeline (<see cref="ResilientHttp"/>) with <see cref="RetryPolicy.TransportOnly"/> — a dropped
+    /// or refused connection is retried there, but no status is: statuses are the workflow's, for its criteria and
+    /// its own retry actions. Each attempt has <see cref="RunOptions.RequestTimeout"/>; a request that gets no answer
+    /// becomes a step error, not an exception. Retry-After is read by the pipeline's one parser.
     /// </summary>
     internal sealed class StepTransport
     {
-        private static readonly Lazy<HttpClient> s_sharedClient = new Lazy<HttpClient>(() =>
-            new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan });
+        private static readonly Lazy<HttpClient> s_sharedClient = new Lazy<HttpClient>(() => HttpHandlerFactory.CreateClient(allowRedirects: true, useCookies: false));
 
         private readonly RunState _state;
         private readonly HttpClient _client;
+        private readonly ResilientHttp _pipeline;
 
         public StepTransport(RunState state)
         {
             _state = state;
             _client = state.Options.HttpClient ?? s_sharedClient.Value;
+            var options = HttpResilienceOptions.Default;
+            options.AttemptTimeout = state.Options.RequestTimeout;
+            options.MaxRetryAfter = state.Options.MaxRetryAfter;
+            options.TotalBudget = state.Options.RequestTimeout + state.Options.RequestTimeout;
+            _pipeline = new ResilientHttp(options, state.Redactor.Redact);
         }
 
-        /// <summary>The client used when the options name none (also used to fetch remote source descriptions).</summary>
+        /// <summary>The client used when the options name none.</summary>
         public static HttpClient SharedClient => s_sharedClient.Value;
 
         public async Task<StepResponse> SendAsync(string stepId, HttpRequestMessage request)
         {
-            var token = _state.Token;
             var result = new StepResponse();
-            using (var perRequest = CancellationTokenSource.CreateLinkedTokenSource(token))
+            var started = Stopwatch.StartNew();
+            try
             {
-                perRequest.CancelAfter(_state.Options.RequestTimeout);
-                var started = Stopwatch.StartNew();
-                try
+                using var response = await _pipeline.SendAsync(_client, request, RetryPolicy.TransportOnly, _state.Token, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+                var body = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                var data = new HttpMessageData { BodyText = body, ContentType = response.Content?.Headers.ContentType?.ToString() };
+                foreach (var header in response.Headers)
                 {
-                    using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, perRequest.Token).ConfigureAwait(false);
-                    var body = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    var data = new HttpMessageData { BodyText = body, ContentType = response.Content?.Headers.ContentType?.ToString() };
-                    foreach (var header in response.Headers)
+                    data.Headers[header.Key] = string.Join(", ", header.Value);
+                }
+
+                if (response.Content != null)
+                {
+                    foreach (var header in response.Content.Headers)
                     {
                         data.Headers[header.Key] = string.Join(", ", header.Value);
                     }
-
-                    if (response.Content != null)
-                    {
-                        foreach (var header in response.Content.Headers)
-                        {
-                            data.Headers[header.Key] = string.Join(", ", header.Value);
-                        }
-                    }
-
-                    if (body.Length > 0 && data.ContentType != null && !IsJson(data.ContentType))
-                    {
-                        data.Body = System.Text.Json.Nodes.JsonValue.Create(body);
-                    }
-
-                    result.StatusCode = (int)response.StatusCode;
-                    result.Data = data;
-                    result.BodyText = body;
-                    result.RetryAfter = RetryAfter(response);
-                    if (_state.Tracing)
-                    {
-                        _state.Listener.Trace($"{stepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {body.Length} characters");
-                    }
                 }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+
+                if (body.Length > 0 && data.ContentType != null && !IsJson(data.ContentType))
                 {
-                    result.Error = $"the request did not complete within {_state.Options.RequestTimeout}";
+                    data.Body = System.Text.Json.Nodes.JsonValue.Create(body);
                 }
-                catch (HttpRequestException e)
+
+                result.StatusCode = (int)response.StatusCode;
+                result.Data = data;
+                result.BodyText = body;
+                result.RetryAfter = RetryAfter.Cap(RetryAfter.From(response, DateTimeOffset.UtcNow), _state.Options.MaxRetryAfter);
+                if (_state.Tracing)
                 {
-                    result.Error = _state.Redactor.Redact("the request failed: " + (e.InnerException?.Message ?? e.Message));
+                    _state.Listener.Trace($"{stepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {body.Length} characters");
                 }
+            }
+            catch (TransportFailure failure)
+            {
+                var attempts = failure.Attempts > 1 ? $" after {failure.Attempts} attempts" : string.Empty;
+                result.Error = _state.Redactor.Redact(failure.TimedOut && failure.Sent
+                    ? $"the request did not complete within {_state.Options.RequestTimeout}{attempts}"
+                    : $"the request failed{attempts}: {failure.Message}");
             }
 
             return result;
-        }
-
-        private TimeSpan? RetryAfter(HttpResponseMessage response)
-        {
-            var header = response.Headers.RetryAfter;
-            if (header == null)
-            {
-                return null;
-            }
-
-            TimeSpan? wait = header.Delta ?? (header.Date.HasValue ? header.Date.Value - DateTimeOffset.UtcNow : (TimeSpan?)null);
-            if (wait == null)
-            {
-                return null;
-            }
-
-            if (wait < TimeSpan.Zero)
-            {
-                wait = TimeSpan.Zero;
-            }
-
-            return wait > _state.Options.MaxRetryAfter ? _state.Options.MaxRetryAfter : wait;
         }
 
         private static bool IsJson(string contentType)

@@ -76,11 +76,8 @@ namespace Daytona.Arazzo.Execution
         public async Task<WorkflowResult> RunWorkflowAsync(string workflowId, CancellationToken cancellationToken)
         {
             var workflow = _document.FindWorkflow(workflowId)
-                ?? throw new DaytonaException("ArazzoWorkflowNotFound", ErrorKind.ObjectNotFound,
-                    $"The document has no workflow '{workflowId}'. Its workflows: {string.Join(", ", _document.Workflows.Select(w => w.WorkflowId))}.", workflowId)
-                {
-                    RecommendedAction = "Run Get-ArazzoWorkflow -Path <file> to list the workflows.",
-                };
+                ?? throw ErrorCatalog.ArazzoWorkflowNotFound.Create(
+                    $"The document has no workflow '{workflowId}'. Its workflows: {string.Join(", ", _document.Workflows.Select(w => w.WorkflowId))}.", workflowId);
 
             var readiness = _document.Report?.For(workflow);
             if (readiness != null)
@@ -89,10 +86,7 @@ namespace Daytona.Arazzo.Execution
                 {
                     throw readiness.Errors.Count > 0
                         ? RunPreparation.Invalid(_document.Location ?? "document", readiness.Errors, strictOnly: readiness.Errors.All(e => e.IsLeniency), workflow.WorkflowId)
-                        : new DaytonaException("ArazzoWorkflowInvalid", ErrorKind.InvalidData, $"Workflow '{workflow.WorkflowId}' cannot run: {readiness.Reason}", workflow.WorkflowId)
-                        {
-                            RecommendedAction = "Run Test-ArazzoWorkflow -Path <file> to list every diagnostic with its line and column.",
-                        };
+                        : ErrorCatalog.ArazzoWorkflowInvalid.Create($"Workflow '{workflow.WorkflowId}' cannot run: {readiness.Reason}", workflow.WorkflowId);
                 }
 
                 ShowFindings(readiness);
@@ -119,7 +113,7 @@ namespace Daytona.Arazzo.Execution
                     Steps = records,
                     Duration = stopwatch.Elapsed,
                     Error = $"The workflow did not finish within {options.Timeout}.",
-                    ErrorId = "ArazzoTimeout",
+                    ErrorId = ErrorCatalog.ArazzoTimeout.Id,
                     FailedStep = records.LastOrDefault()?.StepId,
                 };
             }
@@ -130,18 +124,18 @@ namespace Daytona.Arazzo.Execution
             var result = new WorkflowResult { WorkflowId = workflow.WorkflowId, Steps = records };
             if (depth > MaxNesting)
             {
-                return Fail(result, "ArazzoNestingTooDeep", $"Workflows call each other more than {MaxNesting} levels deep.", null);
+                return Fail(result, ErrorCatalog.ArazzoNestingTooDeep.Id, $"Workflows call each other more than {MaxNesting} levels deep.", null);
             }
 
             if (_document.Report?.For(workflow) is { CanRun: false } invalid)
             {
-                return Fail(result, "ArazzoWorkflowInvalid", $"Workflow '{workflow.WorkflowId}' cannot run: {invalid.Reason}", null);
+                return Fail(result, ErrorCatalog.ArazzoWorkflowInvalid.Id, $"Workflow '{workflow.WorkflowId}' cannot run: {invalid.Reason}", null);
             }
 
             var dependencyFailure = await RunDependenciesAsync(workflow, givenInputs, depth, records).ConfigureAwait(false);
             if (dependencyFailure != null)
             {
-                return Fail(result, "ArazzoDependencyFailed", dependencyFailure.Value.Message, dependencyFailure.Value.Step);
+                return Fail(result, ErrorCatalog.ArazzoDependencyFailed.Id, dependencyFailure.Value.Message, dependencyFailure.Value.Step);
             }
 
             var (inputs, errors) = await InputValidator.PrepareAsync(workflow, givenInputs).ConfigureAwait(false);
@@ -151,13 +145,11 @@ namespace Daytona.Arazzo.Execution
                 var message = _state.Redactor.Redact($"The inputs of workflow '{workflow.WorkflowId}' are not valid: {string.Join("; ", errors)}.");
                 if (topLevel)
                 {
-                    throw new DaytonaException("ArazzoInputsInvalid", ErrorKind.InvalidArgument, message, workflow.WorkflowId)
-                    {
-                        RecommendedAction = $"Pass the inputs the workflow declares ({string.Join(", ", workflow.InputNames)}) with -Inputs.",
-                    };
+                    throw ErrorCatalog.ArazzoInputsInvalid.Create(message, workflow.WorkflowId,
+                        recommendation: $"Pass the inputs the workflow declares ({string.Join(", ", workflow.InputNames)}) with -Inputs.");
                 }
 
-                return Fail(result, "ArazzoInputsInvalid", message, null);
+                return Fail(result, ErrorCatalog.ArazzoInputsInvalid.Id, message, null);
             }
 
             _state.WorkflowInputs[workflow.WorkflowId] = inputs;
@@ -169,7 +161,7 @@ namespace Daytona.Arazzo.Execution
                 var step = workflow.Steps[index];
                 if (!_state.TryCountExecution())
                 {
-                    return _outputs.Finish(Fail(result, "ArazzoMaxStepsExceeded",
+                    return _outputs.Finish(Fail(result, ErrorCatalog.ArazzoMaxStepsExceeded.Id,
                         $"The run stopped after {_state.Options.MaxSteps} step executions (step '{step.StepId}' was next); raise -MaxSteps if the workflow legitimately needs more.", step.StepId), run);
                 }
 
@@ -187,7 +179,7 @@ namespace Daytona.Arazzo.Execution
                         result.EndedBy = move.Action!.Name;
                         if (!outcome.Success)
                         {
-                            Fail(result, "ArazzoStepFailed", $"Step '{step.StepId}' failed and failure action '{move.Action.Name}' ended the workflow.", step.StepId);
+                            Fail(result, ErrorCatalog.ArazzoStepFailed.Id, $"Step '{step.StepId}' failed and failure action '{move.Action.Name}' ended the workflow.", step.StepId);
                         }
 
                         return _outputs.Finish(result, run);
@@ -205,7 +197,7 @@ namespace Daytona.Arazzo.Execution
                             var target = workflow.IndexOfStep(move.Action!.StepId!);
                             if (target < 0)
                             {
-                                Fail(result, "ArazzoGotoTargetMissing", $"Action '{move.Action.Name}' goes to step '{move.Action.StepId}', which does not exist.", step.StepId);
+                                Fail(result, ErrorCatalog.ArazzoGotoTargetMissing.Id, $"Action '{move.Action.Name}' goes to step '{move.Action.StepId}', which does not exist.", step.StepId);
                                 return _outputs.Finish(result, run);
                             }
 
@@ -325,7 +317,7 @@ namespace Daytona.Arazzo.Execution
             var bound = await StepBinder.BindWorkflowAsync(run.Workflow.Document, action.WorkflowId!, _state.Resolver, _state.Token).ConfigureAwait(false);
             if (bound.Workflow == null)
             {
-                Fail(result, "ArazzoGotoTargetMissing", bound.Error ?? $"Workflow '{action.WorkflowId}' does not exist.", step.StepId);
+                Fail(result, ErrorCatalog.ArazzoGotoTargetMissing.Id, bound.Error ?? $"Workflow '{action.WorkflowId}' does not exist.", step.StepId);
                 return;
             }
 
@@ -347,8 +339,8 @@ namespace Daytona.Arazzo.Execution
                 (record.StatusCode.HasValue ? $" with HTTP {record.StatusCode}" : string.Empty) +
                 (outcome.Error != null ? $": {outcome.Error}" : string.Empty) +
                 (excerpt.Length > 0 ? $" Response: {excerpt}" : string.Empty);
-            _state.Listener.StepFailed(new StepFailure { WorkflowId = workflow.WorkflowId, StepId = step.StepId, StatusCode = record.StatusCode, BodyExcerpt = excerpt, Message = message });
-            return Fail(result, "ArazzoStepFailed", message, step.StepId);
+            _state.Listener.StepFailed(new StepFailure { WorkflowId = workflow.WorkflowId, StepId = step.StepId, StatusCode = record.StatusCode, RequestSent = outcome.RequestSent, BodyExcerpt = excerpt, Message = message });
+            return Fail(result, ErrorCatalog.ArazzoStepFailed.Id, message, step.StepId);
         }
 
         private static WorkflowResult Fail(WorkflowResult result, string errorId, string message, string? stepId)

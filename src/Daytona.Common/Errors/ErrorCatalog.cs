@@ -93,9 +93,13 @@ namespace Daytona.Common
             "Check the -Path value; relative paths resolve against the current location.");
         public static readonly ErrorDefinition ArazzoDocumentInvalid = Define(nameof(ArazzoDocumentInvalid), ErrorKind.InvalidData, ErrorScope.Item,
             "Run Test-ArazzoWorkflow -Path <file> to list every diagnostic with its line and column.");
+        /// <summary>One workflow of a document has errors of its own (or depends on one that does); the others still run.</summary>
+        public static readonly ErrorDefinition ArazzoWorkflowInvalid = Define(nameof(ArazzoWorkflowInvalid), ErrorKind.InvalidData, ErrorScope.Item,
+            "Run Test-ArazzoWorkflow -Path <file> -WorkflowId <id> to list its diagnostics with line and column.");
         public static readonly ErrorDefinition ArazzoWorkflowNotFound = Define(nameof(ArazzoWorkflowNotFound), ErrorKind.ObjectNotFound, ErrorScope.Item,
             "Run Get-ArazzoWorkflow -Path <file> to list the workflows.");
-        public static readonly ErrorDefinition ArazzoInputsInvalid = Define(nameof(ArazzoInputsInvalid), ErrorKind.InvalidArgument, ErrorScope.Item, null);
+        public static readonly ErrorDefinition ArazzoInputsInvalid = Define(nameof(ArazzoInputsInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
+            "Pass the inputs the workflow declares with -Inputs (Get-ArazzoWorkflow -Path <file> lists them).");
         public static readonly ErrorDefinition ArazzoInvalidTime = Define(nameof(ArazzoInvalidTime), ErrorKind.InvalidArgument, ErrorScope.Command, null);
         public static readonly ErrorDefinition ArazzoServerUrlInvalid = Define(nameof(ArazzoServerUrlInvalid), ErrorKind.InvalidArgument, ErrorScope.Command, null);
         /// <summary>A step that failed; its kind follows the step's last HTTP status (<see cref="KindForStatus"/>).</summary>

@@ -44,9 +44,8 @@ namespace Daytona.Snapshots.Arazzo
             if (loaded.Document == null)
             {
                 var first = loaded.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error);
-                WriteError(ErrorRecords.Create("ArazzoDocumentInvalid", ErrorKind.InvalidData,
-                    $"'{path}' could not be read as an Arazzo document: {first?.Line}:{first?.Column} {first?.Message}", path,
-                    "Run Test-ArazzoWorkflow -Path <file> to see every diagnostic."));
+                WriteError(ErrorRecords.From(ErrorCatalog.ArazzoDocumentInvalid.Create(
+                    $"'{path}' could not be read as an Arazzo document: {first?.Line}:{first?.Column} {first?.Message}", path), path));
                 return;
             }
 
@@ -63,8 +62,8 @@ namespace Daytona.Snapshots.Arazzo
 
             if (!found && WorkflowId != null && !WildcardPattern.ContainsWildcardCharacters(WorkflowId))
             {
-                WriteError(ErrorRecords.Create("ArazzoWorkflowNotFound", ErrorKind.ObjectNotFound,
-                    $"'{path}' has no workflow '{WorkflowId}'. Its workflows: {string.Join(", ", loaded.Document.Workflows.Select(w => w.WorkflowId))}.", WorkflowId));
+                WriteError(ErrorRecords.From(ErrorCatalog.ArazzoWorkflowNotFound.Create(
+                    $"'{path}' has no workflow '{WorkflowId}'. Its workflows: {string.Join(", ", loaded.Document.Workflows.Select(w => w.WorkflowId))}.", WorkflowId), WorkflowId));
             }
         }
     }

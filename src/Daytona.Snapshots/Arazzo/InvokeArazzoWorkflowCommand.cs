@@ -75,7 +75,7 @@ namespace Daytona.Snapshots.Arazzo
         {
             if (Timeout < TimeSpan.Zero || PollInterval < TimeSpan.Zero)
             {
-                ThrowTerminatingError(ErrorRecords.Create("ArazzoInvalidTime", ErrorKind.InvalidArgument, "-Timeout and -PollInterval cannot be negative.", null));
+                ThrowTerminatingError(ErrorRecords.From(ErrorCatalog.ArazzoInvalidTime.Create("-Timeout and -PollInterval cannot be negative."), null));
             }
 
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -88,8 +88,8 @@ namespace Daytona.Snapshots.Arazzo
                     var url = value?.ToString();
                     if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
                     {
-                        ThrowTerminatingError(ErrorRecords.Create("ArazzoServerUrlInvalid", ErrorKind.InvalidArgument,
-                            $"-ServerUrl '{entry.Key}' = '{url}' is not an absolute http or https URL.", url));
+                        ThrowTerminatingError(ErrorRecords.From(ErrorCatalog.ArazzoServerUrlInvalid.Create(
+                            $"-ServerUrl '{entry.Key}' = '{url}' is not an absolute http or https URL.", url), url));
                     }
 
                     servers[entry.Key.ToString()] = url!;
@@ -172,7 +172,7 @@ namespace Daytona.Snapshots.Arazzo
                     {
                         // Running every workflow of a document: one that cannot start (it has errors of its own, or
                         // its inputs are not given) is reported, once, and the others still run.
-                        if (e.ErrorId != "ArazzoWorkflowInvalid" || _reportedInvalid.Add(path + "|" + workflowId))
+                        if (e.ErrorId != ErrorCatalog.ArazzoWorkflowInvalid.Id || _reportedInvalid.Add(path + "|" + workflowId))
                         {
                             PostError(ErrorRecords.From(e, workflowId));
                         }
@@ -181,11 +181,10 @@ namespace Daytona.Snapshots.Arazzo
                     }
 
                     PostProgress(new ProgressRecord(1, $"Arazzo workflow {workflowId}", result.Status) { RecordType = ProgressRecordType.Completed });
-                    if (result.Status != WorkflowStatus.Succeeded && result.ErrorId != "ArazzoStepFailed")
+                    if (result.Status != WorkflowStatus.Succeeded && result.ErrorId != ErrorCatalog.ArazzoStepFailed.Id)
                     {
-                        var kind = result.Status == WorkflowStatus.TimedOut ? ErrorKind.OperationTimeout
-                            : result.ErrorId == "ArazzoMaxStepsExceeded" ? ErrorKind.LimitsExceeded : ErrorKind.InvalidOperation;
-                        PostError(ErrorRecords.Create(result.ErrorId ?? "ArazzoWorkflowFailed", kind, runner.Redactor.Redact(result.Error ?? $"Workflow '{workflowId}' ended {result.Status}."), result));
+                        var definition = ErrorCatalog.Find(result.ErrorId) ?? ErrorCatalog.ArazzoWorkflowFailed;
+                        PostError(ErrorRecords.From(definition.Create(runner.Redactor.Redact(result.Error ?? $"Workflow '{workflowId}' ended {result.Status}."), result), result));
                     }
 
                     PostVerbose($"Workflow '{workflowId}' {result.Status}{(result.EndedBy == null ? string.Empty : $" (ended by '{result.EndedBy}')")} after {result.Steps.Count} step(s) in {result.Duration.TotalSeconds:0.00} s.");
@@ -225,21 +224,10 @@ namespace Daytona.Snapshots.Arazzo
 
             public void StepFailed(StepFailure failure)
             {
-                var kind = failure.StatusCode switch
-                {
-                    401 => ErrorKind.AuthenticationError,
-                    403 => ErrorKind.PermissionDenied,
-                    404 => ErrorKind.ObjectNotFound,
-                    409 => ErrorKind.ResourceExists,
-                    400 => ErrorKind.InvalidArgument,
-                    422 => ErrorKind.InvalidArgument,
-                    429 => ErrorKind.LimitsExceeded,
-                    int code when code >= 500 => ErrorKind.ResourceUnavailable,
-                    null => ErrorKind.ConnectionError,
-                    _ => ErrorKind.InvalidOperation,
-                };
-                var record = ErrorRecords.Create("ArazzoStepFailed", kind, failure.Message, failure.StepId,
-                    "Add an onFailure action to the step to handle this outcome, or check the inputs and the server (-ServerUrl).");
+                // A step refused before sending (a path parameter that resolves to nothing) is the document's fault.
+                var kind = failure.StatusCode == null && !failure.RequestSent ? ErrorKind.InvalidData : ErrorCatalog.KindForStatus(failure.StatusCode);
+                var record = ErrorRecords.From(ErrorCatalog.ArazzoStepFailed.Create(failure.Message, failure.StepId,
+                    recommendation: "Add an onFailure action to the step to handle this outcome, or check the inputs and the server (-ServerUrl).", kind: kind), failure.StepId);
                 _owner.PostError(record);
             }
         }

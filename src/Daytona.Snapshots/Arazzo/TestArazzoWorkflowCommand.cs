@@ -72,9 +72,8 @@ namespace Daytona.Snapshots.Arazzo
                 var workflows = report.Workflows.Where(w => WorkflowId == null || w.WorkflowId == WorkflowId).ToList();
                 if (WorkflowId != null && workflows.Count == 0)
                 {
-                    PostError(ErrorRecords.Create("ArazzoWorkflowNotFound", ErrorKind.ObjectNotFound,
-                        $"'{path}' has no workflow '{WorkflowId}'. Its workflows: {string.Join(", ", report.Workflows.Select(w => w.WorkflowId))}.", WorkflowId,
-                        "Run Get-ArazzoWorkflow -Path <file> to list the workflows."));
+                    PostError(ErrorRecords.From(ErrorCatalog.ArazzoWorkflowNotFound.Create(
+                        $"'{path}' has no workflow '{WorkflowId}'. Its workflows: {string.Join(", ", report.Workflows.Select(w => w.WorkflowId))}.", WorkflowId), WorkflowId));
                     if (Quiet.IsPresent)
                     {
                         PostObject(false);
