@@ -155,6 +155,8 @@ namespace Daytona.Common
             "Check that the storage is reachable and has room, then run the command again.");
         public static readonly ErrorDefinition CheckpointStorageAccessDenied = Define(nameof(CheckpointStorageAccessDenied), ErrorKind.PermissionDenied, ErrorScope.Command,
             "Check the credentials the environment provides for this storage and their permissions.");
+        public static readonly ErrorDefinition CheckpointRepositoryMissing = Define(nameof(CheckpointRepositoryMissing), ErrorKind.InvalidArgument, ErrorScope.Command,
+            "Pass -Repository <folder or URL>, or set $env:DAYTONA_CHECKPOINT_REPOSITORY once for the session or the pipeline.");
         public static readonly ErrorDefinition CheckpointRepositoryLocationInvalid = Define(nameof(CheckpointRepositoryLocationInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,
             "Pass a folder path, az://<container>/<prefix>, https://<account>.blob.core.windows.net/<container>/<prefix> or s3://<bucket>/<prefix>.");
 

@@ -2,35 +2,87 @@ using System;
 using System.Diagnostics;
 using System.Management.Automation;
 using Daytona.Checkpoints;
+using Daytona.Checkpoints.Storage;
+using Daytona.Snapshots.AzureDevOps;
 using Daytona.Common;
 using Daytona.Snapshots.Common;
 
 namespace Daytona.Snapshots.Checkpoints
 {
-    /// <summary>What every checkpoint cmdlet shares: the repository parameter, path resolution and progress.</summary>
+    /// <summary>
+    /// What every checkpoint cmdlet shares: the repository parameter (resolved in one place, <see cref="RepositoryResolver"/>),
+    /// opening the repository on its storage, path resolution and progress.
+    /// </summary>
     public abstract class CheckpointCmdlet : AsyncCmdlet
     {
         private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+        private RepositoryLocation? _location;
 
-        /// <summary>The checkpoint repository folder.</summary>
-        public abstract string Repository { get; set; }
+        /// <summary>The checkpoint repository: a folder or a URL; default $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        public abstract string? Repository { get; set; }
 
         /// <summary>A PowerShell path (relative, PSDrive) as a file-system path; call on the pipeline thread.</summary>
         protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
-        /// <summary>Opens the repository named by <see cref="Repository"/>; call on the pipeline thread.</summary>
-        protected CheckpointRepository OpenRepository()
+        /// <summary>Where the repository named by <see cref="Repository"/> (or the environment) is; call on the pipeline thread.</summary>
+        protected RepositoryLocation ResolveRepository()
         {
             try
             {
-                return CheckpointRepository.Open(ResolvePath(Repository));
+                var location = RepositoryResolver.Resolve(Repository, ResolveProviderPath);
+                if (location.SasToken != null)
+                {
+                    PipelineLog.RegisterSecret(this, location.SasToken);
+                }
+
+                return _location = location;
             }
             catch (DaytonaException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e, Repository));
+                ThrowTerminatingError(ErrorRecords.From(e, RepositoryTarget));
                 throw;
             }
         }
+
+        private (string Path, bool IsFileSystem) ResolveProviderPath(string path)
+        {
+            try
+            {
+                var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                return (resolved, string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase));
+            }
+            catch (Exception e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException || e is NotSupportedException)
+            {
+                throw Daytona.Checkpoints.Storage.StorageErrors.BadLocation(path, e.Message);
+            }
+        }
+
+        /// <summary>The repository as error records name it (never with a secret).</summary>
+        protected object? RepositoryTarget => _location?.Display ?? (RepositoryResolver.ValueOrDefault(Repository) is string text ? RepositoryLocation.Redact(text) : null);
+
+        /// <summary>How the repository is opened: its storage reports retries on the verbose stream and doubts on the warning stream.</summary>
+        private RepositoryOptions RepositoryOptions() => new RepositoryOptions { Verbose = PostVerbose };
+
+        private StorageOptions StorageOptions() => new StorageOptions { Verbose = PostVerbose, Warning = PostWarning };
+
+        /// <summary>Opens the repository named by <see cref="Repository"/>; call on the pipeline thread.</summary>
+        protected CheckpointRepository OpenRepository()
+        {
+            var location = ResolveRepository();
+            try
+            {
+                return CheckpointRepository.Open(location, RepositoryOptions(), StorageOptions());
+            }
+            catch (DaytonaException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, location.Display));
+                throw;
+            }
+        }
+
+        /// <summary>Opens the repository, creating it where there is nothing yet (on the thread the work runs on).</summary>
+        protected CheckpointRepository OpenOrCreateRepository(RepositoryLocation location) =>
+            CheckpointRepository.OpenOrCreate(location, RepositoryOptions(), StorageOptions());
 
         /// <summary>A progress callback for the engine, posting at most five records a second.</summary>
         protected Action<CheckpointProgress> ProgressReporter(int activityId)

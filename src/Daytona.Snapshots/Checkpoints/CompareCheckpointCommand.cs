@@ -15,10 +15,9 @@ namespace Daytona.Snapshots.Checkpoints
         private const string CheckpointSet = "Checkpoint";
         private const string FolderSet = "Folder";
 
-        /// <summary>The repository folder.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public override string? Repository { get; set; }
 
         /// <summary>The reference checkpoint (the older state).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -13,10 +13,9 @@ namespace Daytona.Snapshots.Checkpoints
     [OutputType(typeof(FileInfo))]
     public sealed class ExportCheckpointCommand : CheckpointCmdlet
     {
-        /// <summary>The repository folder.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public override string? Repository { get; set; }
 
         /// <summary>The checkpoint id.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]

@@ -18,10 +18,9 @@ namespace Daytona.Snapshots.Checkpoints
         private const string IdSet = "Id";
         private const string AtSet = "At";
 
-        /// <summary>The repository folder.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        public override string? Repository { get; set; }
 
         /// <summary>The checkpoint id (its UTC time, yyyyMMddTHHmmssZ).</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
@@ -77,7 +76,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, ParameterSetName == AtSet ? At : Id.Length > 0 ? Id : (object)Repository));
+                WriteError(ErrorRecords.From(e, ParameterSetName == AtSet ? At : Id.Length > 0 ? Id : RepositoryTarget));
             }
         }
 

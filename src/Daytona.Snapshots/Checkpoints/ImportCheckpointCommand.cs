@@ -18,16 +18,15 @@ namespace Daytona.Snapshots.Checkpoints
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = string.Empty;
 
-        /// <summary>The repository folder; created when it does not exist.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://); created when it does not exist. Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(Position = 1)]
+        public override string? Repository { get; set; }
 
         protected override void ProcessRecord()
         {
             var archive = ResolvePath(Path);
-            var root = ResolvePath(Repository);
-            if (!ShouldProcess(root, $"Import checkpoint archive {archive}"))
+            var root = ResolveRepository();
+            if (!ShouldProcess(root.Display, $"Import checkpoint archive {archive}"))
             {
                 return;
             }
@@ -38,7 +37,7 @@ namespace Daytona.Snapshots.Checkpoints
             {
                 try
                 {
-                    var repository = CheckpointRepository.OpenOrCreate(root);
+                    var repository = OpenOrCreateRepository(root);
                     var checkpoint = await repository.ImportAsync(archive, progress, token).ConfigureAwait(false);
                     CompleteProgress(activity, "Importing");
                     PostVerbose($"Imported checkpoint {checkpoint.Id} from {archive} ({Sizes.Format(checkpoint.NewData)} new data).");

@@ -36,10 +36,9 @@ namespace Daytona.Snapshots.Checkpoints
         [Alias("Snapshot")]
         public PSObject? InputObject { get; set; }
 
-        /// <summary>The repository folder; created when it does not exist.</summary>
-        [Parameter(Mandatory = true, Position = 1)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://); created when it does not exist. Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(Position = 1)]
+        public override string? Repository { get; set; }
 
         /// <summary>A name for the checkpoint (Rename-Checkpoint changes it).</summary>
         [Parameter]
@@ -66,7 +65,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
 
             var source = ResolvePath(Path);
-            var repository = ResolvePath(Repository);
+            var repository = ResolveRepository();
             if (!ShouldProcess($"{source} -> {repository}", "Create checkpoint"))
             {
                 return;
@@ -76,7 +75,7 @@ namespace Daytona.Snapshots.Checkpoints
             var progress = ProgressReporter(activity);
             RunAsync(async token =>
             {
-                var store = CheckpointRepository.OpenOrCreate(repository);
+                var store = OpenOrCreateRepository(repository);
                 var checkpoint = await store.CaptureAsync(source, new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress }, token).ConfigureAwait(false);
                 CompleteProgress(activity, "Capturing");
                 foreach (var warning in checkpoint.Warnings)
@@ -98,7 +97,7 @@ namespace Daytona.Snapshots.Checkpoints
 
             var apiUrl = SourceUrl();
             var source = "daytona:" + apiUrl;
-            var repository = ResolvePath(Repository);
+            var repository = ResolveRepository();
             if (!ShouldProcess($"{_snapshots.Count} snapshot(s) of {apiUrl} -> {repository}", "Create checkpoint"))
             {
                 return;
@@ -107,7 +106,7 @@ namespace Daytona.Snapshots.Checkpoints
             var document = SnapshotDocument.Write(apiUrl, _snapshots);
             RunAsync(token =>
             {
-                var store = CheckpointRepository.OpenOrCreate(repository);
+                var store = OpenOrCreateRepository(repository);
                 var checkpoint = store.CaptureDocument(source, SnapshotsDocument, document, Name, Label, token);
                 PostVerbose($"Checkpoint {checkpoint.Id}: {_snapshots.Count} snapshot definition(s) of {apiUrl}.");
                 PostObject(checkpoint);

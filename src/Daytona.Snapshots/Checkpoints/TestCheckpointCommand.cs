@@ -13,10 +13,9 @@ namespace Daytona.Snapshots.Checkpoints
     [OutputType(typeof(CheckpointVerification))]
     public sealed class TestCheckpointCommand : CheckpointCmdlet
     {
-        /// <summary>The repository folder.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public override string Repository { get; set; } = string.Empty;
+        /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        public override string? Repository { get; set; }
 
         /// <summary>The checkpoint to verify. Default: every checkpoint of the repository.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
