@@ -168,6 +168,26 @@ namespace Daytona.Common
         public static readonly ErrorDefinition PipelineVariableTemplateInvalid = Define(nameof(PipelineVariableTemplateInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
             "Write placeholders as {Property}, {Index} or {<property name>} (a property every object has a simple value for), for example -Name 'snap_{Name}_{Property}'.");
 
+        // ---- the checkpoint server and its clients ----------------------------------------------------------------
+        public static readonly ErrorDefinition CheckpointUriInvalid = Define(nameof(CheckpointUriInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
+            "Pass http://<server>/<source>/<yyyyMMddTHHmmssZ>/ (any instant: the server answers with the newest checkpoint at or before it).");
+        public static readonly ErrorDefinition CheckpointServerUnreachable = Define(nameof(CheckpointServerUnreachable), ErrorKind.ConnectionError, ErrorScope.Command,
+            "Check the URL and that the server runs (Start-CheckpointServer), and that nothing blocks the port.");
+        public static readonly ErrorDefinition CheckpointServerDenied = Define(nameof(CheckpointServerDenied), ErrorKind.AuthenticationError, ErrorScope.Command,
+            "Pass the server's key with -ApiKey.");
+        public static readonly ErrorDefinition CheckpointServerForbidden = Define(nameof(CheckpointServerForbidden), ErrorKind.PermissionDenied, ErrorScope.Command, null);
+        public static readonly ErrorDefinition CheckpointServerFailed = Define(nameof(CheckpointServerFailed), ErrorKind.ResourceUnavailable, ErrorScope.Item,
+            "Try again; if it persists, look at the server's request log (Start-CheckpointServer -Verbose, or --log).");
+        public static readonly ErrorDefinition CheckpointServerInvalid = Define(nameof(CheckpointServerInvalid), ErrorKind.InvalidData, ErrorScope.Command,
+            "Pass the URL of a checkpoint server's root, of a source (http://<server>/<source>/) or of a checkpoint (…/<yyyyMMddTHHmmssZ>/).");
+        public static readonly ErrorDefinition CheckpointServerNotFound = Define(nameof(CheckpointServerNotFound), ErrorKind.ObjectNotFound, ErrorScope.Command,
+            "Reinstall the module, or build it with 'dotnet build Module.sln' (the build copies the server into out/Daytona.Snapshots/CheckpointServer/).");
+        public static readonly ErrorDefinition CheckpointServerRuntimeMissing = Define(nameof(CheckpointServerRuntimeMissing), ErrorKind.ResourceUnavailable, ErrorScope.Command,
+            "The checkpoint server needs the .NET 10 runtime and ASP.NET Core 10: install them from https://dot.net.");
+        public static readonly ErrorDefinition CheckpointServerStartFailed = Define(nameof(CheckpointServerStartFailed), ErrorKind.ResourceUnavailable, ErrorScope.Command, null);
+        public static readonly ErrorDefinition CheckpointServerStartTimeout = Define(nameof(CheckpointServerStartTimeout), ErrorKind.OperationTimeout, ErrorScope.Command, null);
+        public static readonly ErrorDefinition CheckpointServerStopFailed = Define(nameof(CheckpointServerStopFailed), ErrorKind.InvalidOperation, ErrorScope.Item, null);
+
         // ---- anything else ---------------------------------------------------------------------------------------
         public static readonly ErrorDefinition OperationStopped = Define(nameof(OperationStopped), ErrorKind.OperationStopped, ErrorScope.Command, null);
         public static readonly ErrorDefinition UnexpectedError = Define(nameof(UnexpectedError), ErrorKind.NotSpecified, ErrorScope.Item, null);
