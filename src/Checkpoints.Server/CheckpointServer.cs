@@ -58,7 +58,7 @@ public sealed class CheckpointServer : IAsyncDisposable
         }
 
         var pathBase = NormalizePathBase(options.PathBase);
-        var repositories = options.Repositories.Select(location => new ServedRepository(location, CheckpointRepository.Open(location))).ToList();
+        var repositories = options.Repositories.Select(location => new ServedRepository(location, OpenRepository(location))).ToList();
         var catalog = new SourceCatalog(repositories, options.RefreshInterval, options.RequestLog);
         await catalog.RefreshAsync().ConfigureAwait(false);
         var handler = new CheckpointRequestHandler(catalog, new TreeCache(), new ChunkCache(options.ChunkCacheBytes), options.UtcNow);
@@ -160,6 +160,12 @@ public sealed class CheckpointServer : IAsyncDisposable
             await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A folder path, or a URL of object storage (az://, s3://, https://…blob.core.windows.net/…).</summary>
+    private static CheckpointRepository OpenRepository(string location) =>
+        Daytona.Checkpoints.Storage.RepositoryLocation.LooksLikeUrl(location)
+            ? CheckpointRepository.Open(Daytona.Checkpoints.Storage.RepositoryLocation.ParseUrl(location))
+            : CheckpointRepository.Open(location);
 
     private static string NormalizePathBase(string pathBase)
     {

@@ -135,6 +135,27 @@ public sealed class CheckpointServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALabelGivenAtCaptureIsTheBasePathAndKeepsItsStreamWhenTheFolderMoves()
+    {
+        var web = _repository.Folder("web build");
+        ServedRepository.Write(web, "index.html", "<p>v1</p>");
+        var v1 = _repository.CaptureAt(web, 2, label: "Web Release").Id;
+        var moved = _repository.Folder("web build moved");
+        ServedRepository.Write(moved, "index.html", "<p>v2</p>");
+        var v2 = _repository.CaptureAt(moved, 4, label: "Web Release").Id;
+
+        var server = await _repository.StartServerAsync();
+        using var http = ServedRepository.Client(server);
+        var listing = await http.GetStringAsync("Web-Release/");
+        Assert.Contains(v1, listing);
+        Assert.Contains(v2, listing);
+        Assert.Equal("<p>v1</p>", await http.GetStringAsync($"Web-Release/{v1}/"));
+        Assert.Equal("<p>v2</p>", await http.GetStringAsync($"Web-Release/{v2}/"));
+        // The unlabelled source keeps its folder's name.
+        Assert.Contains("<a href=\"app/\">app/</a>", await http.GetStringAsync("/"));
+    }
+
+    [Fact]
     public async Task WgetMirrorOfACheckpointReproducesTheCapturedFolderByteForByte()
     {
         var wget = FindOnPath("wget");

@@ -51,10 +51,10 @@ public sealed class ServedRepository : IAsyncDisposable
     }
 
     /// <summary>Captures <paramref name="folder"/> as it is now at <see cref="Start"/> + <paramref name="seconds"/>.</summary>
-    public Checkpoint CaptureAt(string folder, int seconds, string? name = null)
+    public Checkpoint CaptureAt(string folder, int seconds, string? name = null, string? label = null)
     {
         _clock = Start.AddSeconds(seconds);
-        return Repository.Capture(folder, new CaptureOptions { Name = name }, CancellationToken.None);
+        return Repository.Capture(folder, new CaptureOptions { Name = name, Label = label }, CancellationToken.None);
     }
 
     /// <summary>Captures <paramref name="folder"/> at the real time, as a checkpoint written while a server runs is.</summary>

@@ -47,7 +47,10 @@ internal static class SourceIdentity
     /// <summary>The stream a checkpoint belongs to: by its label when it has one, else by its source.</summary>
     public static SourceClaim Of(Checkpoint checkpoint, string repositoryRoot, long firstTicks)
     {
-        // A label given at capture names the stream; without one, the captured folder (or API) does.
-        return new SourceClaim(repositoryRoot + "\n" + "source:" + checkpoint.Source, SourceNames.Default(checkpoint.Source), false, firstTicks);
+        // A label given at capture names the stream (the folder may move, the label stays); without one, the captured
+        // folder (or API) does.
+        return string.IsNullOrEmpty(checkpoint.Label)
+            ? new SourceClaim(repositoryRoot + "\n" + "source:" + checkpoint.Source, SourceNames.Default(checkpoint.Source), false, firstTicks)
+            : new SourceClaim(repositoryRoot + "\n" + "label:" + checkpoint.Label, SourceNames.Slug(checkpoint.Label!), true, firstTicks);
     }
 }
