@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
-    Sums test results from TRX files (dotnet test) and NUnit XML files (Pester) into one line:
-    "N passed, N failed, N skipped". Exits 1 when a test failed or none ran.
+    Sums test results from TRX files (dotnet test) and NUnit XML files (Pester, the .NET Framework smoke suite) into one
+    line: "N passed, N failed, N skipped", the last line of the output. Before it, one line per skipped test with its
+    reason ("skipped: <test>: <reason>") where the result file records one. Exits 1 when a test failed or none ran.
 #>
 param(
     [Parameter(Mandatory)] [string] $ResultsDirectory
@@ -13,7 +14,11 @@ foreach ($file in Get-ChildItem -Path $ResultsDirectory -Recurse -File -Filter *
     foreach ($result in $trx.TestRun.Results.UnitTestResult) {
         switch ($result.outcome) {
             'Passed' { $passed++ }
-            'NotExecuted' { $skipped++ }
+            'NotExecuted' {
+                $skipped++
+                $reason = $result.Output.ErrorInfo.Message
+                "skipped: $($result.testName): $(if ($reason) { $reason } else { '(no reason recorded)' })"
+            }
             default { $failed++ }
         }
     }
@@ -23,7 +28,11 @@ foreach ($file in Get-ChildItem -Path $ResultsDirectory -Recurse -File -Filter *
     foreach ($case in $nunit.SelectNodes('//test-case')) {
         switch ($case.result) {
             'Success' { $passed++ }
-            { $_ -in 'Ignored', 'Skipped', 'Inconclusive', 'NotRunnable' } { $skipped++ }
+            { $_ -in 'Ignored', 'Skipped', 'Inconclusive', 'NotRunnable' } {
+                $skipped++
+                $reason = $case.SelectSingleNode('reason/message')
+                "skipped: $($case.name): $(if ($reason) { $reason.InnerText } else { '(no reason recorded; see the suite''s output above)' })"
+            }
             default { $failed++ }
         }
     }
