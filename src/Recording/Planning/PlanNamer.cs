@@ -33,7 +33,7 @@ namespace Daytona.Recording.Planning
             foreach (var step in plan.Steps)
             {
                 step.StepId = Unique(StepName(step, single), stepIds);
-                marks[SessionPlanner.Mark(step)] = step.StepId;
+                marks[Placeholders.Mark(step)] = step.StepId;
             }
 
             // Inputs: the API key first, then the rest in the order the session typed them.
@@ -42,7 +42,7 @@ namespace Daytona.Recording.Planning
             {
                 var name = input.Entity == null || single ? input.Name : Camel(input.Entity.Label) + Pascal(input.Name);
                 input.Name = Unique(name, inputNames);
-                marks[SessionPlanner.Mark(input)] = input.Name;
+                marks[Placeholders.Mark(input)] = input.Name;
             }
 
             // Workflow outputs: each snapshot's final id and state.
@@ -231,29 +231,7 @@ namespace Daytona.Recording.Planning
             return candidate;
         }
 
-        private static string Resolve(string text, Dictionary<string, string> marks)
-        {
-            var start = text.IndexOf(SessionPlanner.InputMark[0]);
-            if (start < 0)
-            {
-                return text;
-            }
-
-            var result = new StringBuilder();
-            var position = 0;
-            while (start >= 0)
-            {
-                var end = text.IndexOf(SessionPlanner.EndMark, start, StringComparison.Ordinal);
-                result.Append(text, position, start - position);
-                var mark = text.Substring(start, end - start + 1);
-                result.Append(marks.TryGetValue(mark, out var name) ? name : throw new InvalidOperationException("Unresolved placeholder in a planned step."));
-                position = end + 1;
-                start = text.IndexOf(SessionPlanner.InputMark[0], position);
-            }
-
-            result.Append(text, position, text.Length - position);
-            return result.ToString();
-        }
+        private static string Resolve(string text, Dictionary<string, string> marks) => Placeholders.Resolve(text, marks);
 
         private static void ResolveAll(JsonObject payload, Dictionary<string, string> marks)
         {

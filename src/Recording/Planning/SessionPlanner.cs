@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Daytona.Recording.Description;
@@ -23,36 +22,15 @@ namespace Daytona.Recording.Planning
     /// </summary>
     internal sealed class SessionPlanner
     {
-        internal const string InputMark = "\u27e6in:";
-        internal const string StepMark = "\u27e6st:";
-        internal const string EndMark = "\u27e7";
-
-        private static readonly string[] s_failureStates = { "error", "build_failed", "removing" };
-        private static readonly string[] s_settledStates = { "active", "inactive", "error", "build_failed", "removing" };
-
         private readonly DaytonaDescription _description = DaytonaDescription.Instance;
-        private readonly PlannedWorkflow _plan = new PlannedWorkflow();
-        private readonly List<SnapshotEntity> _entities = new List<SnapshotEntity>();
-        private readonly Dictionary<string, SnapshotEntity> _byId = new Dictionary<string, SnapshotEntity>(StringComparer.OrdinalIgnoreCase);
-        private readonly Dictionary<string, PlannedInput> _inputsByKey = new Dictionary<string, PlannedInput>(StringComparer.Ordinal);
+        private readonly PlanBuilder _build;
         private readonly Dictionary<(SnapshotEntity, int), PlannedStep> _openPolls = new Dictionary<(SnapshotEntity, int), PlannedStep>();
         private readonly HashSet<string> _servers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _listedByPattern = new List<string>();
-        private readonly PlannedInput _apiToken;
-        private PlannedInput? _organization;
         private bool _buildLogs;
-        private long _sequence;
-        private int _serial;
 
-        private SessionPlanner(string workflowId)
-        {
-            _plan.WorkflowId = workflowId;
-            _apiToken = AddInput(null, "apiToken", null, new JsonObject { ["type"] = "string", ["description"] = "Daytona API key used as a bearer token." }, required: true);
-        }
+        private SessionPlanner(string workflowId) => _build = new PlanBuilder(workflowId);
 
-        internal IReadOnlyList<PlannedInput> Inputs => _plan.Inputs;
-
-        internal IReadOnlyList<SnapshotEntity> Entities => _entities;
+        private PlannedWorkflow Workflow => _build.Plan;
 
         /// <summary>Plans the workflow for <paramref name="calls"/> (in the order they were made) and names it.</summary>
         public static PlannedWorkflow Plan(IReadOnlyList<RecordedCall> calls, string workflowId)
@@ -64,36 +42,35 @@ namespace Daytona.Recording.Planning
             }
 
             planner.Finish();
-            PlanNamer.Name(planner._plan, planner._entities);
-            return planner._plan;
+            PlanNamer.Name(planner._build.Plan, planner._build.Entities);
+            return planner._build.Plan;
         }
 
         // ---- reading the calls ---------------------------------------------------------------------------------
 
         private void Take(RecordedCall call)
         {
-            _sequence = call.Sequence;
+            _build.Sequence = call.Sequence;
             if (call.StatusCode == null || call.StatusCode >= 500 || call.StatusCode == 429)
             {
                 // The server failed or throttled, and the client retried or the user saw an error: nothing to replay.
                 return;
             }
 
-            if (!_plan.Commands.Contains(call.Command))
+            if (!Workflow.Commands.Contains(call.Command))
             {
-                _plan.Commands.Add(call.Command);
+                Workflow.Commands.Add(call.Command);
             }
 
             if (call.Call.ApiUrl != null)
             {
                 _servers.Add(call.Call.ApiUrl);
-                _plan.ServerUrl ??= call.Call.ApiUrl;
+                Workflow.ServerUrl ??= call.Call.ApiUrl;
             }
 
-            if (call.Call.OrganizationId != null && _organization == null)
+            if (call.Call.OrganizationId != null)
             {
-                _organization = AddInput(null, "organizationId", JsonValue.Create(call.Call.OrganizationId),
-                    new JsonObject { ["type"] = "string", ["description"] = "The Daytona organization the calls act in (sent as X-Daytona-Organization-ID)." }, required: false);
+                _build.UseOrganization(call.Call.OrganizationId);
             }
 
             if (!call.IsApiPath)
@@ -141,7 +118,7 @@ namespace Daytona.Recording.Planning
                         break;
                     }
 
-                    Warn($"Left out {call.Method} /{call.PathOnly} ({call.Command}): the Daytona description the workflow binds to has no such snapshot operation.");
+                    _build.Warn($"Left out {call.Method} /{call.PathOnly} ({call.Command}): the Daytona description the workflow binds to has no such snapshot operation.");
                     break;
             }
         }
@@ -152,24 +129,21 @@ namespace Daytona.Recording.Planning
             var id = RecordedCall.Text(response, "id");
             if (id == null || !(call.RequestJson is JsonObject request))
             {
-                Warn($"Left out a create by {call.Command}: the answer carried no snapshot id.");
+                _build.Warn($"Left out a create by {call.Command}: the answer carried no snapshot id.");
                 return;
             }
 
             var name = RecordedCall.Text(response, "name") ?? RecordedCall.Text(request, "name");
-            if (!_byId.TryGetValue(id, out var entity))
-            {
-                entity = AddEntity(id, name);
-            }
+            var entity = _build.Knows(id) ? _build.EntityById(id) : _build.AddEntity(id, name);
 
             // A name whose snapshot this session removed can be used again only once the removal is done.
-            var removed = _entities.LastOrDefault(e => e != entity && e.Removed && e.Name == name);
+            var removed = _build.Entities.LastOrDefault(e => e != entity && e.Removed && e.Name == name);
             if (removed != null && removed.RemovalWait == null)
             {
-                var wait = NewStep(StepKind.AwaitRemoval, removed, "getSnapshot",
+                var wait = _build.NewStep(StepKind.AwaitRemoval, removed, "getSnapshot",
                     "Wait until Daytona has removed the snapshot: it stays 'removing' for a while, and a snapshot of the same name cannot be created before it is gone.");
                 wait.SuccessStatus = 404;
-                AddIdParameter(wait, removed, call.Command);
+                _build.AddIdParameter(wait, removed, call.Command);
                 wait.OnFailure.Add(new PlannedAction
                 {
                     Name = "stillRemoving",
@@ -182,14 +156,14 @@ namespace Daytona.Recording.Planning
                 removed.Removal!.Attached.Add(wait);
             }
 
-            var step = NewStep(StepKind.Create, entity, "createSnapshot", CreateDescription(call, request, entity));
+            var step = _build.NewStep(StepKind.Create, entity, "createSnapshot", CreateDescription(call, request, entity));
             step.SuccessStatus = call.StatusCode!.Value;
-            step.Payload = Payload(entity, request, string.Empty);
-            step.Outputs.Add(Output("snapshotId", "$response.body#/id"));
-            step.Outputs.Add(Output("state", "$response.body#/state"));
+            step.Payload = _build.Payload(entity, request, string.Empty);
+            step.Outputs.Add(PlanBuilder.Output("snapshotId", "$response.body#/id"));
+            step.Outputs.Add(PlanBuilder.Output("state", "$response.body#/state"));
             entity.IdSource ??= step;
-            Saw(entity, step, RecordedCall.Text(response, "state"));
-            AddBlock(step, entity);
+            PlanBuilder.Saw(entity, step, RecordedCall.Text(response, "state"));
+            _build.AddBlock(step, entity);
         }
 
         private string CreateDescription(RecordedCall call, JsonObject request, SnapshotEntity entity)
@@ -202,7 +176,7 @@ namespace Daytona.Recording.Planning
                 {
                     var what = $"The build context ({(hashes.Count == 1 ? "hash " + hashes[0] : hashes.Count + " archives: " + string.Join(", ", hashes))})";
                     text += $" {what} must already be in the organization's object storage: {call.Command} uploaded it before this request, and a workflow cannot upload files.";
-                    Warn($"Snapshot '{entity.Name}' is built from a declarative image with a build context that {call.Command} uploaded to Daytona's object storage before the create; a workflow cannot upload files. " +
+                    _build.Warn($"Snapshot '{entity.Name}' is built from a declarative image with a build context that {call.Command} uploaded to Daytona's object storage before the create; a workflow cannot upload files. " +
                          $"The replay needs the context already uploaded to the same organization ({string.Join(", ", hashes)}): an unchanged definition reuses it, so on another server run New-DaytonaSnapshot with the same image once first.");
                 }
 
@@ -220,8 +194,8 @@ namespace Daytona.Recording.Planning
                 return;
             }
 
-            var entity = Entity(snapshot!);
-            var key = KeyFor(entity, call.SnapshotKey ?? id);
+            var entity = _build.Entity(snapshot!);
+            var key = PlanBuilder.KeyFor(entity, call.SnapshotKey ?? id);
             var state = RecordedCall.Text(snapshot, "state");
             if (call.Command == "Wait-DaytonaSnapshot" && Targeted(call, entity))
             {
@@ -252,13 +226,13 @@ namespace Daytona.Recording.Planning
                 // The command resolving the name it was given to an id: a lookup the removal (or deactivation) uses,
                 // unless the workflow has the id already.
                 entity.LastState = state;
-                EnsureIdSource(entity, call.Command, forRemoval: call.Command == "Remove-DaytonaSnapshot");
+                _build.EnsureIdSource(entity, call.Command, forRemoval: call.Command == "Remove-DaytonaSnapshot");
                 return;
             }
 
-            var step = ReadStep(entity, key, StepKind.Read, $"Read the snapshot, as {call.Command} did.", call.Command);
-            Saw(entity, step, state);
-            AddBlock(step, entity);
+            var step = _build.ReadStep(entity, key, StepKind.Read, $"Read the snapshot, as {call.Command} did.", call.Command);
+            PlanBuilder.Saw(entity, step, state);
+            _build.AddBlock(step, entity);
         }
 
         private void TakeList(RecordedCall call)
@@ -276,13 +250,13 @@ namespace Daytona.Recording.Planning
                     continue;
                 }
 
-                var known = _byId.ContainsKey(id);
-                var entity = Entity(item);
+                var known = _build.Knows(id);
+                var entity = _build.Entity(item);
                 if (call.Command == "Wait-DaytonaSnapshot")
                 {
                     if (Targeted(call, entity))
                     {
-                        Poll(call, entity, KeyFor(entity, entity.Id), RecordedCall.Text(item, "state"));
+                        Poll(call, entity, PlanBuilder.KeyFor(entity, entity.Id), RecordedCall.Text(item, "state"));
                     }
 
                     continue;
@@ -300,11 +274,11 @@ namespace Daytona.Recording.Planning
 
         private void TakeRemove(RecordedCall call, string id)
         {
-            var entity = EntityById(id);
-            EnsureIdSource(entity, call.Command, forRemoval: true);
-            var step = NewStep(StepKind.Remove, entity, "removeSnapshot", $"Remove the snapshot, as {call.Command} did.");
+            var entity = _build.EntityById(id);
+            _build.EnsureIdSource(entity, call.Command, forRemoval: true);
+            var step = _build.NewStep(StepKind.Remove, entity, "removeSnapshot", $"Remove the snapshot, as {call.Command} did.");
             step.SuccessStatus = call.StatusCode!.Value;
-            AddIdParameter(step, entity, call.Command);
+            _build.AddIdParameter(step, entity, call.Command);
             var lookup = entity.IdSource;
             entity.Removal = step;
             entity.StateHolder = null;
@@ -326,7 +300,7 @@ namespace Daytona.Recording.Planning
             }
             else
             {
-                AddBlock(step, entity);
+                _build.AddBlock(step, entity);
             }
 
             entity.LastState = "removing";
@@ -334,13 +308,13 @@ namespace Daytona.Recording.Planning
 
         private void TakeActivate(RecordedCall call, string id)
         {
-            var entity = EntityById(id);
-            EnsureIdSource(entity, call.Command, forRemoval: false);
-            var step = NewStep(StepKind.Activate, entity, "activateSnapshot", "Activate the snapshot so sandboxes can be created from it, as " + call.Command + " did.");
+            var entity = _build.EntityById(id);
+            _build.EnsureIdSource(entity, call.Command, forRemoval: false);
+            var step = _build.NewStep(StepKind.Activate, entity, "activateSnapshot", "Activate the snapshot so sandboxes can be created from it, as " + call.Command + " did.");
             step.SuccessStatus = call.StatusCode!.Value;
-            AddIdParameter(step, entity, call.Command);
-            step.Outputs.Add(Output("snapshotId", "$response.body#/id"));
-            step.Outputs.Add(Output("state", "$response.body#/state"));
+            _build.AddIdParameter(step, entity, call.Command);
+            step.Outputs.Add(PlanBuilder.Output("snapshotId", "$response.body#/id"));
+            step.Outputs.Add(PlanBuilder.Output("state", "$response.body#/state"));
             var check = entity.PendingCheck;
             entity.PendingCheck = null;
             var state = RecordedCall.Text(call.ResponseJson, "state");
@@ -348,28 +322,28 @@ namespace Daytona.Recording.Planning
             {
                 check.Activation = step;
                 check.Attached.Insert(0, step);
-                Saw(entity, step, state);
+                PlanBuilder.Saw(entity, step, state);
             }
             else
             {
-                Saw(entity, step, state);
-                AddBlock(step, entity);
+                PlanBuilder.Saw(entity, step, state);
+                _build.AddBlock(step, entity);
             }
         }
 
         private void TakeDeactivate(RecordedCall call, string id)
         {
-            var entity = EntityById(id);
-            EnsureIdSource(entity, call.Command, forRemoval: false);
-            var step = NewStep(StepKind.Deactivate, entity, "deactivateSnapshot", "Deactivate the snapshot, as " + call.Command + " did.");
+            var entity = _build.EntityById(id);
+            _build.EnsureIdSource(entity, call.Command, forRemoval: false);
+            var step = _build.NewStep(StepKind.Deactivate, entity, "deactivateSnapshot", "Deactivate the snapshot, as " + call.Command + " did.");
             step.SuccessStatus = call.StatusCode!.Value;
-            AddIdParameter(step, entity, call.Command);
+            _build.AddIdParameter(step, entity, call.Command);
             entity.LastStep = step;
             entity.LastState = "inactive";
 
             // The answer has no body: no step's output tells the state from here on.
             entity.StateHolder = null;
-            AddBlock(step, entity);
+            _build.AddBlock(step, entity);
         }
 
         // ---- waits and Enable's condition -------------------------------------------------------------------------
@@ -378,20 +352,20 @@ namespace Daytona.Recording.Planning
         {
             if (!_openPolls.TryGetValue((entity, call.Unit), out var poll))
             {
-                poll = NewStep(StepKind.Poll, entity, "getSnapshot", string.Empty);
+                poll = _build.NewStep(StepKind.Poll, entity, "getSnapshot", string.Empty);
                 poll.Unit = call.Unit;
-                AddSnapshotParameter(poll, entity, key, call.Command);
+                _build.AddSnapshotParameter(poll, entity, key, call.Command);
                 if (entity.IdSource == poll)
                 {
-                    poll.Outputs.Add(Output("snapshotId", "$response.body#/id"));
+                    poll.Outputs.Add(PlanBuilder.Output("snapshotId", "$response.body#/id"));
                 }
 
-                poll.Outputs.Add(Output("state", "$response.body#/state"));
+                poll.Outputs.Add(PlanBuilder.Output("state", "$response.body#/state"));
                 _openPolls[(entity, call.Unit)] = poll;
-                AddBlock(poll, entity);
+                _build.AddBlock(poll, entity);
             }
 
-            Saw(entity, poll, state);
+            PlanBuilder.Saw(entity, poll, state);
         }
 
         private void Check(RecordedCall call, SnapshotEntity entity, string key, string? state)
@@ -405,361 +379,65 @@ namespace Daytona.Recording.Planning
                 return;
             }
 
-            var step = ReadStep(entity, key, StepKind.Check, $"Read the snapshot's state: activate it when it is inactive, as {call.Command} does.", call.Command);
-            Saw(entity, step, state);
+            var step = _build.ReadStep(entity, key, StepKind.Check, $"Read the snapshot's state: activate it when it is inactive, as {call.Command} does.", call.Command);
+            PlanBuilder.Saw(entity, step, state);
             entity.PendingCheck = step;
             step.ActivatesWhenInactive = true;
-            AddBlock(step, entity);
+            _build.AddBlock(step, entity);
         }
 
         private static bool Targeted(RecordedCall call, SnapshotEntity entity) =>
             call.Targets.Count == 0 || call.Targets.Any(t => string.Equals(t, entity.Id, StringComparison.OrdinalIgnoreCase) || string.Equals(t, entity.Name, StringComparison.Ordinal));
-
-        // ---- entities, ids and names ------------------------------------------------------------------------------
-
-        private SnapshotEntity Entity(JsonObject snapshot)
-        {
-            var id = RecordedCall.Text(snapshot, "id")!;
-            if (!_byId.TryGetValue(id, out var entity))
-            {
-                entity = AddEntity(id, RecordedCall.Text(snapshot, "name"));
-            }
-            else if (entity.Name == null)
-            {
-                entity.Name = RecordedCall.Text(snapshot, "name");
-            }
-
-            return entity;
-        }
-
-        private SnapshotEntity EntityById(string id)
-        {
-            if (!_byId.TryGetValue(id, out var entity))
-            {
-                // A snapshot object the session had before the recording began, acted on by id.
-                entity = AddEntity(id, null);
-            }
-
-            return entity;
-        }
-
-        private SnapshotEntity AddEntity(string id, string? name)
-        {
-            var entity = new SnapshotEntity(id, name, _entities.Count);
-            _entities.Add(entity);
-            _byId[id] = entity;
-            return entity;
-        }
-
-        /// <summary>The key a step names the snapshot by: the name when the session had the id from nowhere a step can give it.</summary>
-        private static string KeyFor(SnapshotEntity entity, string key) =>
-            string.Equals(key, entity.Id, StringComparison.OrdinalIgnoreCase) && entity.IdSource == null && entity.IdInput == null && entity.Name != null ? entity.Name : key;
-
-        /// <summary>
-        /// Makes sure a step gives the snapshot's id before a step that needs it: a lookup by name when the session
-        /// never had the id from a response (a snapshot listed by pattern, or one removed by name), else an input.
-        /// </summary>
-        private void EnsureIdSource(SnapshotEntity entity, string command, bool forRemoval)
-        {
-            if (entity.IdSource != null || entity.IdInput != null)
-            {
-                return;
-            }
-
-            if (entity.Name != null)
-            {
-                var find = ReadStep(entity, entity.Name, StepKind.Find,
-                    forRemoval ? "Look the snapshot up by name for its id; when it is already gone there is nothing to remove." : "Look the snapshot up by name for its id.", command);
-                if (forRemoval)
-                {
-                    find.OnFailure.Add(new PlannedAction { Name = "alreadyGone", Type = "goto", ToNext = true, Criteria = { (null, "$statusCode == 404", null) } });
-                }
-
-                Saw(entity, find, entity.LastState);
-                AddBlock(find, entity);
-                return;
-            }
-
-            IdInput(entity, command);
-        }
-
-        private PlannedInput IdInput(SnapshotEntity entity, string command)
-        {
-            if (entity.IdInput == null)
-            {
-                entity.IdInput = AddInput(entity, "snapshotId", JsonValue.Create(entity.Id),
-                    new JsonObject { ["type"] = "string", ["description"] = "The snapshot's id, as the session was given it (ids differ from server to server)." }, required: false);
-                Warn($"{command} was given snapshot {entity.Id} by id (an object from before the recording began): the workflow takes the id as an input whose default is this server's id; give another server's id with -Inputs.");
-            }
-
-            return entity.IdInput;
-        }
-
-        /// <summary>A getSnapshot step by the key the session used: a name as an input, an id chained from its source step.</summary>
-        private PlannedStep ReadStep(SnapshotEntity entity, string key, StepKind kind, string description, string command)
-        {
-            var step = NewStep(kind, entity, "getSnapshot", description);
-            AddSnapshotParameter(step, entity, key, command);
-            if (entity.IdSource == step)
-            {
-                step.Outputs.Add(Output("snapshotId", "$response.body#/id"));
-            }
-
-            step.Outputs.Add(Output("state", "$response.body#/state"));
-            return step;
-        }
-
-        private void AddSnapshotParameter(PlannedStep step, SnapshotEntity entity, string key, string command)
-        {
-            if (string.Equals(key, entity.Id, StringComparison.OrdinalIgnoreCase))
-            {
-                AddIdParameter(step, entity, command);
-                return;
-            }
-
-            // By name: the name is a typed value; the answer gives the id when no step gave it before.
-            var input = AddInput(entity, "name", JsonValue.Create(key), _description.CreateSnapshotProperty("name") ?? new JsonObject { ["type"] = "string" }, required: false);
-            Parameter(step, "id", "path", "$inputs." + Mark(input));
-            if (entity.IdSource == null && entity.IdInput == null)
-            {
-                entity.IdSource = step;
-                if (entity.FromListing && entity.Name != null && !_listedByPattern.Contains(entity.Name))
-                {
-                    _listedByPattern.Add(entity.Name);
-                }
-            }
-        }
-
-        private void AddIdParameter(PlannedStep step, SnapshotEntity entity, string command)
-        {
-            var value = entity.IdSource != null && entity.IdSource != step
-                ? "$steps." + Mark(entity.IdSource) + ".outputs.snapshotId"
-                : "$inputs." + Mark(IdInput(entity, command));
-            Parameter(step, "id", "path", value);
-        }
-
-        private JsonObject Payload(SnapshotEntity entity, JsonObject body, string prefix)
-        {
-            var payload = new JsonObject();
-            foreach (var pair in body)
-            {
-                var path = prefix.Length == 0 ? pair.Key : prefix + "." + pair.Key;
-                if (pair.Value is JsonObject nested && pair.Key == "buildInfo")
-                {
-                    payload[pair.Key] = Payload(entity, nested, path);
-                    continue;
-                }
-
-                if (pair.Value == null)
-                {
-                    continue;
-                }
-
-                var schema = _description.CreateSnapshotProperty(path) ?? new JsonObject { ["type"] = JsonTypeOf(pair.Value) };
-                var input = AddInput(entity, pair.Key, pair.Value, schema, required: false);
-                payload[pair.Key] = "$inputs." + Mark(input);
-            }
-
-            return payload;
-        }
-
-        private static string JsonTypeOf(JsonNode value) => value switch
-        {
-            JsonObject _ => "object",
-            JsonArray _ => "array",
-            JsonValue v when v.TryGetValue<bool>(out _) => "boolean",
-            JsonValue v when v.TryGetValue<string>(out _) => "string",
-            JsonValue v when v.TryGetValue<double>(out var d) && Math.Abs(d % 1) < double.Epsilon => "integer",
-            _ => "number",
-        };
-
-        /// <summary>
-        /// The input for a value the user typed. Equal values of the same field of snapshots of the same name share
-        /// one input (the name a removal looked up is the name the re-create uses).
-        /// </summary>
-        private PlannedInput AddInput(SnapshotEntity? entity, string field, JsonNode? value, JsonObject schema, bool required)
-        {
-            var owner = entity == null ? string.Empty : entity.Name ?? entity.Id;
-            var key = owner + "\u0000" + field + "\u0000" + (value?.ToJsonString() ?? "null");
-            if (_inputsByKey.TryGetValue(key, out var existing))
-            {
-                return existing;
-            }
-
-            var input = new PlannedInput
-            {
-                Serial = ++_serial,
-                Name = field,
-                Key = owner + "\u0000" + field,
-                Value = value?.DeepClone(),
-                Required = required,
-                Schema = (JsonObject)schema.DeepClone(),
-            };
-            if (value != null)
-            {
-                input.Schema["default"] = value.DeepClone();
-            }
-
-            if (entity != null)
-            {
-                entity.Used = true;
-                input.Entity = entity;
-            }
-
-            _inputsByKey[key] = input;
-            _plan.Inputs.Add(input);
-            return input;
-        }
-
-        // ---- steps ----------------------------------------------------------------------------------------------
-
-        private PlannedStep NewStep(StepKind kind, SnapshotEntity entity, string operationId, string description)
-        {
-            entity.Used = true;
-            var step = new PlannedStep
-            {
-                Serial = ++_serial,
-                Kind = kind,
-                Entity = entity,
-                OperationId = operationId,
-                Description = description,
-                Order = (_sequence, entity.Ordinal),
-            };
-            Parameter(step, "Authorization", "header", "Bearer {$inputs." + Mark(_apiToken) + "}");
-            if (_organization != null)
-            {
-                Parameter(step, "X-Daytona-Organization-ID", "header", "$inputs." + Mark(_organization));
-            }
-
-            return step;
-        }
-
-        private void AddBlock(PlannedStep step, SnapshotEntity entity)
-        {
-            _plan.Blocks.Add(step);
-            entity.LastStep = step;
-        }
-
-        private static void Saw(SnapshotEntity entity, PlannedStep step, string? state)
-        {
-            if (state != null && (step.States.Count == 0 || step.States[step.States.Count - 1] != state))
-            {
-                step.States.Add(state);
-            }
-
-            entity.LastStep = step;
-            entity.LastState = state;
-            if (step.Outputs.Any(o => o.Key == "state"))
-            {
-                entity.StateHolder = step;
-            }
-        }
-
-        private static void Parameter(PlannedStep step, string name, string location, string value)
-        {
-            step.Parameters.RemoveAll(p => p.Name == name && p.In == location);
-            step.Parameters.Add((name, location, value));
-        }
-
-        private static KeyValuePair<string, string> Output(string name, string expression) => new KeyValuePair<string, string>(name, expression);
-
-        internal static string Mark(PlannedInput input) => InputMark + input.Serial.ToString(CultureInfo.InvariantCulture) + EndMark;
-
-        internal static string Mark(PlannedStep step) => StepMark + step.Serial.ToString(CultureInfo.InvariantCulture) + EndMark;
-
-        private void Warn(string text)
-        {
-            if (!_plan.Warnings.Contains(text))
-            {
-                _plan.Warnings.Add(text);
-            }
-        }
 
         // ---- the end: branches, activations, outputs --------------------------------------------------------------
 
         private void Finish()
         {
             // Enable-DaytonaSnapshot's condition: a poll or check it acted on branches to an activation, run or not.
-            foreach (var check in _plan.Blocks.Where(b => b.Kind == StepKind.Poll || b.Kind == StepKind.Check).ToList())
+            foreach (var check in Workflow.Blocks.Where(b => b.Kind == StepKind.Poll || b.Kind == StepKind.Check).ToList())
             {
                 var entity = check.Entity!;
                 if (check.ActivatesWhenInactive && check.Activation == null)
                 {
-                    var activation = NewStep(StepKind.Activate, entity, "activateSnapshot", "Activate the built snapshot so sandboxes can be created from it (Enable-DaytonaSnapshot activates a snapshot that is inactive; this session's was already active).");
+                    var activation = _build.NewStep(StepKind.Activate, entity, "activateSnapshot", "Activate the built snapshot so sandboxes can be created from it (Enable-DaytonaSnapshot activates a snapshot that is inactive; this session's was already active).");
                     activation.Ran = false;
-                    AddIdParameter(activation, entity, "Enable-DaytonaSnapshot");
-                    activation.Outputs.Add(Output("snapshotId", "$response.body#/id"));
-                    activation.Outputs.Add(Output("state", "$response.body#/state"));
+                    _build.AddIdParameter(activation, entity, "Enable-DaytonaSnapshot");
+                    activation.Outputs.Add(PlanBuilder.Output("snapshotId", "$response.body#/id"));
+                    activation.Outputs.Add(PlanBuilder.Output("state", "$response.body#/state"));
                     check.Activation = activation;
                     check.Attached.Insert(0, activation);
                 }
 
-                if (check.Kind == StepKind.Poll)
-                {
-                    DescribePoll(check);
-                    if (check.Activation != null)
-                    {
-                        check.OnSuccess.Add(Goto("inactive", check.Activation, StateIs("inactive")));
-                        check.OnSuccess.Add(Next("alreadyActive", StateIs("active")));
-                    }
-
-                    check.OnSuccess.Add(Next("buildFailed", StateIsAny(s_failureStates)));
-                    check.OnSuccess.Add(Goto("stillBuilding", check, StateIsNone(s_settledStates)));
-                }
-                else if (check.Activation != null)
-                {
-                    check.OnSuccess.Add(Goto("inactive", check.Activation, StateIs("inactive")));
-                    check.OnSuccess.Add(Next("alreadyActive", StateIs("active")));
-                }
+                PollBranches.Add(check);
             }
 
             // Blocks in the order of their first call; the snapshots a wait polled together, in the order they came.
-            var ordered = _plan.Blocks.OrderBy(b => b.Order.Sequence).ThenBy(b => b.Order.Ordinal).ToList();
-            _plan.Blocks.Clear();
-            _plan.Blocks.AddRange(ordered);
+            var ordered = Workflow.Blocks.OrderBy(b => b.Order.Sequence).ThenBy(b => b.Order.Ordinal).ToList();
+            Workflow.Blocks.Clear();
+            Workflow.Blocks.AddRange(ordered);
 
             if (_buildLogs)
             {
-                Warn("Build-log reads (Get-DaytonaSnapshotBuildLog, Wait-DaytonaSnapshot -ShowBuildLog) are not part of the workflow: a workflow step cannot follow a log stream.");
+                _build.Warn("Build-log reads (Get-DaytonaSnapshotBuildLog, Wait-DaytonaSnapshot -ShowBuildLog) are not part of the workflow: a workflow step cannot follow a log stream.");
             }
 
-            if (_listedByPattern.Count > 0)
+            if (_build.ListedByPattern.Count > 0)
             {
-                Warn($"Snapshots found by a listing ({string.Join(", ", _listedByPattern.Select(n => "'" + n + "'"))}) are looked up by name: a workflow cannot loop over a listing, so it names the ones this session used.");
+                _build.Warn($"Snapshots found by a listing ({string.Join(", ", _build.ListedByPattern.Select(n => "'" + n + "'"))}) are looked up by name: a workflow cannot loop over a listing, so it names the ones this session used.");
             }
 
             if (_servers.Count > 1)
             {
-                Warn($"The session called {_servers.Count} Daytona servers ({string.Join(", ", _servers)}); the workflow has one source description, whose server is {_plan.ServerUrl}. Run it against each with -ServerUrl.");
+                _build.Warn($"The session called {_servers.Count} Daytona servers ({string.Join(", ", _servers)}); the workflow has one source description, whose server is {Workflow.ServerUrl}. Run it against each with -ServerUrl.");
             }
 
             // Workflow outputs: the final id and state of each snapshot the session left in place.
-            foreach (var entity in _entities.Where(e => e.Used && !e.Removed && (e.IdSource != null || e.IdInput != null)))
+            foreach (var entity in _build.Entities.Where(e => e.Used && !e.Removed && (e.IdSource != null || e.IdInput != null)))
             {
-                entity.OutputId = entity.IdSource != null ? "$steps." + Mark(entity.IdSource) + ".outputs.snapshotId" : "$inputs." + Mark(entity.IdInput!);
+                entity.OutputId = entity.IdSource != null ? "$steps." + Placeholders.Mark(entity.IdSource) + ".outputs.snapshotId" : "$inputs." + Placeholders.Mark(entity.IdInput!);
                 var holder = entity.StateHolder;
-                entity.OutputState = holder != null && holder.Ran ? "$steps." + Mark(holder) + ".outputs.state" : null;
+                entity.OutputState = holder != null && holder.Ran ? "$steps." + Placeholders.Mark(holder) + ".outputs.state" : null;
             }
         }
-
-        private static void DescribePoll(PlannedStep poll)
-        {
-            var seen = poll.States.Count == 0 ? string.Empty : " The recorded session saw: " + string.Join(" → ", poll.States) + ".";
-            poll.Description = "Poll the snapshot until it settles, looping while it is pending, pulling or building, and ending if the build fails." + seen;
-        }
-
-        private static (string?, string, string?) StateIs(string state) => ("$response.body", "$[?$.state == \"" + state + "\"]", "jsonpath");
-
-        private static (string?, string, string?) StateIsAny(IEnumerable<string> states) =>
-            ("$response.body", "$[?" + string.Join(" || ", states.Select(s => "$.state == \"" + s + "\"")) + "]", "jsonpath");
-
-        private static (string?, string, string?) StateIsNone(IEnumerable<string> states) =>
-            ("$response.body", "$[?" + string.Join(" && ", states.Select(s => "$.state != \"" + s + "\"")) + "]", "jsonpath");
-
-        private static PlannedAction Goto(string name, PlannedStep target, (string?, string, string?) criterion) =>
-            new PlannedAction { Name = name, Type = "goto", Target = target, Criteria = { criterion } };
-
-        private static PlannedAction Next(string name, (string?, string, string?) criterion) =>
-            new PlannedAction { Name = name, Type = "goto", ToNext = true, Criteria = { criterion } };
     }
 }
