@@ -48,6 +48,55 @@ namespace Daytona.Checkpoints
             return utc;
         }
 
+        /// <summary>
+        /// Reads an instant as PowerShell users type it, for a lookup by time: a checkpoint id (<c>20250318T140338Z</c>,
+        /// exactly), a date or date and time with a zone (<c>2025-03-18T14:03:38Z</c>, <c>2025-03-18 14:03+01:00</c>),
+        /// or without one — <c>2025-03-18</c>, <c>2025-03-18 14:03</c>, <c>03/18/2025 2:03 PM</c>, the forms
+        /// <c>[datetime]'…'</c> accepts (invariant culture) — read as local time in <paramref name="localZone"/>.
+        /// Returns the UTC instant truncated to the second; <paramref name="readAs"/> says how the text was read.
+        /// Anything else is <c>CheckpointTimeInvalid</c>.
+        /// </summary>
+        public static DateTime ParseInstant(string text, TimeZoneInfo localZone, out string readAs)
+        {
+            if (localZone == null)
+            {
+                throw new ArgumentNullException(nameof(localZone));
+            }
+
+            var trimmed = (text ?? string.Empty).Trim();
+            if (LooksLikeId(trimmed))
+            {
+                readAs = "a checkpoint id (UTC)";
+                return Parse(trimmed);
+            }
+
+            const DateTimeStyles styles = DateTimeStyles.AllowWhiteSpaces;
+            if (HasZone(trimmed) && DateTimeOffset.TryParse(s_zoneName.Replace(trimmed, "Z"), CultureInfo.InvariantCulture, styles, out var offset))
+            {
+                readAs = offset.Offset == TimeSpan.Zero ? "UTC" : "UTC" + FormatOffset(offset.Offset);
+                return Truncate(offset.UtcDateTime);
+            }
+
+            if (!HasZone(trimmed) && DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, styles, out var local))
+            {
+                local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+                if (localZone.IsInvalidTime(local))
+                {
+                    throw CheckpointErrors.Create(CheckpointErrors.TimeInvalid, ErrorKind.InvalidArgument,
+                        $"'{trimmed}' does not exist as local time in {localZone.Id}: the clocks skip it (daylight saving time).",
+                        text, "Give the instant with its offset, for example 2025-03-30T02:30:00+01:00, or in UTC.");
+                }
+
+                var utc = TimeZoneInfo.ConvertTimeToUtc(local, localZone);
+                readAs = "local time (UTC" + FormatOffset(localZone.GetUtcOffset(local)) + ")";
+                return Truncate(utc);
+            }
+
+            throw CheckpointErrors.Create(CheckpointErrors.TimeInvalid, ErrorKind.InvalidArgument,
+                $"'{trimmed}' is not an instant: expected a checkpoint id such as 20250318T140338Z, a date such as 2025-03-18, or a date and time such as '2025-03-18 14:03' (local time) or '2025-03-18T14:03:00Z'.",
+                text, "Write the instant in one of those forms, or pass a [datetime] such as (Get-Date).AddDays(-1).");
+        }
+
         /// <summary>A DateTime (Local and Unspecified kinds are taken as local time) as UTC, truncated to the second.</summary>
         public static DateTime ToUtcSecond(DateTime value)
         {
@@ -56,6 +105,39 @@ namespace Daytona.Checkpoints
         }
 
         public static DateTime ToUtcSecond(DateTimeOffset value) => Truncate(value.UtcDateTime);
+
+        /// <summary>Eight digits, T, six digits, Z in any case: meant as a checkpoint id, so read strictly as one.</summary>
+        private static bool LooksLikeId(string text)
+        {
+            if (text.Length != 16 || (text[8] != 'T' && text[8] != 't') || (text[15] != 'Z' && text[15] != 'z'))
+            {
+                return false;
+            }
+
+            for (var i = 0; i < 15; i++)
+            {
+                if (i != 8 && (text[i] < '0' || text[i] > '9'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>True when a time of day ends in a zone: Z, UTC, GMT or an offset such as +01:00 or -0500.</summary>
+        private static bool HasZone(string text) => s_zone.IsMatch(text);
+
+        private static readonly System.Text.RegularExpressions.Regex s_zone = new System.Text.RegularExpressions.Regex(
+            @"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>A zone written as a name (.NET reads Z, not UTC or GMT).</summary>
+        private static readonly System.Text.RegularExpressions.Regex s_zoneName = new System.Text.RegularExpressions.Regex(
+            @"\s*(?:UTC|GMT)\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static string FormatOffset(TimeSpan offset) =>
+            (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", CultureInfo.InvariantCulture);
 
         internal static DateTime Truncate(DateTime utc) =>
             new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);

@@ -95,6 +95,37 @@ Describe 'A folder checkpointed twice' {
         $problems[0].Exception.Message | Should -Match $first.Id
     }
 
+    It 'answers a date before the first checkpoint typed as text with CheckpointNotFound, naming the UTC instant' {
+        Get-Checkpoint -Repository $repository -At '2001-01-01' -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'CheckpointNotFound,*'
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $utc = [datetime]::SpecifyKind([datetime]'2001-01-01', 'Local').ToUniversalTime()
+        $problems[0].Exception.Message | Should -BeLike "*at or before $($utc.ToString("yyyyMMdd'T'HHmmss'Z'"))*"
+        $problems[0].Exception.Message | Should -BeLike "*-At '2001-01-01' was read as local time (UTC*): $($utc.ToString('yyyy-MM-dd HH:mm:ss')) UTC*"
+    }
+
+    It 'reads every date form a user types, as local time unless it says otherwise: <Form>' -ForEach @(
+        @{ Form = 'date and time'; Text = { $second.Time.ToLocalTime().AddSeconds(1).ToString('yyyy-MM-dd HH:mm:ss') } }
+        @{ Form = 'ISO 8601 with Z'; Text = { $second.Time.AddSeconds(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") } }
+        @{ Form = 'ISO 8601 with an offset'; Text = { $second.Time.AddHours(2).AddSeconds(1).ToString("yyyy-MM-dd'T'HH:mm:ss'+02:00'") } }
+        @{ Form = 'invariant culture'; Text = { $second.Time.ToLocalTime().AddSeconds(1).ToString('MM/dd/yyyy HH:mm:ss', [cultureinfo]::InvariantCulture) } }
+        @{ Form = 'a [datetime]'; Text = { $second.Time.ToLocalTime().AddSeconds(1) } }
+        @{ Form = 'the Pulp stamp'; Text = { $second.Id } }
+    ) {
+        $at = & $Text
+        $output = Get-Checkpoint -Repository $repository -At $at -Verbose 4>&1
+        $checkpoint = @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $checkpoint.Id | Should -Be $second.Id
+        $checkpoint.ExactMatch | Should -Be ($Form -eq 'the Pulp stamp')
+        $looked = $second.Time.AddSeconds($(if ($Form -eq 'the Pulp stamp') { 0 } else { 1 }))
+        $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -BeLike "*looking up $($looked.ToString('yyyy-MM-dd HH:mm:ss')) UTC ($($looked.ToString("yyyyMMdd'T'HHmmss'Z'")))*"
+    }
+
+    It 'answers (Get-Date).AddDays(-1) before the first checkpoint with CheckpointNotFound' {
+        { Get-Checkpoint -Repository $repository -At (Get-Date).AddDays(-1) -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointNotFound,*'
+    }
+
     It 'refuses a time in the future' {
         { Get-Checkpoint -Repository $repository -At ([datetime]::UtcNow.AddHours(1)) -ErrorAction Stop } |
             Should -Throw -ErrorId 'CheckpointTimeInFuture,*'

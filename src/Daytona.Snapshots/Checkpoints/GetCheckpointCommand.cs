@@ -59,7 +59,7 @@ namespace Daytona.Snapshots.Checkpoints
                         WriteObject(repository.Get(Id));
                         break;
                     case AtSet:
-                        WriteObject(repository.FindAt(ToInstant(At!), SourceKey()));
+                        WriteObject(FindAt(repository));
                         break;
                     default:
                         var pattern = Name == null ? null : WildcardPattern.Get(Name, WildcardOptions.IgnoreCase);
@@ -92,20 +92,56 @@ namespace Daytona.Snapshots.Checkpoints
                 : CheckpointRepository.Normalize(ResolvePath(Source));
         }
 
-        internal static DateTime ToInstant(object value)
+        /// <summary>The lookup by -At; a failure says how the value was read and which UTC instant was looked up.</summary>
+        private Checkpoint FindAt(CheckpointRepository repository)
+        {
+            var instant = ToInstant(At!, out var readAs);
+            WriteVerbose($"-At {Describe(At)} is {readAs}: looking up {instant:yyyy-MM-dd HH:mm:ss} UTC ({CheckpointTime.ToId(instant)}).");
+            try
+            {
+                return repository.FindAt(instant, SourceKey());
+            }
+            catch (DaytonaException e) when (ErrorCatalog.Find(e.ErrorId) is ErrorDefinition definition)
+            {
+                throw definition.Create(
+                    $"{e.Message} (-At {Describe(At)} was read as {readAs}: {instant:yyyy-MM-dd HH:mm:ss} UTC.)",
+                    e.Target, e, e.RecommendedAction, e.Kind);
+            }
+        }
+
+        /// <summary>
+        /// An -At value as the UTC second it names: a [datetime] (local and unspecified kinds as local time), a
+        /// [DateTimeOffset], or text in any form <see cref="CheckpointTime.ParseInstant"/> reads.
+        /// </summary>
+        internal static DateTime ToInstant(object value, out string readAs)
         {
             var raw = value is PSObject wrapped ? wrapped.BaseObject : value;
             switch (raw)
             {
                 case DateTime time:
+                    readAs = time.Kind == DateTimeKind.Utc ? "a UTC [datetime]" : $"a local [datetime] (UTC{Offset(TimeZoneInfo.Local.GetUtcOffset(time))})";
                     return CheckpointTime.ToUtcSecond(time);
                 case DateTimeOffset offset:
+                    readAs = $"a [DateTimeOffset] (UTC{Offset(offset.Offset)})";
                     return CheckpointTime.ToUtcSecond(offset);
-                case string text:
-                    return CheckpointTime.Parse(text.Trim());
                 default:
-                    return CheckpointTime.Parse(raw?.ToString() ?? string.Empty);
+                    return CheckpointTime.ParseInstant(raw as string ?? Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, TimeZoneInfo.Local, out readAs);
             }
         }
+
+        private static string Describe(object? value)
+        {
+            var raw = value is PSObject wrapped ? wrapped.BaseObject : value;
+            return raw switch
+            {
+                string text => "'" + text + "'",
+                DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                DateTimeOffset offset => offset.ToString("yyyy-MM-dd HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
+                _ => Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            };
+        }
+
+        private static string Offset(TimeSpan offset) =>
+            (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
