@@ -26,8 +26,7 @@ namespace Daytona.Common.Http
 
         private readonly TimeSpan _timeout;
         private readonly Func<IWebProxy?> _proxy;
-        private readonly ConcurrentDictionary<string, DateTime> _answered = new ConcurrentDictionary<string, DateTime>(StringComparer.OrdinalIgnoreCase);
-        private readonly ConcurrentDictionary<string, Lazy<Task>> _probes = new ConcurrentDictionary<string, Lazy<Task>>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, Probe> _probes = new ConcurrentDictionary<string, Probe>(StringComparer.OrdinalIgnoreCase);
         private int _probeCount;
 
         public ConnectProbeHandler(HttpClientHandler inner, TimeSpan timeout)
@@ -46,15 +45,12 @@ namespace Daytona.Common.Http
             if (uri != null && uri.IsAbsoluteUri && _timeout > TimeSpan.Zero && _timeout != Timeout.InfiniteTimeSpan)
             {
                 var (host, port) = Endpoint(uri);
-                var key = host + ":" + port;
-                if (!_answered.TryGetValue(key, out var last) || DateTime.UtcNow - last > ReachableFor)
-                {
-                    var probe = _probes.GetOrAdd(key, _ => new Lazy<Task>(() => ProbeOnceAsync(key, host, port)));
-                    await WaitAsync(probe.Value, cancellationToken).ConfigureAwait(false);
-                }
-
+                // One probe per server at a time: while it runs, and for a while after it or an answer succeeded,
+                // every request to that server uses it; a failed or stale one is replaced by the next request.
+                var probe = _probes.AddOrUpdate(host + ":" + port, _ => new Probe(this, host, port), (_, current) => current.Usable ? current : new Probe(this, host, port));
+                await WaitAsync(probe.Run.Value, cancellationToken).ConfigureAwait(false);
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                _answered[key] = DateTime.UtcNow;
+                probe.Reached();
                 return response;
             }
 
@@ -74,18 +70,6 @@ namespace Daytona.Common.Http
             }
 
             return (uri.DnsSafeHost, uri.Port);
-        }
-
-        private async Task ProbeOnceAsync(string key, string host, int port)
-        {
-            try
-            {
-                await ProbeAsync(host, port).ConfigureAwait(false);
-            }
-            finally
-            {
-                _probes.TryRemove(key, out _);
-            }
         }
 
         private async Task ProbeAsync(string host, int port)
@@ -137,6 +121,41 @@ namespace Daytona.Common.Http
             }
 
             throw new TaskCanceledException($"No connection to {host}:{port} within {_timeout.TotalSeconds:0.#} s ({watch.ElapsedMilliseconds} ms).");
+        }
+
+        /// <summary>One server's probe: started by the first request that reads <see cref="Run"/>, reused while <see cref="Usable"/>.</summary>
+        private sealed class Probe
+        {
+            private long _freshUntilTicks = long.MaxValue; // while it runs
+
+            public Probe(ConnectProbeHandler owner, string host, int port)
+            {
+                Run = new Lazy<Task>(async () =>
+                {
+                    await owner.ProbeAsync(host, port).ConfigureAwait(false);
+                    Reached();
+                });
+            }
+
+            public Lazy<Task> Run { get; }
+
+            /// <summary>Not started, running, or succeeded and the server answered lately.</summary>
+            public bool Usable
+            {
+                get
+                {
+                    if (!Run.IsValueCreated)
+                    {
+                        return true;
+                    }
+
+                    var task = Run.Value;
+                    return !task.IsCompleted || (task.Status == TaskStatus.RanToCompletion && DateTime.UtcNow.Ticks < Interlocked.Read(ref _freshUntilTicks));
+                }
+            }
+
+            /// <summary>The server was reached (the probe connected, or a request got an answer): it counts as reachable for a while.</summary>
+            public void Reached() => Interlocked.Exchange(ref _freshUntilTicks, (DateTime.UtcNow + ReachableFor).Ticks);
         }
 
         // The caller's cancellation ends the wait at once (the probe itself is bounded by the connect timeout).

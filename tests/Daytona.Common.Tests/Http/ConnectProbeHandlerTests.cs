@@ -49,7 +49,12 @@ public sealed class ConnectProbeHandlerTests
         var probe = new ConnectProbeHandler(new HttpClientHandler(), TimeSpan.FromSeconds(5));
         using var http = new HttpClient(probe);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => http.GetAsync(emulator.ApiUrl + "/health")));
+        // A first wave together, a second wave while the first is in flight (some after the probe ended, before any
+        // answer came), then one more: a slow machine spreads them out, and still one probe serves them all.
+        var first = Enumerable.Range(0, 8).Select(_ => http.GetAsync(emulator.ApiUrl + "/health")).ToList();
+        await Task.Delay(5);
+        var second = Enumerable.Range(0, 8).Select(_ => http.GetAsync(emulator.ApiUrl + "/health")).ToList();
+        var answers = await Task.WhenAll(first.Concat(second));
         var later = await http.GetAsync(emulator.ApiUrl + "/health");
 
         Assert.All(answers.Append(later), a => Assert.NotEqual(0, (int)a.StatusCode));
