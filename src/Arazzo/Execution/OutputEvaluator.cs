@@ -16,14 +16,15 @@ namespace Daytona.Arazzo.Execution
         public OutputEvaluator(RunState state) => _state = state;
 
         /// <summary>Evaluates a step's outputs; each that resolves to nothing is noted in the run's unresolved list (and taken off it when it resolves).</summary>
-        public static JsonObject StepOutputs(WorkflowRun run, Step step, ExpressionContext context)
+        public static JsonObject StepOutputs(WorkflowRun run, Step step, ExpressionContext context, bool requestSent = true)
         {
             var result = new JsonObject();
             foreach (var output in step.Outputs)
             {
                 string? missing = null;
                 result[output.Name] = ExpressionEvaluator.EvaluateValue(output.Value, context, bare: true, (expression, evaluation) => missing ??= $"{expression.Text}: {evaluation.Missing}");
-                Note(run, step.StepId + "." + output.Name, missing);
+                // A step that sent no request has nothing its outputs could read; its own error says why.
+                Note(run, step.StepId + "." + output.Name, requestSent ? missing : null);
             }
 
             return result;

@@ -34,7 +34,7 @@ namespace Daytona.Arazzo.Execution
                     var written = JsonUtil.Render(parameter.Value);
                     return (null, missing != null
                         ? $"the path parameter '{parameter.Name}' is {written}, which resolves to nothing ({missing}); no request was sent"
-                        : $"the path parameter '{parameter.Name}' is {(written.Length == 0 ? "empty" : written)}, so the request URL would have an empty segment; no request was sent");
+                        : $"the path parameter '{parameter.Name}' is {(written.Length == 0 ? "empty" : written)}, which is {Describe(value)}, so the request URL would have an empty segment; no request was sent");
                 }
 
                 values.Add((parameter, value));
@@ -111,7 +111,16 @@ namespace Daytona.Arazzo.Execution
         private static bool IsNothing(JsonNode? value) =>
             value == null
             || (value is JsonValue text && text.TryGetValue<string>(out var s) && s.Length == 0)
-            || (value is JsonArray array && array.Count == 0);
+            || (value is JsonArray array && array.Count == 0)
+            || (value is JsonObject obj && obj.Count == 0);
+
+        private static string Describe(JsonNode? value) => value switch
+        {
+            null => "null",
+            JsonArray _ => "an empty list",
+            JsonObject _ => "an empty object",
+            _ => "an empty string",
+        };
 
         private static string Show(JsonNode? value)
         {

@@ -29,7 +29,7 @@ namespace Daytona.Arazzo.Execution
                 throw Invalid(path, report.DocumentErrors.Count > 0 ? report.DocumentErrors : report.Diagnostics.Where(report.IsBlocking).ToList(), strictOnly: false);
             }
 
-            loaded.Document.Report = report;
+            loaded.Document.Validation = report;
             foreach (var warning in report.Diagnostics.Where(d => d.WorkflowId == null && !report.IsBlocking(d) && d.Severity == DiagnosticSeverity.Warning))
             {
                 // Findings about the document itself; those about a workflow are shown when it runs.

@@ -79,7 +79,7 @@ namespace Daytona.Arazzo.Execution
                 ?? throw ErrorCatalog.ArazzoWorkflowNotFound.Create(
                     $"The document has no workflow '{workflowId}'. Its workflows: {string.Join(", ", _document.Workflows.Select(w => w.WorkflowId))}.", workflowId);
 
-            var readiness = _document.Report?.For(workflow);
+            var readiness = _document.Validation?.For(workflow);
             if (readiness != null)
             {
                 if (!readiness.CanRun)
@@ -127,7 +127,7 @@ namespace Daytona.Arazzo.Execution
                 return Fail(result, ErrorCatalog.ArazzoNestingTooDeep.Id, $"Workflows call each other more than {MaxNesting} levels deep.", null);
             }
 
-            if (_document.Report?.For(workflow) is { CanRun: false } invalid)
+            if (_document.Validation?.For(workflow) is { CanRun: false } invalid)
             {
                 return Fail(result, ErrorCatalog.ArazzoWorkflowInvalid.Id, $"Workflow '{workflow.WorkflowId}' cannot run: {invalid.Reason}", null);
             }
@@ -286,7 +286,7 @@ namespace Daytona.Arazzo.Execution
                 run.Pacer.NotBefore(step.StepId, outcome.RetryAfter.Value);
             }
 
-            run.StepOutputs[step.StepId] = OutputEvaluator.StepOutputs(run, step, outcome.Context);
+            run.StepOutputs[step.StepId] = OutputEvaluator.StepOutputs(run, step, outcome.Context, outcome.RequestSent);
             return (record, outcome);
         }
 

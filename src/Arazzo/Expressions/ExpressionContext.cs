@@ -220,7 +220,17 @@ namespace Daytona.Arazzo.Expressions
             var mapped = false;
             if (!Walk(data, segments, 0, context, ref mapped, 0, out var value))
             {
-                return new EvaluationResult(null, false, $"{what} '{expression.Name}' does not exist" + (segments.Count > 1 ? $" (read as {string.Join(".", segments)})" : string.Empty));
+                // Generated documents often set an output named after a member to the whole body
+                // (jobReference: $response.body) and then read jobReference.projectId: read it from that member.
+                var head = segments[0].Kind == NameSegmentKind.Name ? segments[0].Text! : null;
+                if (head == null || segments.Count < 2 || context.Strict
+                    || !(data[head] is JsonObject whole) || !whole.TryGetPropertyValue(head, out var member)
+                    || !Walk(member, segments, 1, context, ref mapped, 0, out value))
+                {
+                    return new EvaluationResult(null, false, $"{what} '{expression.Name}' does not exist" + (segments.Count > 1 ? $" (read as {string.Join(".", segments)})" : string.Empty));
+                }
+
+                context.OnLeniency?.Invoke($"'{expression.Text}': '{head}' holds an object whose member '{head}' has what the expression reads, so it was read from there. If '{head}' should be that member, write its value as '…#/{head}' (e.g. '$response.body#/{head}').");
             }
 
             if (mapped)

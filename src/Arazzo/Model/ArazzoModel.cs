@@ -35,8 +35,8 @@ namespace Daytona.Arazzo.Model
         /// <summary>The parsed text with the position of every node.</summary>
         public YamlJsonDocument? Source { get; internal set; }
 
-        /// <summary>What validation found, per workflow, when the document was prepared for a run.</summary>
-        internal Validation.ValidationReport? Report { get; set; }
+        /// <summary>What validation found, per workflow, when the document was prepared for a run; null for a document only loaded.</summary>
+        public Validation.ValidationReport? Validation { get; internal set; }
 
         public Workflow? FindWorkflow(string workflowId) => Workflows.FirstOrDefault(w => string.Equals(w.WorkflowId, workflowId, StringComparison.Ordinal));
 

@@ -91,6 +91,14 @@ internal sealed class LoopbackMock : IDisposable
 
     public void Add(MockRoute route) => _routes.Add(route);
 
+    /// <summary>Tells the mock which step runs, from the runner's listener (steps of nested documents too).</summary>
+    public StepTracker TrackSteps(params Daytona.Arazzo.Model.ArazzoDocument[] documents)
+    {
+        var tracker = new StepTracker(documents);
+        CurrentStep = () => tracker.Current;
+        return tracker;
+    }
+
     private async Task LoopAsync()
     {
         while (_listener.IsListening)
@@ -171,18 +179,20 @@ internal sealed class LoopbackMock : IDisposable
             return;
         }
 
-        var operation = info.OpenApi?.Operations.FirstOrDefault(o => string.Equals(o.Method, request.HttpMethod, StringComparison.OrdinalIgnoreCase) && TemplateMatches(o.PathTemplate, remainder));
+        // A path template may carry a query (/rest?method=photos.getInfo): then the request must have that query too.
+        var operation = info.OpenApi?.Operations
+            .Where(o => string.Equals(o.Method, request.HttpMethod, StringComparison.OrdinalIgnoreCase) && TemplateMatches(o.PathTemplate.Split('?')[0], remainder))
+            .Where(o => !o.PathTemplate.Contains('?') || System.Web.HttpUtility.ParseQueryString(o.PathTemplate[(o.PathTemplate.IndexOf('?') + 1)..]) is var fixedQuery
+                && fixedQuery.AllKeys.All(k => k == null || queryValues.GetValues(k)?.Contains(fixedQuery[k]) == true))
+            .OrderByDescending(o => o.PathTemplate.Length)
+            .FirstOrDefault();
         if (operation == null)
         {
             Write(context, 404, "{\"error\":\"no mock and no operation for " + request.HttpMethod + " " + remainder + "\"}", "application/json", new());
             return;
         }
 
-        var (status, response) = operation.Responses
-            .Where(r => r.Key.StartsWith("2", StringComparison.Ordinal))
-            .OrderBy(r => r.Key)
-            .Select(r => ((int?)(int.TryParse(r.Key, out var code) ? code : 200), r.Value))
-            .FirstOrDefault();
+        var (status, response) = ChooseResponse(operation, Wanted());
         if (status == null)
         {
             Write(context, 200, "{}", "application/json", new());
@@ -198,8 +208,93 @@ internal sealed class LoopbackMock : IDisposable
                 ?? (media["examples"] as JsonObject)?.Select(e => info.OpenApi!.Resolve(e.Value) as JsonObject).FirstOrDefault(e => e?["value"] != null)?["value"]?.DeepClone()
                 ?? SchemaSample.Create(info.OpenApi!, media["schema"], 0);
         }
+        else if (response["schema"] != null)
+        {
+            // Swagger 2.0: the schema (and examples by media type) sit on the response itself.
+            media = response;
+            sample = (response["examples"] as JsonObject)?.Select(e => e.Value).FirstOrDefault()?.DeepClone() ?? SchemaSample.Create(info.OpenApi!, response["schema"], 0);
+        }
 
-        Write(context, status.Value, sample?.ToJsonString() ?? (media == null ? null : "null"), "application/json", new());
+        // The headers the description documents for this response, with their example or a value from their schema.
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (response["headers"] is JsonObject documented)
+        {
+            foreach (var header in documented)
+            {
+                if (info.OpenApi!.Resolve(header.Value) is JsonObject definition && !header.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && !header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    var value = definition["example"]?.DeepClone() ?? SchemaSample.Create(info.OpenApi, definition["schema"] ?? definition, 0);
+                    headers[header.Key] = header.Key.Equals("Location", StringComparison.OrdinalIgnoreCase) && (value == null || JsonUtil.Render(value) == "string")
+                        ? $"http://127.0.0.1:{Port}/{Uri.EscapeDataString(source)}{remainder.TrimEnd('/')}/{Guid.NewGuid():N}"
+                        : JsonUtil.Render(value);
+                }
+            }
+        }
+
+        Write(context, status.Value, sample?.ToJsonString() ?? (media == null ? null : "null"), "application/json", headers);
+    }
+
+    /// <summary>
+    /// The step being run, when the harness says (see <see cref="StepTracker"/>): its success criteria decide which
+    /// documented response the mock answers with.
+    /// </summary>
+    public Func<Daytona.Arazzo.Model.Step?>? CurrentStep { get; set; }
+
+    /// <summary>Answers whose status the criteria asked for but the description does not document (the first documented success's body was sent).</summary>
+    public int UndocumentedStatusAnswers => _undocumented;
+
+    private int _undocumented;
+
+    /// <summary>The status the current step's success criteria ask for (<c>$statusCode == N</c>), if any.</summary>
+    private int? Wanted()
+    {
+        var step = CurrentStep?.Invoke();
+        if (step == null)
+        {
+            return null;
+        }
+
+        foreach (var criterion in step.SuccessCriteria)
+        {
+            var match = Regex.Match(criterion.Condition, @"\$statusCode\s*==\s*(\d{3})\b|\b(\d{3})\s*==\s*\$statusCode");
+            if (match.Success)
+            {
+                return int.Parse(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The response a server following its description would send for what the step expects: the documented one
+    /// with the wanted status (exact, then its class like <c>4XX</c>, then <c>default</c>); when the description does
+    /// not document that status, the wanted status with the first documented success's body (counted in
+    /// <see cref="UndocumentedStatusAnswers"/>); without a wanted status, the first documented success.
+    /// </summary>
+    private (int? Status, JsonObject Response) ChooseResponse(OperationInfo operation, int? wanted)
+    {
+        var firstSuccess = operation.Responses
+            .Where(r => r.Key.StartsWith("2", StringComparison.Ordinal))
+            .OrderBy(r => r.Key)
+            .Select(r => ((int?)(int.TryParse(r.Key, out var code) ? code : 200), r.Value))
+            .FirstOrDefault();
+        if (wanted == null)
+        {
+            return firstSuccess;
+        }
+
+        var code = wanted.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var key in new[] { code, code[0] + "XX", code[0] + "xx", "default" })
+        {
+            if (operation.Responses.TryGetValue(key, out var documented))
+            {
+                return (wanted, documented);
+            }
+        }
+
+        Interlocked.Increment(ref _undocumented);
+        return (wanted, firstSuccess.Item2 ?? new JsonObject());
     }
 
     private static bool QueryMatches(string[]? given, JsonNode? expected)
@@ -331,7 +426,7 @@ internal static class SchemaSample
                 }
 
             case "array":
-                return new JsonArray(Create(description, schema["items"], depth + 1));
+                return new JsonArray(schema["items"] == null ? JsonValue.Create("string") : Create(description, schema["items"], depth + 1));
             case "integer":
                 return JsonValue.Create(1);
             case "number":
@@ -349,7 +444,41 @@ internal static class SchemaSample
                     _ => "string",
                 } : "string");
             default:
-                return null;
+                // A schema that says nothing of its type: a server sends some value; a string is the common one.
+                return schema["additionalProperties"] != null ? new JsonObject() : JsonValue.Create("string");
         }
+    }
+}
+
+/// <summary>A run listener that remembers the step being run, so a <see cref="LoopbackMock"/> can answer what it expects.</summary>
+internal sealed class StepTracker : Daytona.Arazzo.Execution.IRunListener
+{
+    private readonly List<Daytona.Arazzo.Model.ArazzoDocument> _documents;
+
+    public StepTracker(IEnumerable<Daytona.Arazzo.Model.ArazzoDocument> documents) => _documents = documents.ToList();
+
+    public Daytona.Arazzo.Model.Step? Current { get; private set; }
+
+    public List<string> Warnings { get; } = new();
+
+    public void Add(Daytona.Arazzo.Model.ArazzoDocument document) => _documents.Add(document);
+
+    public void StepStarting(string workflowId, string stepId, int attempt, int stepIndex, int stepCount) =>
+        Current = _documents.Select(d => d.FindWorkflow(workflowId)?.FindStep(stepId)).FirstOrDefault(s => s != null);
+
+    public void Trace(string message)
+    {
+    }
+
+    public void Warning(string message)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add(message);
+        }
+    }
+
+    public void StepFailed(Daytona.Arazzo.Execution.StepFailure failure)
+    {
     }
 }

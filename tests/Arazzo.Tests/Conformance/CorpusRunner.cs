@@ -1,0 +1,174 @@
+using System.Text.Json.Nodes;
+using Daytona.Arazzo;
+using Daytona.Arazzo.Diagnostics;
+using Daytona.Arazzo.Execution;
+using Daytona.Arazzo.Model;
+using Daytona.Arazzo.OpenApi;
+using Daytona.Arazzo.Validation;
+
+namespace Arazzo.Tests.Conformance;
+
+/// <summary>How one workflow of a corpus document ended.</summary>
+internal sealed record CorpusOutcome(string Document, string WorkflowId, string Kind, string Reason);
+
+/// <summary>What a corpus run found: documents, workflows and how each ended.</summary>
+internal sealed class CorpusReport
+{
+    public const string Succeeded = "succeeded";
+    public const string Refused = "refused";
+
+    public int Documents { get; set; }
+
+    /// <summary>Documents refused as a whole (not Arazzo 1.0.x at all).</summary>
+    public List<CorpusOutcome> RefusedDocuments { get; } = new();
+
+    public List<CorpusOutcome> Workflows { get; } = new();
+
+    /// <summary>Requests answered with a status the criteria asked for that the description does not document.</summary>
+    public int UndocumentedStatusAnswers { get; set; }
+
+    public int Count(string kind) => Workflows.Count(w => w.Kind == kind);
+
+    public IEnumerable<CorpusOutcome> Failed => Workflows.Where(w => w.Kind != Succeeded && w.Kind != Refused);
+
+    /// <summary>The counts, one line each, then the failures and refusals grouped by reason.</summary>
+    public string Describe(string name)
+    {
+        var lines = new List<string>
+        {
+            $"{name}: {Documents} documents, {RefusedDocuments.Count} refused as a whole; {Workflows.Count} workflows: " +
+            $"{Count(Succeeded)} succeeded, {Failed.Count()} failed, {Count(Refused)} refused (errors of their own); " +
+            $"{Workflows.Count - Count(Refused)} error-free, {(Workflows.Count - Count(Refused) == 0 ? 0 : 100.0 * Count(Succeeded) / (Workflows.Count - Count(Refused))):0.0}% of them succeeded; " +
+            $"{UndocumentedStatusAnswers} answers with a status the criteria asked for but the description does not document",
+        };
+        foreach (var group in Workflows.Where(w => w.Kind != Succeeded).GroupBy(w => w.Kind).OrderByDescending(g => g.Count()))
+        {
+            lines.Add($"  {group.Key}: {group.Count()}");
+            foreach (var example in group.Take(3))
+            {
+                lines.Add($"    e.g. {example.Document}/{example.WorkflowId}: {Cut(example.Reason, 220)}");
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..length] + "…";
+}
+
+/// <summary>
+/// Runs every workflow of every document of a corpus laid out as jentic-oak is (workflows/&lt;api&gt;/*.arazzo.json whose
+/// source URLs are relative to the corpus folder) the way a user would meet it: validated as Invoke-ArazzoWorkflow
+/// does, then every workflow that can run is run with inputs made from its inputs schema against a loopback mock that
+/// answers as the description documents, with the status the step's criteria ask for. Each outcome is classified by
+/// rule, so a new document with a known kind of failure is classified without editing a list.
+/// </summary>
+internal static class CorpusRunner
+{
+    /// <summary>A failure is explained when one of these rules names its cause.</summary>
+    internal static readonly (string Kind, Func<WorkflowResult, bool> Applies)[] Rules =
+    {
+        ("failed: the document reads a value the documented response does not have", r => r.Error != null && r.Error.Contains("no request was sent") && r.Error.Contains("path parameter")),
+        ("failed: a source description is not available", r => r.Error != null && r.Error.Contains("could not be loaded from")),
+        ("failed: the success criteria were not met", r => r.ErrorId == "ArazzoStepFailed" && r.Error != null && (r.Error.Contains("was not met") || r.Error.Contains("ended the workflow"))),
+    };
+
+    public const string Unexplained = "failed: not explained by any rule";
+
+    public static IEnumerable<string> Documents(string root) =>
+        Directory.GetFiles(Path.Combine(root, "workflows"), "*.json", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(root, "workflows"), "*.yaml", SearchOption.AllDirectories))
+            .OrderBy(f => f, StringComparer.Ordinal);
+
+    public static async Task<CorpusReport> RunAsync(string root)
+    {
+        var report = new CorpusReport();
+        foreach (var file in Documents(root))
+        {
+            report.Documents++;
+            await RunDocumentAsync(root, file, report);
+        }
+
+        return report;
+    }
+
+    private static async Task RunDocumentAsync(string root, string file, CorpusReport report)
+    {
+        var name = Path.GetRelativePath(Path.Combine(root, "workflows"), file);
+        var loaded = ArazzoLoader.LoadFile(file);
+        var resolver = new SourceResolver { AllowRemote = false };
+        foreach (var source in loaded.Document?.SourceDescriptions ?? new List<SourceDescription>())
+        {
+            // Source URLs are relative to the corpus folder, not to the document's.
+            if (!source.Url.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+            {
+                resolver.Mappings[SourceResolver.ResolveLocation(file, source.Url)!] = Path.Combine(root, Uri.UnescapeDataString(source.Url));
+            }
+        }
+
+        // As Invoke-ArazzoWorkflow prepares a document: validated, each workflow's readiness kept on it.
+        var options = new RunOptions { PollInterval = TimeSpan.Zero, MaxSteps = 100, Timeout = TimeSpan.FromSeconds(20), AllowRemoteSources = false };
+        ArazzoDocument document;
+        try
+        {
+            document = (await RunPreparation.PrepareAsync(file, options, resolver, CancellationToken.None)).Document;
+        }
+        catch (Daytona.Common.DaytonaException e)
+        {
+            report.RefusedDocuments.Add(new CorpusOutcome(name, string.Empty, CorpusReport.Refused, e.Message));
+            return;
+        }
+
+        var readiness = document.Validation!;
+        using var mock = new LoopbackMock();
+        var tracker = mock.TrackSteps(document);
+        var servers = new Dictionary<string, string>();
+        foreach (var source in document.SourceDescriptions)
+        {
+            var openApi = (await resolver.LoadAsync(document, source, CancellationToken.None)).OpenApi;
+            servers[source.Name] = mock.AddSource(source.Name, openApi?.Operations.SelectMany(o => o.Servers).FirstOrDefault() ?? "https://api.example.com", openApi);
+        }
+
+        foreach (var workflow in document.Workflows)
+        {
+            var ready = readiness.For(workflow.WorkflowId);
+            if (ready is { CanRun: false })
+            {
+                report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, CorpusReport.Refused, ready.Reason ?? string.Empty));
+                continue;
+            }
+
+            options.Inputs = Inputs(document, workflow);
+            options.ServerUrls = servers;
+            options.Listener = tracker;
+            WorkflowResult result;
+            try
+            {
+                result = await new WorkflowRunner(document, options, resolver).RunWorkflowAsync(workflow.WorkflowId, CancellationToken.None);
+            }
+            catch (Daytona.Common.DaytonaException e)
+            {
+                report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, "failed: the run was refused (" + e.ErrorId + ")", e.Message));
+                continue;
+            }
+
+            var kind = result.Status == WorkflowStatus.Succeeded ? CorpusReport.Succeeded : Rules.FirstOrDefault(r => r.Applies(result)).Kind ?? Unexplained;
+            var unresolved = result.Unresolved.Count == 0 ? string.Empty
+                : " [unresolved: " + string.Join("; ", result.Unresolved.Keys.Cast<string>().Take(3).Select(k => k + " = " + result.Unresolved[k])) + "]";
+            report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, (result.Error ?? string.Empty) + (kind == CorpusReport.Succeeded ? string.Empty : unresolved)));
+            if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && kind != CorpusReport.Succeeded)
+            {
+                Console.WriteLine($"{kind} {name}/{workflow.WorkflowId}: {result.Error}{unresolved}");
+            }
+        }
+
+        report.UndocumentedStatusAnswers += mock.UndocumentedStatusAnswers;
+    }
+
+    /// <summary>Inputs a user might pass: a value for every declared input, from its examples, default, enum or type.</summary>
+    private static JsonObject Inputs(ArazzoDocument document, Workflow workflow)
+    {
+        var description = new OpenApiDescription("inputs", document.Source!.Root!.DeepClone(), document.Location);
+        return SchemaSample.Create(description, workflow.Inputs, 0) as JsonObject ?? new JsonObject();
+    }
+}
