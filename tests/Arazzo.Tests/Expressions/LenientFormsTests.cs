@@ -82,6 +82,20 @@ public class LenientFormsTests
     }
 
     [Fact]
+    public void AWholeBodyOutputNamedAfterAMemberIsReadThroughThatMemberWithAdvice()
+    {
+        var leniencies = new List<string>();
+        var context = Context(leniencies);
+        context.StepOutputs = id => new JsonObject { ["jobReference"] = JsonNode.Parse("{\"jobReference\": {\"projectId\": \"p1\"}, \"status\": {}}") };
+        var result = ExpressionEvaluator.Evaluate(RuntimeExpression.Parse("$steps.s.outputs.jobReference.projectId"), context);
+        Assert.Equal("\"p1\"", result.Value!.ToJsonString());
+        Assert.Contains(leniencies, l => l.Contains("'$response.body#/jobReference'"));
+
+        context.Strict = true;
+        Assert.False(ExpressionEvaluator.Evaluate(RuntimeExpression.Parse("$steps.s.outputs.jobReference.projectId"), context).Found);
+    }
+
+    [Fact]
     public void ADottedNameIsFirstReadAsOneKey()
     {
         Assert.Equal("3", ExpressionEvaluator.Evaluate(RuntimeExpression.Parse("$steps.s.outputs.one.two.three"), Context()).Value!.ToJsonString());
