@@ -43,7 +43,7 @@ namespace Daytona.Api.Emulator
             {
                 AppPath = options.EmulatorPath,
                 DisplayName = "emulator",
-                ErrorIdPrefix = "Emulator",
+                Errors = ChildAppErrors.Emulator,
                 MissingAction = "Reinstall the module, or build it with 'dotnet build Module.sln' (the build copies the emulator into out/Daytona.Snapshots/Emulator/).",
                 ReadyTimeout = options.ReadyTimeout,
                 ParentProcessId = options.ParentProcessId,
@@ -102,7 +102,7 @@ namespace Daytona.Api.Emulator
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or UriFormatException or ArgumentNullException)
             {
                 // The line is the emulator's own output; it is not echoed (it would hold the key).
-                throw new DaytonaException("EmulatorStartFailed", ErrorKind.InvalidData, "The emulator's ready line is not the JSON it should be: " + e.Message, null, e);
+                throw ErrorCatalog.EmulatorStartFailed.Create("The emulator's ready line is not the JSON it should be: " + e.Message, null, e, kind: ErrorKind.InvalidData);
             }
         }
     }

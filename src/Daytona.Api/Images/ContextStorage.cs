@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Xml.Linq;
 using Daytona.Common;
+using Daytona.Common.Http;
 using Daytona.Images;
 
 namespace Daytona.Api.Images
@@ -16,7 +17,9 @@ namespace Daytona.Api.Images
     /// The S3 side of a build-context upload, path-style as the SDK configures its client (<c>forcePathStyle</c>):
     /// <c>ListObjectsV2</c> with <c>max-keys=1</c> to see whether a context is already stored, and <c>PutObject</c> of the
     /// tar, streamed from the files with its length known up front (signed with <c>UNSIGNED-PAYLOAD</c>, so the
-    /// archive is read once). Transient failures (429, 5xx, a dropped connection) are retried; both calls are idempotent.
+    /// archive is read once). Both calls are idempotent: they go through the module's resilience pipeline as such (429,
+    /// 502–504 and dropped connections are retried, each attempt signed anew), and a failure that remains is the catalog's
+    /// <see cref="ErrorCatalog.ImageContextUploadFailed"/>, its kind following the storage's status.
     /// </summary>
     public sealed class ContextStorage
     {
@@ -25,14 +28,16 @@ namespace Daytona.Api.Images
 
         private readonly PushAccess _access;
         private readonly HttpClient _http;
+        private readonly ResilientHttp _pipeline;
         private readonly SigV4Signer _signer;
         private readonly Func<DateTime> _clock;
         private int _requests;
 
-        public ContextStorage(PushAccess access, HttpClient http, Func<DateTime>? clock = null)
+        public ContextStorage(PushAccess access, HttpClient http, ResilientHttp? pipeline = null, Func<DateTime>? clock = null)
         {
             _access = access ?? throw new ArgumentNullException(nameof(access));
             _http = http ?? throw new ArgumentNullException(nameof(http));
+            _pipeline = pipeline ?? new ResilientHttp(HttpResilienceOptions.LongTransfers);
             _signer = access.CreateSigner();
             _clock = clock ?? (() => DateTime.UtcNow);
         }
@@ -55,7 +60,7 @@ namespace Daytona.Api.Images
             }
             catch (System.Xml.XmlException e)
             {
-                throw new DaytonaException("ImageContextUploadFailed", ErrorKind.InvalidData, "The object storage answered ListObjectsV2 with something that is not XML: " + e.Message, prefix, e);
+                throw ErrorCatalog.ImageContextUploadFailed.Create("The object storage answered ListObjectsV2 with something that is not XML: " + e.Message, prefix, e, kind: ErrorKind.InvalidData);
             }
         }
 
@@ -65,7 +70,7 @@ namespace Daytona.Api.Images
             var length = ContextArchive.Measure(entries);
             if (length > MaxSingleUpload)
             {
-                throw new DaytonaException("ImageContextTooLarge", ErrorKind.LimitsExceeded, $"The build context for {key} is {length} bytes; a single upload takes at most {MaxSingleUpload} bytes.", key);
+                throw ErrorCatalog.ImageContextTooLarge.Create($"The build context for {key} is {length} bytes; a single upload takes at most {MaxSingleUpload} bytes.", key);
             }
 
             var uri = new Uri(BucketUrl() + "/" + SigV4Signer.UriEncode(key, encodeSlash: false));
@@ -85,44 +90,35 @@ namespace Daytona.Api.Images
 
         private async Task<string> SendAsync(Func<HttpRequestMessage> create, string payloadHash, string target, CancellationToken cancellationToken)
         {
-            for (var attempt = 1; ; attempt++)
+            HttpResponseMessage response;
+            try
             {
-                using var request = create();
-                _signer.Sign(request, payloadHash, _clock());
-                Interlocked.Increment(ref _requests);
-                HttpResponseMessage response;
-                try
-                {
-                    response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                }
-                catch (HttpRequestException e) when (attempt < 3)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), cancellationToken).ConfigureAwait(false);
-                    _ = e;
-                    continue;
-                }
-                catch (HttpRequestException e)
-                {
-                    throw new DaytonaException("ImageContextUploadFailed", ErrorKind.ConnectionError, $"Could not reach the object storage at {_access.StorageUrl}: {e.Message}", target, e);
-                }
-
-                using (response)
-                {
-                    var status = (int)response.StatusCode;
-                    var text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    if ((status == 429 || status >= 500) && attempt < 3)
+                response = await _pipeline.SendAsync(
+                    _http,
+                    () =>
                     {
-                        await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(250 * attempt), cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
+                        var request = create();
+                        _signer.Sign(request, payloadHash, _clock());
+                        return request;
+                    },
+                    RetryPolicy.Idempotent,
+                    cancellationToken,
+                    onAttempt: _ => Interlocked.Increment(ref _requests)).ConfigureAwait(false);
+            }
+            catch (TransportFailure e)
+            {
+                throw ErrorCatalog.ImageContextUploadFailed.Create($"Could not reach the object storage at {_access.StorageUrl}: {e.Message}", target, e, kind: ErrorCatalog.KindForTransport(e));
+            }
 
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw StorageError(response.StatusCode, text, request.Method.Method, target);
-                    }
-
-                    return text;
+            using (response)
+            {
+                var text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw StorageError(response.StatusCode, text, response.RequestMessage?.Method.Method ?? "request", target);
                 }
+
+                return text;
             }
         }
 
@@ -140,15 +136,10 @@ namespace Daytona.Api.Images
             {
             }
 
-            var kind = (int)status switch
-            {
-                401 or 403 => ErrorKind.PermissionDenied,
-                404 => ErrorKind.ObjectNotFound,
-                429 => ErrorKind.LimitsExceeded,
-                >= 500 => ErrorKind.ResourceUnavailable,
-                _ => ErrorKind.InvalidOperation,
-            };
-            return new DaytonaException("ImageContextUploadFailed", kind, $"The object storage refused {method} {target}: {(int)status} {code ?? status.ToString()}{(message == null ? string.Empty : " - " + message)}", target);
+            return ErrorCatalog.ImageContextUploadFailed.Create(
+                $"The object storage refused {method} {target}: {(int)status} {code ?? status.ToString()}{(message == null ? string.Empty : " - " + message)}",
+                target,
+                kind: ErrorCatalog.KindForStatus((int)status));
         }
 
         /// <summary>The tar, written into the request as it is sent.</summary>

@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
+using Daytona.Common.Http;
 using Daytona.Images;
 
 namespace Daytona.Api.Images
@@ -82,7 +83,8 @@ namespace Daytona.Api.Images
     /// </summary>
     public static class DeclarativeSnapshots
     {
-        private static readonly HttpClient s_http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        /// <summary>Uploads share one client, made by the module's handler factory with the long-transfer numbers.</summary>
+        private static readonly HttpClient s_http = HttpHandlerFactory.CreateClient(HttpResilienceOptions.LongTransfers);
 
         /// <summary>The Dockerfile that is sent: the image's, with the entrypoint appended when one is given.</summary>
         public static string DockerfileFor(DaytonaImage image, IReadOnlyList<string>? entrypoint) =>
@@ -113,7 +115,7 @@ namespace Daytona.Api.Images
                 return Array.Empty<ContextUpload>();
             }
 
-            var access = await PushAccess.RequestAsync(client, s_http, cancellationToken).ConfigureAwait(false);
+            var access = await PushAccess.RequestAsync(client, cancellationToken).ConfigureAwait(false);
             var storage = new ContextStorage(access, s_http);
             var results = new List<ContextUpload>();
             for (var i = 0; i < image.Context.Count; i++)

@@ -28,7 +28,8 @@ namespace Daytona.Api
     public sealed class SnapshotWaiter
     {
         private const int MaxParallelGets = 8;
-        private const int MaxFailedRounds = 5;
+        /// <summary>Polls in a row (each already retried by the client) after which one snapshot's wait ends with an error.</summary>
+        private const int MaxFailedPolls = 5;
 
         private readonly DaytonaClient _client;
 
@@ -53,10 +54,9 @@ namespace Daytona.Api
 
             var watch = Stopwatch.StartNew();
             var listPagesEstimate = 1;
-            var failedRounds = 0;
-            var polledOnce = false;
+            var listFailed = false;
             var rounds = 0;
-            using var followers = new FollowerSet(_client, options, cancellationToken);
+            using var followers = new BuildLogFollowers(_client, options, cancellationToken);
             try
             {
                 while (true)
@@ -70,30 +70,29 @@ namespace Daytona.Api
 
                     rounds++;
                     LastRoundCount = rounds;
-                    DaytonaException? roundError = null;
-                    try
+                    var useList = pending.Count >= 2 && listPagesEstimate < pending.Count && !listFailed;
+                    listFailed = false;
+                    if (useList)
                     {
-                        var useList = pending.Count >= 2 && listPagesEstimate < pending.Count;
-                        if (useList)
+                        try
                         {
                             listPagesEstimate = await PollByListAsync(pending, options, cancellationToken).ConfigureAwait(false);
                         }
-                        else
+                        catch (DaytonaException e) when (!ErrorCatalog.EndsCommand(e))
                         {
-                            await PollEachAsync(pending, cancellationToken).ConfigureAwait(false);
+                            // The list answers for all of them: each of them missed this poll. The next round reads
+                            // them one by one, so a failure is charged to the snapshot it is about.
+                            listFailed = true;
+                            options.OnLog?.Invoke($"Poll failed ({e.Message}); reading each snapshot next round.");
+                            foreach (var item in pending)
+                            {
+                                item.PollFailed(e);
+                            }
                         }
-
-                        polledOnce = true;
-                        failedRounds = 0;
                     }
-                    catch (DaytonaException e) when (IsTransient(e) && polledOnce && ++failedRounds < MaxFailedRounds)
+                    else
                     {
-                        roundError = e;
-                    }
-
-                    if (roundError != null)
-                    {
-                        options.OnLog?.Invoke($"Poll failed ({roundError.Message}); trying again next round.");
+                        await PollEachAsync(pending, options, cancellationToken).ConfigureAwait(false);
                     }
 
                     var elapsed = watch.Elapsed;
@@ -209,13 +208,18 @@ namespace Daytona.Api
             if (missing.Count > 0)
             {
                 options.OnLog?.Invoke($"The list did not show {missing.Count} snapshot(s); reading them one by one.");
-                await PollEachAsync(missing, cancellationToken).ConfigureAwait(false);
+                await PollEachAsync(missing, options, cancellationToken).ConfigureAwait(false);
             }
 
             return Math.Max(1, pages);
         }
 
-        private async Task PollEachAsync(List<Item> pending, CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads each snapshot by itself (at most <see cref="MaxParallelGets"/> at once). A read that fails after the
+        /// client's retries counts against that snapshot only; a failure that ends the command (credentials, an API
+        /// that cannot be reached at all) is thrown.
+        /// </summary>
+        private async Task PollEachAsync(List<Item> pending, SnapshotWaitOptions options, CancellationToken cancellationToken)
         {
             using var gate = new SemaphoreSlim(MaxParallelGets);
             var tasks = pending.Select(async item =>
@@ -233,6 +237,11 @@ namespace Daytona.Api
                         item.Update(snapshot);
                     }
                 }
+                catch (DaytonaException e) when (!ErrorCatalog.EndsCommand(e))
+                {
+                    item.PollFailed(e);
+                    options.OnLog?.Invoke($"Reading snapshot '{item.Name ?? item.Key}' failed ({e.Message}); {(item.FailedPolls < MaxFailedPolls ? "trying again next round" : "giving up on it")}.");
+                }
                 finally
                 {
                     gate.Release();
@@ -244,6 +253,19 @@ namespace Daytona.Api
         private async Task<SnapshotWaitResult> SettleAsync(Item item, SnapshotWaitOptions options, TimeSpan elapsed, CancellationToken cancellationToken)
         {
             var snapshot = item.Snapshot;
+            if (item.GaveUp)
+            {
+                var last = item.LastFailure!;
+                var name = snapshot?.Name ?? item.Key;
+                var unread = new DaytonaException(last.ErrorId, last.Kind,
+                    _client.Redact($"Snapshot '{name}' could not be read in {MaxFailedPolls} polls in a row{(snapshot == null ? string.Empty : $" (last seen {snapshot.StateText})")}: {last.Message}"),
+                    (object?)snapshot ?? item.Key, last)
+                {
+                    RecommendedAction = "Wait for it again with Wait-DaytonaSnapshot; the others were not affected.",
+                };
+                return new SnapshotWaitResult(item.Key, item.Index, snapshot, unread, elapsed);
+            }
+
             if (item.Vanished)
             {
                 var error = new DaytonaException(DaytonaErrorIds.SnapshotNotFound, ErrorKind.ObjectNotFound,
@@ -341,9 +363,6 @@ namespace Daytona.Api
 
         private static string Format(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss") : t.TotalMinutes >= 1 ? t.ToString(@"m\:ss") + " min" : $"{t.TotalSeconds:0.#} s";
 
-        private static bool IsTransient(DaytonaException e) =>
-            e.ErrorId == DaytonaErrorIds.ServiceUnavailable || e.ErrorId == DaytonaErrorIds.RateLimited || e.ErrorId == DaytonaErrorIds.Unreachable;
-
         /// <summary>The longest prefix all names share; the server's name filter is a partial match, so it finds them all.</summary>
         internal static string CommonPrefix(IReadOnlyList<string> names)
         {
@@ -376,123 +395,27 @@ namespace Daytona.Api
             public bool Vanished { get; set; }
             public bool Done { get; set; }
 
-            public bool Settled => Vanished || (Snapshot != null && Snapshot.State.IsSettled());
+            /// <summary>Polls in a row that failed for this snapshot, and the last failure.</summary>
+            public int FailedPolls { get; private set; }
+            public DaytonaException? LastFailure { get; private set; }
+
+            /// <summary>Its polls failed too often in a row: its wait ends with that failure.</summary>
+            public bool GaveUp => FailedPolls >= MaxFailedPolls;
+
+            public bool Settled => GaveUp || Vanished || (Snapshot != null && Snapshot.State.IsSettled());
+
+            public void PollFailed(DaytonaException e)
+            {
+                FailedPolls++;
+                LastFailure = e;
+            }
 
             public void Update(Snapshot snapshot)
             {
+                FailedPolls = 0;
                 Snapshot = snapshot;
                 Id = snapshot.Id.Length > 0 ? snapshot.Id : Id;
                 Name = snapshot.Name;
-            }
-        }
-
-        /// <summary>The build-log followers of one wait: one per building snapshot, each reconnecting until told to stop.</summary>
-        private sealed class FollowerSet : IDisposable
-        {
-            private readonly DaytonaClient _client;
-            private readonly SnapshotWaitOptions _options;
-            private readonly CancellationToken _waitToken;
-            private readonly Dictionary<string, (Task Task, CancellationTokenSource Stop, Func<bool> Settled)> _followers = new Dictionary<string, (Task, CancellationTokenSource, Func<bool>)>();
-
-            public FollowerSet(DaytonaClient client, SnapshotWaitOptions options, CancellationToken waitToken)
-            {
-                _client = client;
-                _options = options;
-                _waitToken = waitToken;
-            }
-
-            public void Start(Snapshot snapshot)
-            {
-                if (_followers.ContainsKey(snapshot.Id) || _options.OnBuildLogLine == null)
-                {
-                    return;
-                }
-
-                var stop = CancellationTokenSource.CreateLinkedTokenSource(_waitToken);
-                var settled = false;
-                var task = Task.Run(() => FollowAsync(snapshot, () => settled, stop.Token));
-                _followers[snapshot.Id] = (task, stop, () => settled = true);
-            }
-
-            /// <summary>The snapshot settled: let its follower drain what the server still sends (briefly), then stop it.</summary>
-            /// <returns>False when the snapshot had no follower.</returns>
-            public async Task<bool> FinishAsync(string id)
-            {
-                if (!_followers.TryGetValue(id, out var follower))
-                {
-                    return false;
-                }
-
-                _followers.Remove(id);
-                follower.Settled();
-                await Task.WhenAny(follower.Task, Task.Delay(TimeSpan.FromSeconds(1), _waitToken)).ConfigureAwait(false);
-                follower.Stop.Cancel();
-                follower.Stop.Dispose();
-                return true;
-            }
-
-            public void CancelAll()
-            {
-                foreach (var follower in _followers.Values)
-                {
-                    follower.Stop.Cancel();
-                }
-            }
-
-            public void Dispose()
-            {
-                CancelAll();
-                foreach (var follower in _followers.Values)
-                {
-                    follower.Stop.Dispose();
-                }
-
-                _followers.Clear();
-            }
-
-            private async Task FollowAsync(Snapshot snapshot, Func<bool> settled, CancellationToken token)
-            {
-                var emitted = 0;
-                var failures = 0;
-                while (!token.IsCancellationRequested)
-                {
-                    var index = 0;
-                    try
-                    {
-                        await foreach (var line in _client.GetBuildLogAsync(snapshot.Id, follow: true, token).ConfigureAwait(false))
-                        {
-                            // A reopened stream starts again from the first line: skip what was already shown.
-                            if (index++ < emitted) continue;
-                            emitted++;
-                            _options.OnBuildLogLine?.Invoke(snapshot, line);
-                        }
-
-                        failures = 0;
-                    }
-                    catch (OperationCanceledException) when (token.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                    catch (Exception e)
-                    {
-                        failures++;
-                        _options.OnLog?.Invoke($"The build log of '{snapshot.Name}' was cut ({e.Message}); reopening it.");
-                    }
-
-                    if (settled())
-                    {
-                        return;
-                    }
-
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(failures, 4)))), token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
             }
         }
     }

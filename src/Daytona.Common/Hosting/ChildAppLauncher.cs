@@ -77,22 +77,16 @@ namespace Daytona.Common.Hosting
             }
 
             var name = info.DisplayName;
-            var prefix = info.ErrorIdPrefix;
+            var failures = info.Errors;
             if (!File.Exists(info.AppPath))
             {
-                throw new DaytonaException(prefix + "NotFound", ErrorKind.ObjectNotFound,
-                    $"The {name} is not where the module keeps it: {info.AppPath} does not exist.", info.AppPath)
-                {
-                    RecommendedAction = info.MissingAction,
-                };
+                throw failures.NotFound.Create($"The {name} is not where the module keeps it: {info.AppPath} does not exist.", info.AppPath, recommendation: info.MissingAction);
             }
 
             var dotnet = FindDotnet(out var searched)
-                ?? throw new DaytonaException("DotnetNotFound", ErrorKind.ObjectNotFound,
-                    $"The {name} runs on .NET 10, but no 'dotnet' host was found (looked in {searched}).", null)
-                {
-                    RecommendedAction = DotnetInstallHint(RuntimeInformation.IsOSPlatform(OSPlatform.Windows)),
-                };
+                ?? throw ErrorCatalog.DotnetNotFound.Create(
+                    $"The {name} runs on .NET 10, but no 'dotnet' host was found (looked in {searched}).",
+                    recommendation: DotnetInstallHint(RuntimeInformation.IsOSPlatform(OSPlatform.Windows)));
 
             var start = new ProcessStartInfo(dotnet)
             {
@@ -137,7 +131,7 @@ namespace Daytona.Common.Hosting
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
             {
-                throw new DaytonaException(prefix + "StartFailed", ErrorKind.ResourceUnavailable, $"'{dotnet}' could not be started: {e.Message}", dotnet, e);
+                throw failures.StartFailed.Create($"'{dotnet}' could not be started: {e.Message}", dotnet, e);
             }
 
             var errors = new StringBuilder();
@@ -171,8 +165,7 @@ namespace Daytona.Common.Hosting
                 cancellationToken.ThrowIfCancellationRequested();
                 if (finished != readLine)
                 {
-                    throw new DaytonaException(prefix + "StartTimeout", ErrorKind.OperationTimeout,
-                        $"The {name} did not report that it listens within {info.ReadyTimeout.TotalSeconds:0} s." + Describe(ErrorText()), info.AppPath);
+                    throw failures.StartTimeout.Create($"The {name} did not report that it listens within {info.ReadyTimeout.TotalSeconds:0} s." + Describe(ErrorText()), info.AppPath);
                 }
 
                 var line = await readLine.ConfigureAwait(false);
@@ -182,13 +175,10 @@ namespace Daytona.Common.Hosting
                     var text = ErrorText();
                     var runtimeMissing = text.IndexOf("install", StringComparison.OrdinalIgnoreCase) >= 0
                         && (text.IndexOf("framework", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf(".NET", StringComparison.Ordinal) >= 0);
-                    throw new DaytonaException(prefix + (runtimeMissing ? "RuntimeMissing" : "StartFailed"), ErrorKind.ResourceUnavailable,
-                        $"The {name} exited before it listened{(process.HasExited ? $" (exit code {process.ExitCode})" : string.Empty)}." + Describe(text), info.AppPath)
-                    {
-                        RecommendedAction = runtimeMissing
-                            ? $"The {name} needs the .NET 10 runtime and ASP.NET Core 10 for '{dotnet}': install them from https://dot.net."
-                            : null,
-                    };
+                    var message = $"The {name} exited before it listened{(process.HasExited ? $" (exit code {process.ExitCode})" : string.Empty)}." + Describe(text);
+                    throw runtimeMissing
+                        ? failures.RuntimeMissing.Create(message, info.AppPath, recommendation: $"The {name} needs the .NET 10 runtime and ASP.NET Core 10 for '{dotnet}': install them from https://dot.net.")
+                        : failures.StartFailed.Create(message, info.AppPath);
                 }
 
                 ForwardRest(process, info.OutputLine);

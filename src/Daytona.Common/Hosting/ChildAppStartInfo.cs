@@ -12,8 +12,8 @@ namespace Daytona.Common.Hosting
         /// <summary>How messages name the app, e.g. "emulator" ("The emulator did not report…").</summary>
         public string DisplayName { get; set; } = "app";
 
-        /// <summary>The start of every error id, e.g. <c>Emulator</c> for <c>EmulatorNotFound</c>, <c>EmulatorStartFailed</c>.</summary>
-        public string ErrorIdPrefix { get; set; } = "ChildApp";
+        /// <summary>The catalog entries its failures raise, e.g. <see cref="ChildAppErrors.Emulator"/>.</summary>
+        public ChildAppErrors Errors { get; set; } = ChildAppErrors.Emulator;
 
         /// <summary>What to do when the app's assembly is missing (the recommended action of <c>…NotFound</c>).</summary>
         public string? MissingAction { get; set; }

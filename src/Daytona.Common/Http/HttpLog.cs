@@ -21,9 +21,11 @@ namespace Daytona.Common.Http
             return new Scope(() => s_sinks.Value = previous);
         }
 
-        internal static void Request(string line) => s_sinks.Value?.Requests?.Invoke(line);
+        /// <summary>A line about one request (goes where request lines go: -Debug in a cmdlet).</summary>
+        public static void Request(string line) => s_sinks.Value?.Requests?.Invoke(line);
 
-        internal static void Retry(string line) => s_sinks.Value?.Retries?.Invoke(line);
+        /// <summary>A line about a retry or a recovery decision (goes where retry lines go: -Verbose in a cmdlet).</summary>
+        public static void Retry(string line) => s_sinks.Value?.Retries?.Invoke(line);
 
         private sealed class Sinks
         {

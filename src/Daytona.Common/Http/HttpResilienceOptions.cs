@@ -21,6 +21,12 @@ namespace Daytona.Common.Http
         /// <summary>A fresh copy of the defaults (change it freely; nobody else sees the change).</summary>
         public static HttpResilienceOptions Default => new HttpResilienceOptions();
 
+        /// <summary>
+        /// The defaults for calls that move large bodies (a build context, a checkpoint archive): an attempt may take
+        /// 30 minutes and the whole call two hours; everything else as <see cref="Default"/>.
+        /// </summary>
+        public static HttpResilienceOptions LongTransfers => new HttpResilienceOptions { AttemptTimeout = TimeSpan.FromMinutes(30), TotalBudget = TimeSpan.FromHours(2) };
+
         /// <summary>How long to wait for a TCP (and TLS) connection; an unreachable server fails within this.</summary>
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

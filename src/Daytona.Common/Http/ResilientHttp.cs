@@ -245,8 +245,11 @@ namespace Daytona.Common.Http
             return delay;
         }
 
-        /// <summary>Exponential backoff with jitter: 50-100% of BaseDelay·2^retry, at most MaxDelay.</summary>
-        private TimeSpan Backoff(int retriesSoFar)
+        /// <summary>
+        /// Exponential backoff with jitter: 50-100% of BaseDelay·2^retry, at most MaxDelay. Public for callers that
+        /// repeat a call themselves after learning its outcome (a create looked up by name before it is sent again).
+        /// </summary>
+        public TimeSpan Backoff(int retriesSoFar)
         {
             var ms = Options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retriesSoFar, 16));
             ms = Math.Min(ms, Options.MaxDelay.TotalMilliseconds);

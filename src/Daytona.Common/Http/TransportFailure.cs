@@ -86,7 +86,8 @@ namespace Daytona.Common.Http
             return (false, false);
         }
 
-        internal static Exception Innermost(Exception e)
+        /// <summary>The innermost exception: the one whose message says what went wrong.</summary>
+        public static Exception Innermost(Exception e)
         {
             while (e.InnerException != null) e = e.InnerException;
             return e;
