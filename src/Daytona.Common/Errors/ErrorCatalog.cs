@@ -86,12 +86,6 @@ namespace Daytona.Common
         public static readonly ErrorDefinition EmulatorStartFailed = Define(nameof(EmulatorStartFailed), ErrorKind.ResourceUnavailable, ErrorScope.Command, null);
         public static readonly ErrorDefinition EmulatorStartTimeout = Define(nameof(EmulatorStartTimeout), ErrorKind.OperationTimeout, ErrorScope.Command, null);
         public static readonly ErrorDefinition EmulatorStopFailed = Define(nameof(EmulatorStopFailed), ErrorKind.InvalidOperation, ErrorScope.Item, null);
-        public static readonly ErrorDefinition CheckpointServerNotFound = Define(nameof(CheckpointServerNotFound), ErrorKind.ObjectNotFound, ErrorScope.Command,
-            "Reinstall the module, or build it with 'dotnet build Module.sln'.");
-        public static readonly ErrorDefinition CheckpointServerRuntimeMissing = Define(nameof(CheckpointServerRuntimeMissing), ErrorKind.ResourceUnavailable, ErrorScope.Command,
-            "Install the .NET 10 runtime (ASP.NET Core) from https://dot.net.");
-        public static readonly ErrorDefinition CheckpointServerStartFailed = Define(nameof(CheckpointServerStartFailed), ErrorKind.ResourceUnavailable, ErrorScope.Command, null);
-        public static readonly ErrorDefinition CheckpointServerStartTimeout = Define(nameof(CheckpointServerStartTimeout), ErrorKind.OperationTimeout, ErrorScope.Command, null);
         public static readonly ErrorDefinition InvalidBuildDuration = Define(nameof(InvalidBuildDuration), ErrorKind.InvalidArgument, ErrorScope.Command, null);
 
         // ---- Arazzo ----------------------------------------------------------------------------------------------

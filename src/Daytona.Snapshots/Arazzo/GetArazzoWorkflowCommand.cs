@@ -37,7 +37,7 @@ namespace Daytona.Snapshots.Arazzo
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, path));
+                AsyncCmdlet.WriteFailure(this, e, path);
                 return;
             }
 

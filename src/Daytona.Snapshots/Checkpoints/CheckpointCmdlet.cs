@@ -116,9 +116,6 @@ namespace Daytona.Snapshots.Checkpoints
         protected void CompleteProgress(int activityId, string activity) =>
             PostProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
 
-        /// <summary>Reports an engine failure about one item without stopping the pipeline.</summary>
-        protected void PostFailure(DaytonaException error, object? target) => PostError(ErrorRecords.From(error, target));
-
         /// <summary>Parses a checkpoint id or fails with <c>CheckpointTimeInvalid</c>.</summary>
         protected static void RequireId(string id) => CheckpointTime.Parse(id);
     }

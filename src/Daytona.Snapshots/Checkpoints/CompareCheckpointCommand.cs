@@ -41,19 +41,12 @@ namespace Daytona.Snapshots.Checkpoints
         {
             var repository = OpenRepository();
             var folder = ParameterSetName == FolderSet ? ResolvePath(Path) : null;
-            RunAsync(token =>
+            RunForItem(Id, token =>
             {
-                try
+                var differences = folder == null ? repository.Compare(Id, DifferenceId) : repository.CompareWithFolder(Id, folder, token);
+                foreach (var difference in differences)
                 {
-                    var differences = folder == null ? repository.Compare(Id, DifferenceId) : repository.CompareWithFolder(Id, folder, token);
-                    foreach (var difference in differences)
-                    {
-                        PostObject(difference);
-                    }
-                }
-                catch (DaytonaException e)
-                {
-                    PostFailure(e, Id);
+                    PostObject(difference);
                 }
 
                 return System.Threading.Tasks.Task.CompletedTask;

@@ -48,19 +48,12 @@ namespace Daytona.Snapshots.Checkpoints
 
             const int activity = 0x0C51;
             var progress = ProgressReporter(activity);
-            RunAsync(async token =>
+            RunForItem(Id, async token =>
             {
-                try
-                {
-                    var bytes = await repository.ExportAsync(Id, target, Force.IsPresent, progress, token).ConfigureAwait(false);
-                    CompleteProgress(activity, "Exporting");
-                    PostVerbose($"Exported checkpoint {Id} to {target} ({Sizes.Format(bytes)}).");
-                    PostObject(new FileInfo(target));
-                }
-                catch (DaytonaException e) when (e.ErrorId != CheckpointErrors.RepositoryLocked)
-                {
-                    PostFailure(e, Id);
-                }
+                var bytes = await repository.ExportAsync(Id, target, Force.IsPresent, progress, token).ConfigureAwait(false);
+                CompleteProgress(activity, "Exporting");
+                PostVerbose($"Exported checkpoint {Id} to {target} ({Sizes.Format(bytes)}).");
+                PostObject(new FileInfo(target));
             });
         }
     }

@@ -76,7 +76,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, ParameterSetName == AtSet ? At : Id.Length > 0 ? Id : RepositoryTarget));
+                WriteFailure(e, ParameterSetName == AtSet ? At : Id.Length > 0 ? Id : RepositoryTarget);
             }
         }
 

@@ -33,20 +33,13 @@ namespace Daytona.Snapshots.Checkpoints
 
             const int activity = 0x0C52;
             var progress = ProgressReporter(activity);
-            RunAsync(async token =>
+            RunForItem(archive, async token =>
             {
-                try
-                {
-                    var repository = OpenOrCreateRepository(root);
-                    var checkpoint = await repository.ImportAsync(archive, progress, token).ConfigureAwait(false);
-                    CompleteProgress(activity, "Importing");
-                    PostVerbose($"Imported checkpoint {checkpoint.Id} from {archive} ({Sizes.Format(checkpoint.NewData)} new data).");
-                    PostObject(checkpoint);
-                }
-                catch (DaytonaException e) when (e.ErrorId != CheckpointErrors.RepositoryLocked)
-                {
-                    PostFailure(e, archive);
-                }
+                var repository = OpenOrCreateRepository(root);
+                var checkpoint = await repository.ImportAsync(archive, progress, token).ConfigureAwait(false);
+                CompleteProgress(activity, "Importing");
+                PostVerbose($"Imported checkpoint {checkpoint.Id} from {archive} ({Sizes.Format(checkpoint.NewData)} new data).");
+                PostObject(checkpoint);
             });
         }
     }

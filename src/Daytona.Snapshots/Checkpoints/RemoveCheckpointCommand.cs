@@ -40,7 +40,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, Id));
+                WriteFailure(e, Id);
                 return;
             }
 
@@ -51,20 +51,13 @@ namespace Daytona.Snapshots.Checkpoints
                 return;
             }
 
-            RunAsync(token =>
+            RunForItem(Id, token =>
             {
-                try
+                var freed = repository.Remove(checkpoint.Id, token);
+                PostVerbose($"Removed {description}; reclaimed {Sizes.Format(freed)}.");
+                if (PassThru.IsPresent)
                 {
-                    var freed = repository.Remove(checkpoint.Id, token);
-                    PostVerbose($"Removed {description}; reclaimed {Sizes.Format(freed)}.");
-                    if (PassThru.IsPresent)
-                    {
-                        PostObject(checkpoint);
-                    }
-                }
-                catch (DaytonaException e) when (e.ErrorId == CheckpointErrors.NotFound)
-                {
-                    PostFailure(e, Id);
+                    PostObject(checkpoint);
                 }
 
                 return System.Threading.Tasks.Task.CompletedTask;

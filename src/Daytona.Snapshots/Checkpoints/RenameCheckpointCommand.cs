@@ -35,17 +35,9 @@ namespace Daytona.Snapshots.Checkpoints
                 return;
             }
 
-            RunAsync(token =>
+            RunForItem(Id, token =>
             {
-                try
-                {
-                    PostObject(repository.Rename(Id, NewName, token));
-                }
-                catch (DaytonaException e) when (e.ErrorId != CheckpointErrors.RepositoryLocked)
-                {
-                    PostFailure(e, Id);
-                }
-
+                PostObject(repository.Rename(Id, NewName, token));
                 return System.Threading.Tasks.Task.CompletedTask;
             });
         }

@@ -53,7 +53,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, Id));
+                WriteFailure(e, Id);
                 return;
             }
 
@@ -65,7 +65,7 @@ namespace Daytona.Snapshots.Checkpoints
 
             if (string.IsNullOrEmpty(Destination))
             {
-                WriteError(ErrorRecords.Create("CheckpointDestinationMissing", ErrorKind.InvalidArgument,
+                WriteError(ErrorRecords.Create(ErrorCatalog.CheckpointDestinationMissing,
                     $"Checkpoint {checkpoint.Id} holds a folder: say where to restore it with -Destination.", checkpoint.Id));
                 return;
             }
@@ -107,7 +107,7 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, checkpoint.Id));
+                WriteFailure(e, checkpoint.Id);
                 return;
             }
 
@@ -130,16 +130,12 @@ namespace Daytona.Snapshots.Checkpoints
                         continue;
                     }
 
-                    try
+                    await ForItemAsync(request.Name, async () =>
                     {
                         var created = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);
                         PostVerbose($"Re-created snapshot '{request.Name}' from checkpoint {checkpoint.Id}.");
                         PostObject(created);
-                    }
-                    catch (DaytonaException e) when (e.Kind != ErrorKind.AuthenticationError)
-                    {
-                        PostFailure(e, request.Name);
-                    }
+                    }).ConfigureAwait(false);
                 }
             });
         }

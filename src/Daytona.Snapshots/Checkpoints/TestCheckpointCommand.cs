@@ -27,33 +27,26 @@ namespace Daytona.Snapshots.Checkpoints
             IReadOnlyList<string> ids = string.IsNullOrEmpty(Id) ? repository.ListIds() : new[] { Id! };
             const int activity = 0x0C50;
             var progress = ProgressReporter(activity);
-            RunAsync(token =>
+            RunAsync(async token =>
             {
                 foreach (var id in ids)
                 {
-                    CheckpointVerification result;
-                    try
+                    await ForItemAsync(id, () =>
                     {
-                        result = repository.Verify(id, progress, token);
-                    }
-                    catch (DaytonaException e)
-                    {
-                        PostFailure(e, id);
-                        continue;
-                    }
+                        var result = repository.Verify(id, progress, token);
+                        foreach (var problem in result.Problems)
+                        {
+                            PostError(ErrorRecords.Create(ErrorCatalog.CheckpointCorrupt,
+                                $"Checkpoint {id}: '{problem.Path}': {problem.Problem}", problem,
+                                "Restore the repository from a copy, or import the checkpoint again from an archive."));
+                        }
 
-                    foreach (var problem in result.Problems)
-                    {
-                        PostError(ErrorRecords.Create(CheckpointErrors.Corrupt, ErrorKind.InvalidData,
-                            $"Checkpoint {id}: '{problem.Path}': {problem.Problem}", problem,
-                            "Restore the repository from a copy, or import the checkpoint again from an archive."));
-                    }
-
-                    PostObject(result);
+                        PostObject(result);
+                        return System.Threading.Tasks.Task.CompletedTask;
+                    }).ConfigureAwait(false);
                 }
 
                 CompleteProgress(activity, "Verifying");
-                return System.Threading.Tasks.Task.CompletedTask;
             });
         }
     }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
+using Daytona.Common.Http;
 using Daytona.Snapshots.AzureDevOps;
 
 namespace Daytona.Snapshots.Common
@@ -15,6 +16,17 @@ namespace Daytona.Snapshots.Common
     /// rule that only the pipeline thread may write holds.
     /// Inside an Azure Pipelines job the work runs in a collapsible log group (<see cref="LogGroupTitle"/>), errors are
     /// also raised as pipeline issues, and progress becomes plain periodic lines.
+    /// <para>
+    /// Per-item vs terminating is decided here, once, by the error's catalog scope (<see cref="ErrorCatalog.EndsCommand"/>):
+    /// a failure about one input object is a non-terminating error for it and the pipeline goes on with the others;
+    /// a failure every later input would share (rejected credentials, an API that cannot be reached at all, a bad
+    /// parameter) ends the command. Work for one input runs through <see cref="RunForItem"/>; work that handles many
+    /// inputs wraps each in <see cref="ForItemAsync"/>. No cmdlet catches a failure to decide this itself.
+    /// </para>
+    /// <para>
+    /// The HTTP pipeline's lines follow the work: one per request on the debug stream, one per retry on the verbose
+    /// stream (<see cref="Daytona.Common.Http.HttpLog"/>).
+    /// </para>
     /// </summary>
     public abstract class AsyncCmdlet : PSCmdlet
     {
@@ -45,10 +57,56 @@ namespace Daytona.Snapshots.Common
         protected virtual string? LogGroupTitle => null;
 
         /// <summary>
-        /// Runs <paramref name="work"/> and pumps its writes until it ends. Exceptions from the work surface here:
-        /// a <see cref="DaytonaException"/> becomes a terminating error record unless the work reported it itself.
+        /// Runs <paramref name="work"/> and pumps its writes until it ends. A failure of the work surfaces here and is
+        /// reported by its scope: terminating when it ends the command, else a non-terminating error about its target.
         /// </summary>
-        protected void RunAsync(Func<CancellationToken, Task> work)
+        protected void RunAsync(Func<CancellationToken, Task> work) => Run(work, target: null);
+
+        /// <summary>
+        /// Runs the work for one input object: a failure that concerns only it is a non-terminating error naming
+        /// <paramref name="target"/>, and the command goes on with the next input.
+        /// </summary>
+        protected void RunForItem(object? target, Func<CancellationToken, Task> work) => Run(work, target);
+
+        /// <summary>
+        /// Inside work that handles many inputs: runs the part for one of them. A failure that concerns only that input
+        /// is written as a non-terminating error naming <paramref name="target"/> and false is returned; one that ends
+        /// the command (or a cancellation) is thrown on.
+        /// </summary>
+        protected async Task<bool> ForItemAsync(object? target, Func<Task> work)
+        {
+            try
+            {
+                await work().ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (!(e is OperationCanceledException) && !ErrorCatalog.EndsCommand(e))
+            {
+                PostError(e, target);
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// The same rule for a failure met on the pipeline thread (a file to read, a name to look up before any
+        /// work starts): terminating when it ends the command, else a non-terminating error about <paramref name="target"/>.
+        /// </summary>
+        protected void WriteFailure(Exception error, object? target) => WriteFailure(this, error, target);
+
+        /// <summary><see cref="WriteFailure(Exception, object?)"/> for a cmdlet that does no asynchronous work.</summary>
+        internal static void WriteFailure(PSCmdlet cmdlet, Exception error, object? target)
+        {
+            var record = ErrorRecords.From(error, target);
+            PipelineLog.Error(cmdlet, record);
+            if (ErrorCatalog.EndsCommand(error))
+            {
+                cmdlet.ThrowTerminatingError(record);
+            }
+
+            cmdlet.WriteError(record);
+        }
+
+        private void Run(Func<CancellationToken, Task> work, object? target)
         {
             var pending = new BlockingCollection<Action>(QueueCapacity);
             var previous = _pending;
@@ -59,7 +117,13 @@ namespace Daytona.Snapshots.Common
             using var group = title == null ? null : PipelineLog.Group(this, title);
             try
             {
-                task = Task.Run(() => work(_stop.Token));
+                task = Task.Run(async () =>
+                {
+                    using (HttpLog.To(PostDebug, PostVerbose))
+                    {
+                        await work(_stop.Token).ConfigureAwait(false);
+                    }
+                });
                 task.ContinueWith(_ => pending.CompleteAdding(), TaskScheduler.Default);
                 Pump(pending, task);
                 if (task.IsCanceled || (task.IsFaulted && IsCancellation(task.Exception!.GetBaseException()) && _stop.IsCancellationRequested))
@@ -69,9 +133,15 @@ namespace Daytona.Snapshots.Common
 
                 if (task.IsFaulted)
                 {
-                    var record = ErrorRecords.From(task.Exception!.GetBaseException(), target: null);
-                    PipelineLog.Error(this, record);
-                    ThrowTerminatingError(record);
+                    var error = task.Exception!.GetBaseException();
+                    var record = ErrorRecords.From(error, target);
+                    if (ErrorCatalog.EndsCommand(error))
+                    {
+                        PipelineLog.Error(this, record);
+                        ThrowTerminatingError(record);
+                    }
+
+                    WriteErrorRecord(record);
                 }
             }
             finally

@@ -29,6 +29,10 @@ namespace Daytona.Snapshots.Common
             return new ErrorRecord(error, ErrorCatalog.UnexpectedError.Id, ErrorCategory.NotSpecified, target);
         }
 
+        /// <summary>A record for a catalog error raised by a cmdlet itself (a parameter it checks).</summary>
+        public static ErrorRecord Create(ErrorDefinition error, string message, object? target, string? recommendedAction = null) =>
+            From(error.Create(message, target, recommendation: recommendedAction), target);
+
         public static ErrorRecord Create(string errorId, ErrorKind kind, string message, object? target, string? recommendedAction = null)
         {
             return From(new DaytonaException(errorId, kind, message, target) { RecommendedAction = recommendedAction }, target);

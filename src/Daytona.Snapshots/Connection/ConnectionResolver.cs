@@ -54,7 +54,7 @@ namespace Daytona.Snapshots.Connection
                 }
                 else if (!Uri.TryCreate(fromEnvironment, UriKind.Absolute, out url))
                 {
-                    throw new DaytonaException("DaytonaApiUrlInvalid", ErrorKind.InvalidArgument,
+                    throw new DaytonaException(ErrorCatalog.DaytonaApiUrlInvalid.Id, ErrorKind.InvalidArgument,
                         $"The environment variable {ApiUrlVariable} holds '{fromEnvironment}', which is not an absolute URL.", fromEnvironment)
                     {
                         RecommendedAction = $"Set {ApiUrlVariable} to a URL such as https://app.daytona.io/api, or pass -ApiUrl.",
@@ -77,7 +77,7 @@ namespace Daytona.Snapshots.Connection
 
             if (key.Length == 0)
             {
-                throw new DaytonaException("DaytonaApiKeyMissing", ErrorKind.AuthenticationError,
+                throw new DaytonaException(ErrorCatalog.DaytonaApiKeyMissing.Id, ErrorKind.AuthenticationError,
                     $"No Daytona API key: no connection was given or made with Connect-Daytona, -ApiKey was not given and {ApiKeyVariable} is not set.", url)
                 {
                     RecommendedAction = $"Run Connect-Daytona -ApiKey (Read-Host -AsSecureString), or set {ApiKeyVariable}. For the local emulator, pipe Start-DaytonaEmulator into Connect-Daytona.",
@@ -91,7 +91,7 @@ namespace Daytona.Snapshots.Connection
             }
             catch (ArgumentException e)
             {
-                throw new DaytonaException("DaytonaApiUrlInvalid", ErrorKind.InvalidArgument, e.Message, url);
+                throw new DaytonaException(ErrorCatalog.DaytonaApiUrlInvalid.Id, ErrorKind.InvalidArgument, e.Message, url);
             }
         }
 

@@ -6,6 +6,7 @@ using System.Security;
 using Daytona.Api.Emulator;
 using Daytona.Snapshots.Common;
 using Daytona.Snapshots.Connection;
+using Daytona.Common;
 
 namespace Daytona.Snapshots.Emulator
 {
@@ -40,7 +41,7 @@ namespace Daytona.Snapshots.Emulator
         {
             if (BuildDuration < TimeSpan.Zero)
             {
-                ThrowTerminatingError(ErrorRecords.Create("InvalidBuildDuration", Daytona.Common.ErrorKind.InvalidArgument,
+                ThrowTerminatingError(ErrorRecords.Create(ErrorCatalog.InvalidBuildDuration.Id, Daytona.Common.ErrorKind.InvalidArgument,
                     "-BuildDuration must not be negative.", BuildDuration));
             }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Daytona.Api.Emulator;
+using Daytona.Common;
 
 namespace Daytona.Snapshots.Emulator
 {
@@ -69,7 +70,7 @@ namespace Daytona.Snapshots.Emulator
                 {
                     WriteError(new ErrorRecord(
                         new InvalidOperationException($"The emulator process {instance.ProcessId} did not stop."),
-                        "EmulatorStopFailed", ErrorCategory.ResourceBusy, instance));
+                        ErrorCatalog.EmulatorStopFailed.Id, ErrorCategory.ResourceBusy, instance));
                     continue;
                 }
 

@@ -57,7 +57,7 @@ namespace Daytona.Snapshots.Images
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, target ?? e.Target));
+                AsyncCmdlet.WriteFailure(this, e, target ?? e.Target);
                 return;
             }
 

@@ -31,7 +31,7 @@ namespace Daytona.Snapshots.Snapshots
             }
             catch (DaytonaException e)
             {
-                WriteError(ErrorRecords.From(e, e.Target ?? image));
+                WriteFailure(e, e.Target ?? image);
                 return;
             }
 
@@ -61,7 +61,7 @@ namespace Daytona.Snapshots.Snapshots
             };
             var name = Name!;
             const int activityId = 0x1A6E;
-            RunAsync(async token =>
+            RunForItem(name, async token =>
             {
                 using var calls = ObserveApiCalls(new[] { name });
                 void Progress(int index, int count, ImageContext context) =>
@@ -70,20 +70,13 @@ namespace Daytona.Snapshots.Snapshots
                         PercentComplete = 100 * index / count,
                     });
 
-                try
+                var result = await DeclarativeSnapshots.CreateAsync(client, name, image, options, PostVerbose, token, hashes, Progress).ConfigureAwait(false);
+                if (result.Uploads.Count > 0)
                 {
-                    var result = await DeclarativeSnapshots.CreateAsync(client, name, image, options, PostVerbose, token, hashes, Progress).ConfigureAwait(false);
-                    if (result.Uploads.Count > 0)
-                    {
-                        PostProgress(new ProgressRecord(activityId, $"Uploading the build context of '{name}'", "Done") { RecordType = ProgressRecordType.Completed });
-                    }
+                    PostProgress(new ProgressRecord(activityId, $"Uploading the build context of '{name}'", "Done") { RecordType = ProgressRecordType.Completed });
+                }
 
-                    PostObject(result.Snapshot);
-                }
-                catch (DaytonaException e) when (e.Kind == ErrorKind.ResourceExists || e.Kind == ErrorKind.InvalidArgument || e.Kind == ErrorKind.ObjectNotFound)
-                {
-                    PostError(e, name);
-                }
+                PostObject(result.Snapshot);
             });
         }
     }

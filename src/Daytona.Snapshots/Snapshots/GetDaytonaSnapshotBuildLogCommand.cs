@@ -47,8 +47,9 @@ namespace Daytona.Snapshots.Snapshots
                             PostObject(line);
                         }
                     }
-                    catch (DaytonaException e) when (e.ErrorId == DaytonaErrorIds.Unreachable)
+                    catch (DaytonaException e) when (e.ErrorId == ErrorCatalog.DaytonaConnectionLost.Id)
                     {
+                        // Not a failure of this snapshot: the stream is reopened where it was cut.
                         PostVerbose($"The build log stream was cut ({e.Message}); reopening it.");
                     }
 

@@ -44,7 +44,7 @@ namespace Daytona.Snapshots.Snapshots
                 {
                     foreach (var id in Id!)
                     {
-                        await GetOneAsync(client, id, token).ConfigureAwait(false);
+                        await ForItemAsync(id, () => GetOneAsync(client, id, token)).ConfigureAwait(false);
                     }
 
                     return;
@@ -65,23 +65,14 @@ namespace Daytona.Snapshots.Snapshots
                     }
                     else
                     {
-                        await GetOneAsync(client, name, token).ConfigureAwait(false);
+                        await ForItemAsync(name, () => GetOneAsync(client, name, token)).ConfigureAwait(false);
                     }
                 }
             });
         }
 
-        private async Task GetOneAsync(DaytonaClient client, string idOrName, CancellationToken token)
-        {
-            try
-            {
-                PostObject(await client.GetSnapshotAsync(idOrName, token).ConfigureAwait(false));
-            }
-            catch (DaytonaException e) when (e.ErrorId == DaytonaErrorIds.SnapshotNotFound)
-            {
-                PostError(e, idOrName);
-            }
-        }
+        private async Task GetOneAsync(DaytonaClient client, string idOrName, CancellationToken token) =>
+            PostObject(await client.GetSnapshotAsync(idOrName, token).ConfigureAwait(false));
 
         private async Task ListAsync(DaytonaClient client, string? serverFilter, WildcardPattern? pattern, CancellationToken token)
         {

@@ -66,7 +66,7 @@ namespace Daytona.Snapshots.Snapshots
             }
 
             WriteError(ErrorRecords.Create(
-                "SnapshotImageNotSupported", ErrorKind.InvalidArgument,
+                ErrorCatalog.SnapshotImageNotSupported,
                 $"-Image takes an image name (a string such as 'python:3.12-slim'); a {image?.GetType().Name} cannot be used here.",
                 image, "Pass the image name with its tag, e.g. -Image 'python:3.12-slim'."));
         }
@@ -86,7 +86,7 @@ namespace Daytona.Snapshots.Snapshots
             }
 
             var client = ClientOrThrow();
-            RunAsync(token => CreateAsync(client, request, token));
+            RunForItem(request.Name, token => CreateAsync(client, request, token));
         }
 
         private void ApplyResources(CreateSnapshotRequest request)
@@ -101,17 +101,9 @@ namespace Daytona.Snapshots.Snapshots
         private async Task CreateAsync(DaytonaClient client, CreateSnapshotRequest request, CancellationToken token)
         {
             using var calls = ObserveApiCalls(new[] { request.Name });
-            try
-            {
-                var snapshot = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);
-                PostVerbose($"Created snapshot '{snapshot.Name}' ({snapshot.Id}), state {snapshot.StateText}.");
-                PostObject(snapshot);
-            }
-            catch (DaytonaException e) when (e.Kind == ErrorKind.ResourceExists || e.Kind == ErrorKind.InvalidArgument)
-            {
-                // One bad row of many piped in should not stop the others.
-                PostError(e, request.Name);
-            }
+            var snapshot = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);
+            PostVerbose($"Created snapshot '{snapshot.Name}' ({snapshot.Id}), state {snapshot.StateText}.");
+            PostObject(snapshot);
         }
     }
 }

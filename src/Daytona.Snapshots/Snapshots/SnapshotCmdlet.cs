@@ -48,8 +48,7 @@ namespace Daytona.Snapshots.Snapshots
             var targets = SnapshotTarget.From(inputObject, ids, names);
             if (targets.Count == 0)
             {
-                WriteError(ErrorRecords.Create("SnapshotTargetMissing", Daytona.Common.ErrorKind.InvalidArgument,
-                    "No snapshot given: use -Name, -Id, or pipe snapshots in.", null));
+                WriteError(ErrorRecords.Create(Daytona.Common.ErrorCatalog.SnapshotTargetMissing, "No snapshot given: use -Name, -Id, or pipe snapshots in.", null));
             }
 
             return targets;
@@ -65,37 +64,19 @@ namespace Daytona.Snapshots.Snapshots
         }
 
         /// <summary>
-        /// Scopes one unit of the command's work: the client's request log (method, path, status, time, retries; never
-        /// a header) goes to the debug stream, and, while a recording runs, its calls go to the recording.
+        /// Scopes one unit of the command's work: while a recording runs, its calls go to the recording. (The request
+        /// and retry lines go to -Debug and -Verbose for all work, from <see cref="AsyncCmdlet"/>.)
         /// </summary>
         /// <param name="targets">The snapshots (ids or names) the unit acts on.</param>
-        internal IDisposable ObserveApiCalls(IEnumerable<string>? targets = null)
+        internal IDisposable ObserveApiCalls(IEnumerable<string>? targets = null) =>
+            _recording == null ? NoScope.Instance : _recording.Observe(targets);
+
+        private sealed class NoScope : IDisposable
         {
-            var log = DaytonaClient.LogTo(PostDebug);
-            if (_recording == null)
-            {
-                return log;
-            }
-
-            var recording = _recording.Observe(targets);
-            return new Scopes(recording, log);
-        }
-
-        private sealed class Scopes : IDisposable
-        {
-            private readonly IDisposable _inner;
-            private readonly IDisposable _outer;
-
-            public Scopes(IDisposable inner, IDisposable outer)
-            {
-                _inner = inner;
-                _outer = outer;
-            }
+            public static readonly NoScope Instance = new NoScope();
 
             public void Dispose()
             {
-                _inner.Dispose();
-                _outer.Dispose();
             }
         }
     }
@@ -133,25 +114,13 @@ namespace Daytona.Snapshots.Snapshots
         /// <summary>Acts on one snapshot of this pipeline record.</summary>
         private protected abstract void ProcessTarget(SnapshotTarget target);
 
-        /// <summary>
-        /// Runs the work for one snapshot with the request log on the debug stream. A failure about that snapshot is a
-        /// non-terminating error naming it, so the others go on; a rejected key or an unreachable API ends the command.
-        /// </summary>
-        private protected void RunForTarget(SnapshotTarget target, Func<System.Threading.CancellationToken, System.Threading.Tasks.Task> work)
-        {
-            RunAsync(async token =>
+        /// <summary>Runs the work for one snapshot: a failure about it is a non-terminating error naming it (see <see cref="AsyncCmdlet"/>).</summary>
+        private protected void RunForTarget(SnapshotTarget target, Func<System.Threading.CancellationToken, System.Threading.Tasks.Task> work) =>
+            RunForItem((object?)target.Snapshot ?? target.Key, async token =>
             {
                 using var calls = ObserveApiCalls(new[] { target.Snapshot?.Id is { Length: > 0 } id ? id : target.Key });
-                try
-                {
-                    await work(token).ConfigureAwait(false);
-                }
-                catch (Daytona.Common.DaytonaException e) when (e.Kind != Daytona.Common.ErrorKind.AuthenticationError && e.ErrorId != DaytonaErrorIds.Unreachable)
-                {
-                    PostError(e, (object?)target.Snapshot ?? target.Key);
-                }
+                await work(token).ConfigureAwait(false);
             });
-        }
     }
 
     /// <summary>Lets a time span parameter take seconds as a number (<c>-Timeout 600</c>) as well as a TimeSpan or "hh:mm:ss".</summary>

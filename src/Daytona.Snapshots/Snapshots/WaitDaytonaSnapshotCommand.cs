@@ -50,7 +50,7 @@ namespace Daytona.Snapshots.Snapshots
 
             if (PollInterval < TimeSpan.Zero || (MyInvocation.BoundParameters.ContainsKey(nameof(PollInterval)) && PollInterval < TimeSpan.FromMilliseconds(100)))
             {
-                ThrowTerminatingError(ErrorRecords.Create("PollIntervalInvalid", ErrorKind.InvalidArgument, "-PollInterval must be at least 0.1 seconds.", PollInterval));
+                ThrowTerminatingError(ErrorRecords.Create(ErrorCatalog.PollIntervalInvalid, "-PollInterval must be at least 0.1 seconds.", PollInterval));
             }
 
             // Snapshots read through different connections are waited on side by side, one waiter per connection.
