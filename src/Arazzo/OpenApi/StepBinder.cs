@@ -82,6 +82,17 @@ namespace Daytona.Arazzo.OpenApi
                 }
 
                 var nested = loaded.Arazzo.FindWorkflow(expression.Name!);
+                if (nested == null && expression.Name!.StartsWith("workflows.", StringComparison.Ordinal)
+                    && loaded.Arazzo.FindWorkflow(expression.Name.Substring("workflows.".Length)) is Workflow legacy)
+                {
+                    // An older draft's form, $sourceDescriptions.<name>.workflows.<workflowId>, which some tools still write.
+                    return new StepTarget
+                    {
+                        Workflow = legacy,
+                        Lenient = $"'{workflowId}' names the workflow with the older '.workflows.' form; write '$sourceDescriptions.{source.Name}.{legacy.WorkflowId}'.",
+                    };
+                }
+
                 return nested == null
                     ? new StepTarget { Error = $"Workflow '{expression.Name}' does not exist in source description '{source.Name}'.", ErrorCode = "UnknownWorkflow" }
                     : new StepTarget { Workflow = nested };

@@ -125,11 +125,11 @@ namespace Daytona.Arazzo.Validation
                     {
                         Report(bag, target, JsonPaths.Property(step.Path, field));
                     }
-                    else if (target.Operation != null)
+                    else
                     {
                         if (target.Lenient != null)
                         {
-                            bag.Leniency("QualifiedOperationId", JsonPaths.Property(step.Path, field), target.Lenient);
+                            bag.Leniency(target.Operation != null ? "QualifiedOperationId" : "QualifiedWorkflowId", JsonPaths.Property(step.Path, field), target.Lenient);
                         }
 
                         if (target.Warning != null)
@@ -137,7 +137,10 @@ namespace Daytona.Arazzo.Validation
                             bag.Warning("DuplicateOperationId", JsonPaths.Property(step.Path, field), target.Warning);
                         }
 
-                        CheckOperationParameters(bag, workflow, step, target.Operation);
+                        if (target.Operation != null)
+                        {
+                            CheckOperationParameters(bag, workflow, step, target.Operation);
+                        }
                     }
                 }
                 else if (resolver == null && step.WorkflowId != null && !step.WorkflowId.StartsWith("$", StringComparison.Ordinal) && document.FindWorkflow(step.WorkflowId) == null)

@@ -459,6 +459,8 @@ internal sealed class StepTracker : Daytona.Arazzo.Execution.IRunListener
 
     public Daytona.Arazzo.Model.Step? Current { get; private set; }
 
+    public IReadOnlyList<Daytona.Arazzo.Model.ArazzoDocument> Documents => _documents;
+
     public List<string> Warnings { get; } = new();
 
     public void Add(Daytona.Arazzo.Model.ArazzoDocument document) => _documents.Add(document);
