@@ -40,4 +40,38 @@ public sealed class DependencyIsolationTests
         var loaded = ((object[])result.Properties["Loaded"].Value).Select(o => o.ToString()).OrderBy(s => s).ToList();
         Assert.Equal(new[] { "13.0.0.0@Default", "16.0.0.0@Daytona.Snapshots" }, loaded);
     }
+
+    private static string OldAzureCore =>
+        Path.Combine(RepoPaths.NuGetPackageRoot, "azure.core", "1.44.1", "lib", "netstandard2.0", "Azure.Core.dll");
+
+    [Fact]
+    public void TheAzureBlobBackendWorksWhenAzAlreadyLoadedAnotherAzureCore()
+    {
+        Assert.True(File.Exists(OldAzureCore), "the older Azure.Core should have been downloaded by the test project");
+        using var session = ModuleSession.Create(importModule: false);
+
+        // Az.Accounts got there first: an older Azure.Core in the default load context.
+        var preload = session.Run("[System.Reflection.Assembly]::LoadFrom($args[0]).GetName().Version.ToString()", OldAzureCore).ShouldSucceed();
+        Assert.Equal("1.44.1.0", preload.Output.Single().BaseObject);
+
+        session.Import().ShouldSucceed();
+
+        // The module's Azure Blob client (Azure.Storage.Blobs on Azure.Core 1.60) builds with its own Azure.Core.
+        var run = session.Run(@"
+            $engine = [System.Reflection.Assembly]::Load('Daytona.Checkpoints')
+            $options = [Activator]::CreateInstance($engine.GetType('Daytona.Checkpoints.Storage.StorageOptions'))
+            $environment = [Func[string,string]]{ param($name) if ($name -eq 'AZURE_STORAGE_KEY') { 'a2V5' } elseif ($name -eq 'AZURE_STORAGE_ACCOUNT') { 'acct' } }
+            $config = $engine.GetType('Daytona.Checkpoints.Storage.Azure.AzureBlobConfig')::Parse('az://checkpoints/app', $environment)
+            $client = $config.CreateClient($options)
+            $core = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Azure.Core' }
+            [pscustomobject]@{
+                Uri = $client.Uri.ToString()
+                Loaded = @($core | ForEach-Object { '{0}@{1}' -f $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+            }").ShouldSucceed();
+
+        var result = run.Output.Single();
+        Assert.Equal("https://acct.blob.core.windows.net/checkpoints", result.Properties["Uri"].Value);
+        var loaded = ((object[])result.Properties["Loaded"].Value).Select(o => o.ToString()).OrderBy(s => s).ToList();
+        Assert.Equal(new[] { "1.44.1.0@Default", "1.60.0.0@Daytona.Snapshots" }, loaded);
+    }
 }
