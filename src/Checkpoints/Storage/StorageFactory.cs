@@ -32,6 +32,11 @@ namespace Daytona.Checkpoints.Storage
                 return new FolderStorage(location.Path!, options.Durable);
             }
 
+            if (location.Kind == StorageKind.AzureBlob || location.Kind == StorageKind.S3)
+            {
+                return ObjectStores.Open(location, options);
+            }
+
             throw new DaytonaException(StorageErrors.LocationInvalid, ErrorKind.NotImplemented,
                 $"Repositories on {(location.Kind == StorageKind.S3 ? "S3" : "Azure Blob Storage")} ({location}) are not supported by this build of the module.", location.Display)
             {

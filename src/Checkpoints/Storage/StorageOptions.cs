@@ -16,5 +16,8 @@ namespace Daytona.Checkpoints.Storage
 
         /// <summary>The per-machine cache folder for object stores; null for the default, empty to turn caching off.</summary>
         public string? CacheFolder { get; set; }
+
+        /// <summary>Reads an environment variable (object stores take their credentials from the environment); tests replace it.</summary>
+        public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
     }
 }

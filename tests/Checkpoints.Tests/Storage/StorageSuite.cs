@@ -35,7 +35,7 @@ public abstract class StorageSuite : IDisposable
 
     private static string Text(StoredObject? stored) => stored == null ? "<absent>" : Encoding.UTF8.GetString(stored.Span);
 
-    [Fact]
+    [SuiteFact]
     public async Task AWrittenObjectReadsBackWholeWithItsVersion()
     {
         var storage = NewStorage();
@@ -53,10 +53,16 @@ public abstract class StorageSuite : IDisposable
         Assert.Null(await storage.ReadAsync("nowhere/at/all", default));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task CreateOnlyReportsAlreadyExistsAndKeepsTheFirstContent()
     {
         var storage = NewStorage();
+        if (!storage.Traits.HonoursCreateOnly)
+        {
+            await AssertItReallyIgnoresConditions(storage);
+            return;
+        }
+
         Assert.True((await storage.WriteAsync("k", Bytes("first"), WriteCondition.CreateOnly, default)).Written);
         var second = await storage.WriteAsync("k", Bytes("second"), WriteCondition.CreateOnly, default);
         Assert.Equal(WriteStatus.AlreadyExists, second.Status);
@@ -64,10 +70,16 @@ public abstract class StorageSuite : IDisposable
         Assert.Equal("first", Text(read));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task OfManyCreatorsOfOneKeyExactlyOneWins()
     {
         var storage = NewStorage();
+        if (!storage.Traits.HonoursCreateOnly)
+        {
+            await AssertItReallyIgnoresConditions(storage);
+            return;
+        }
+
         for (var round = 0; round < 5; round++)
         {
             var key = "race/" + round;
@@ -77,10 +89,16 @@ public abstract class StorageSuite : IDisposable
         }
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task IfVersionReplacesOnlyTheVersionRead()
     {
         var storage = NewStorage();
+        if (!storage.Traits.HonoursCreateOnly)
+        {
+            await AssertItReallyIgnoresConditions(storage);
+            return;
+        }
+
         await storage.WriteAsync("cas", Bytes("v1"), WriteCondition.CreateOnly, default);
         string version;
         using (var first = await storage.ReadAsync("cas", default))
@@ -103,10 +121,16 @@ public abstract class StorageSuite : IDisposable
         Assert.Null(await storage.ReadAsync("cas-missing", default));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task ConcurrentCompareAndSwapLosesNoUpdate()
     {
         var storage = NewStorage();
+        if (!storage.Traits.HonoursCreateOnly)
+        {
+            await AssertItReallyIgnoresConditions(storage);
+            return;
+        }
+
         await storage.WriteAsync("counter", Bytes("0"), WriteCondition.CreateOnly, default);
         const int writers = 4;
         const int increments = 10;
@@ -130,7 +154,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Equal((writers * increments).ToString(), Text(final));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task UnconditionalWritesReplace()
     {
         var storage = NewStorage();
@@ -140,7 +164,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Equal("two", Text(read));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task RangesAndStreamsReadPartsAndWholes()
     {
         var storage = NewStorage();
@@ -168,7 +192,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Null(await storage.StatAsync("packs/ab/none.pack", default));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task ListingsAreSortedByKeyWithinTheirPrefixAndStartAfterAKey()
     {
         var storage = NewStorage();
@@ -193,7 +217,7 @@ public abstract class StorageSuite : IDisposable
         Assert.NotNull(listed.LastModifiedUtc);
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task DeleteSaysWhetherTheObjectWasThere()
     {
         var storage = NewStorage();
@@ -205,7 +229,7 @@ public abstract class StorageSuite : IDisposable
         Assert.True((await storage.WriteAsync("d/x", Bytes("again"), WriteCondition.CreateOnly, default)).Written);
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task AWriterDisposedWithoutCommitLeavesNothing()
     {
         var storage = NewStorage();
@@ -219,7 +243,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Empty(await storage.ListAsync(string.Empty, null, default));
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task AStagedObjectIsInvisibleUntilCommitted()
     {
         var storage = NewStorage();
@@ -234,7 +258,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Equal(content, read!.ToArray());
     }
 
-    [Fact]
+    [SuiteFact]
     public async Task ALeaseIsExclusiveUntilReleased()
     {
         var storage = NewStorage();
@@ -254,7 +278,7 @@ public abstract class StorageSuite : IDisposable
         Assert.Null(await storage.ReadAsync("lock", default));
     }
 
-    [Fact]
+    [SuiteFact]
     public virtual async Task ALeaseOfADeadProcessOrPastItsExpiryIsTakenOverAndItsHolderLosesIt()
     {
         var storage = NewStorage();
@@ -286,6 +310,20 @@ public abstract class StorageSuite : IDisposable
         var refused = await storage.TryAcquireLeaseAsync("lock", LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default);
         Assert.Null(refused.Lease);
         Assert.Equal("elsewhere", refused.Holder!.Host);
+    }
+
+    /// <summary>
+    /// A backend whose traits say it ignores conditional writes (found by the probe) really does: its promise is
+    /// truthful, so the engine serializes writers there instead of trusting create-only.
+    /// </summary>
+    private static async Task AssertItReallyIgnoresConditions(IObjectStorage storage)
+    {
+        Assert.False(storage.Traits.HonoursIfVersion);
+        var key = "ignored/" + Guid.NewGuid().ToString("N");
+        Assert.True((await storage.WriteAsync(key, Bytes("first"), WriteCondition.CreateOnly, default)).Written);
+        Assert.True((await storage.WriteAsync(key, Bytes("second"), WriteCondition.CreateOnly, default)).Written);
+        using var read = await storage.ReadAsync(key, default);
+        Assert.Equal("second", Text(read));
     }
 
     protected static int DeadProcessId()

@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Daytona.Checkpoints.Storage.Azure
+{
+    /// <summary>
+    /// A repository in an Azure Blob Storage container under a prefix (Azure.Storage.Blobs). Create-only writes send
+    /// <c>If-None-Match: *</c> (409 = already exists), compare-and-swap <c>If-Match</c> (412 = another version); the
+    /// SDK retries transient failures (<see cref="StorageRetry"/>). The container is created at the first write when it
+    /// does not exist. Leases are <see cref="ObjectLease"/> records, which rely on those conditional writes.
+    /// </summary>
+    public sealed class AzureBlobStorage : IObjectStorage
+    {
+        private readonly BlobContainerClient _container;
+        private readonly string _prefix;
+
+        public AzureBlobStorage(AzureBlobCredentials credentials, StorageOptions? options = null)
+        {
+            options ??= new StorageOptions();
+            _container = credentials.CreateClient(options);
+            _prefix = credentials.Location.Prefix;
+            Location = credentials.Display;
+            options.Verbose?.Invoke($"Azure Blob Storage: {Location}, credentials from {credentials.Source}.");
+        }
+
+        public string Location { get; }
+
+        public StorageTraits Traits { get; } = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, Connections = 8 };
+
+        private BlobClient Blob(string key) => _container.GetBlobClient(_prefix + key);
+
+        public async Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var result = await Blob(key).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = result.Value.Content.ToArray();
+                return new StoredObject(bytes, bytes.Length, result.Value.Details.ETag.ToString());
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Reading", key, e);
+            }
+        }
+
+        public async Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            if (count == 0)
+            {
+                return await StatAsync(key, cancellationToken).ConfigureAwait(false) == null ? -1 : 0;
+            }
+
+            try
+            {
+                var result = await Blob(key).DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position, count) }, cancellationToken).ConfigureAwait(false);
+                using var stream = result.Value.Content;
+                var total = 0;
+                int read;
+                while (total < count && (read = await stream.ReadAsync(buffer, offset + total, count - total, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                }
+
+                return total;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return -1;
+            }
+            catch (RequestFailedException e) when (e.Status == 416)
+            {
+                // A range starting at or past the end.
+                return 0;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Reading", key, e);
+            }
+        }
+
+        public async Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var result = await Blob(key).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return result.Value.Content;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Reading", key, e);
+            }
+        }
+
+        public async Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var properties = await Blob(key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return new ObjectInfo(key, properties.Value.ContentLength, properties.Value.LastModified.UtcDateTime, properties.Value.ETag.ToString());
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Reading the properties of", key, e);
+            }
+        }
+
+        public ObjectWriter CreateWriter(string key, WriteCondition condition) => new BufferedObjectWriter(key, condition, UploadAsync);
+
+        private async Task<WriteResult> UploadAsync(string key, ArraySegment<byte> content, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            var conditions = condition.Kind switch
+            {
+                WriteConditionKind.CreateOnly => new BlobRequestConditions { IfNoneMatch = ETag.All },
+                WriteConditionKind.IfVersion => new BlobRequestConditions { IfMatch = new ETag(condition.Version!) },
+                _ => null,
+            };
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    var data = new BinaryData(new ReadOnlyMemory<byte>(content.Array!, content.Offset, content.Count));
+                    var result = await Blob(key).UploadAsync(data, new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+                    return new WriteResult(WriteStatus.Written, result.Value.ETag.ToString());
+                }
+                catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+                {
+                    return new WriteResult(WriteStatus.AlreadyExists, null);
+                }
+                catch (RequestFailedException e) when (e.Status == 412 && condition.Kind == WriteConditionKind.CreateOnly)
+                {
+                    return new WriteResult(WriteStatus.AlreadyExists, null);
+                }
+                catch (RequestFailedException e) when ((e.Status == 412 || e.Status == 404) && condition.Kind == WriteConditionKind.IfVersion && e.ErrorCode != BlobErrorCode.ContainerNotFound)
+                {
+                    return new WriteResult(WriteStatus.VersionMismatch, null);
+                }
+                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound && attempt == 0)
+                {
+                    await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsFailure(e))
+                {
+                    throw Fail("Writing", key, e);
+                }
+            }
+        }
+
+        private async Task EnsureContainerAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Creating the container of", string.Empty, e);
+            }
+        }
+
+        public async Task<IReadOnlyList<ObjectInfo>> ListAsync(string prefix, string? startAfter, CancellationToken cancellationToken)
+        {
+            var result = new List<ObjectInfo>();
+            var options = new GetBlobsOptions { Prefix = _prefix + prefix };
+            if (startAfter != null)
+            {
+                // A service that knows startFrom skips the earlier names; the filter below keeps the answer exact either way.
+                options.StartFrom = _prefix + startAfter;
+            }
+
+            try
+            {
+                await foreach (var item in _container.GetBlobsAsync(options, cancellationToken).ConfigureAwait(false))
+                {
+                    var key = item.Name.Substring(_prefix.Length);
+                    if (startAfter == null || string.CompareOrdinal(key, startAfter) > 0)
+                    {
+                        result.Add(new ObjectInfo(key, item.Properties.ContentLength ?? 0, item.Properties.LastModified?.UtcDateTime, item.Properties.ETag?.ToString()));
+                    }
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                return result;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Listing", prefix + "*", e);
+            }
+
+            result.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return result;
+        }
+
+        public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var response = await Blob(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                return response.Value;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return false;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Deleting", key, e);
+            }
+        }
+
+        public Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken) =>
+            ObjectLease.TryAcquireAsync(this, key, holder, duration, cancellationToken);
+
+        public void Dispose()
+        {
+        }
+
+        private static bool IsFailure(Exception e) =>
+            e is RequestFailedException || e is AggregateException || e is IOException || e is global::Azure.Identity.AuthenticationFailedException || e is System.Net.Http.HttpRequestException;
+
+        private Exception Fail(string operation, string key, Exception e)
+        {
+            if (e is global::Azure.Identity.AuthenticationFailedException)
+            {
+                return StorageFailures.NoCredentials(Location, FirstLine(e.Message),
+                    "Set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN, or sign in (az login, Connect-AzAccount, a managed identity).", e);
+            }
+
+            if (e is AggregateException all && all.InnerExceptions.Count > 0)
+            {
+                // The SDK's retries all failed: report the last try.
+                e = all.InnerExceptions[all.InnerExceptions.Count - 1];
+            }
+
+            var failed = e as RequestFailedException;
+            return StorageFailures.Request(Location, operation, key, failed?.Status ?? 0, failed?.ErrorCode ?? FirstLine(e.Message), e);
+        }
+
+        private static string FirstLine(string text)
+        {
+            var newline = text.IndexOfAny(new[] { '\r', '\n' });
+            return newline < 0 ? text : text.Substring(0, newline);
+        }
+    }
+}

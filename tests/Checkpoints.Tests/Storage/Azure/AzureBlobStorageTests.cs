@@ -1,0 +1,64 @@
+using Daytona.Checkpoints.Storage;
+using Daytona.Common;
+using Daytona.StorageServers;
+
+namespace Checkpoints.Tests.Storage.Azure;
+
+/// <summary>The storage contract on Azure Blob Storage, against Azurite on loopback.</summary>
+[Collection(StorageServersCollection.Name)]
+[NeedsStorageServers]
+public sealed class AzureBlobStorageTests : StorageSuite
+{
+    private readonly StorageServersFixture _servers;
+
+    public AzureBlobStorageTests(StorageServersFixture servers)
+    {
+        _servers = servers;
+    }
+
+    protected override IObjectStorage CreateStorage() => _servers.OpenAzureAsync().GetAwaiter().GetResult();
+
+    [SuiteFact]
+    public async Task TheProbeTrustsAzuriteAndSaysNothing()
+    {
+        var warnings = new List<string>();
+        var verbose = new List<string>();
+        using var storage = await _servers.OpenAzureAsync(new StorageOptions { Warning = warnings.Add, Verbose = verbose.Add });
+        Assert.True(storage.Traits.HonoursCreateOnly);
+        Assert.True(storage.Traits.HonoursIfVersion);
+        Assert.Empty(warnings);
+        Assert.Empty(await storage.ListAsync(ConditionalWriteProbe.Folder, null, default));
+        Assert.Contains(verbose, line => line.Contains("credentials from AZURE_STORAGE_CONNECTION_STRING"));
+        Assert.DoesNotContain(verbose, line => line.Contains(AzuriteServer.AccountKey));
+    }
+
+    [SuiteFact]
+    public async Task AWrongKeyIsAccessDeniedAndTheMessageHoldsNoSecret()
+    {
+        var server = await _servers.Azurite();
+        const string wrongKey = "d3JvbmcgYnV0IHdlbGwgZm9ybWVkIGtleSB0aGF0IGlzIGxvbmcgZW5vdWdoISEhISEhISEhISEhISEhISEhIQ==";
+        var connection = AzuriteServer.ConnectionStringFor(server.Port).Replace(AzuriteServer.AccountKey, wrongKey);
+        var options = new StorageOptions { Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? connection : null };
+        var error = Assert.Throws<DaytonaException>(() => StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/denied"), options));
+        Assert.Equal(StorageErrors.AccessDenied, error.ErrorId);
+        Assert.Equal(ErrorKind.PermissionDenied, error.Kind);
+        Assert.DoesNotContain(wrongKey, error.Message);
+        Assert.DoesNotContain(wrongKey, error.RecommendedAction);
+    }
+
+    [SuiteFact]
+    public async Task AnUnreachableAccountFailsAfterTheRetriesWithEachRetryOnVerbose()
+    {
+        var verbose = new List<string>();
+        var port = NodeServer.FreePort();
+        var options = new StorageOptions
+        {
+            Verbose = line => { lock (verbose) { verbose.Add(line); } },
+            Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? AzuriteServer.ConnectionStringFor(port) : null,
+        };
+        var error = await Task.Run(() => Assert.Throws<DaytonaException>(() => StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/x"), options)));
+        Assert.Equal(StorageErrors.Unavailable, error.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, error.Kind);
+        Assert.Equal(StorageRetry.MaxRetries, verbose.Count(line => line.StartsWith("Azure Blob: retry", StringComparison.Ordinal)));
+    }
+}
