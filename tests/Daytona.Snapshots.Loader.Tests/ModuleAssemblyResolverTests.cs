@@ -21,7 +21,8 @@ public sealed class ModuleAssemblyResolverTests : IDisposable
     public static TheoryData<string, string, string, string> KnownMismatches => new()
     {
         { "System.Memory", "System.Runtime.CompilerServices.Unsafe", "4.0.4.1", "b03f5f7f11d50a3a" },
-        { "System.Memory", "System.Buffers", "4.0.2.0", "cc7b13ffcd2ddd51" },
+        { "Azure.Identity", "Azure.Core", "1.53.0.0", "92742159e12e44c8" },
+        { "AWSSDK.Core", "System.Text.Json", "6.0.0.0", "cc7b13ffcd2ddd51" },
         { "Polly.Core", "Microsoft.Bcl.AsyncInterfaces", "6.0.0.0", "cc7b13ffcd2ddd51" },
         { "Polly.Core", "System.ComponentModel.Annotations", "4.2.0.0", "b03f5f7f11d50a3a" },
         { "System.Threading.Tasks.Extensions", "System.Runtime.CompilerServices.Unsafe", "4.0.4.1", "b03f5f7f11d50a3a" },

@@ -61,8 +61,9 @@ public sealed class DependencyIsolationTests
             $engine = [System.Reflection.Assembly]::Load('Daytona.Checkpoints')
             $options = [Activator]::CreateInstance($engine.GetType('Daytona.Checkpoints.Storage.StorageOptions'))
             $environment = [Func[string,string]]{ param($name) if ($name -eq 'AZURE_STORAGE_KEY') { 'a2V5' } elseif ($name -eq 'AZURE_STORAGE_ACCOUNT') { 'acct' } }
-            $config = $engine.GetType('Daytona.Checkpoints.Storage.Azure.AzureBlobConfig')::Parse('az://checkpoints/app', $environment)
-            $client = $config.CreateClient($options)
+            $location = $engine.GetType('Daytona.Checkpoints.Storage.RepositoryLocation')::ParseUrl('az://checkpoints/app')
+            $credentials = $engine.GetType('Daytona.Checkpoints.Storage.Azure.AzureBlobCredentials')::From($location, $environment)
+            $client = $credentials.CreateClient($options)
             $core = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Azure.Core' }
             [pscustomobject]@{
                 Uri = $client.Uri.ToString()
