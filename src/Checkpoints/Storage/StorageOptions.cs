@@ -1,4 +1,5 @@
 using System;
+using Daytona.Common.Http;
 
 namespace Daytona.Checkpoints.Storage
 {
@@ -16,6 +17,12 @@ namespace Daytona.Checkpoints.Storage
 
         /// <summary>The per-machine cache folder for object stores; null for the default, empty to turn caching off.</summary>
         public string? CacheFolder { get; set; }
+
+        /// <summary>
+        /// The retry numbers object stores hand to their SDK's own retry settings (the module's one resilience home,
+        /// <see cref="HttpResilienceOptions"/>): tries, back-off, per-try timeout. Each retry is reported on <see cref="Verbose"/>.
+        /// </summary>
+        public HttpResilienceOptions Resilience { get; set; } = HttpResilienceOptions.Default;
 
         /// <summary>Reads an environment variable (object stores take their credentials from the environment); tests replace it.</summary>
         public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;

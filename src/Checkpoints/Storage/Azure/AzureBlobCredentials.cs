@@ -63,10 +63,11 @@ namespace Daytona.Checkpoints.Storage.Azure
         public BlobContainerClient CreateClient(StorageOptions options)
         {
             var clientOptions = new BlobClientOptions();
-            clientOptions.Retry.MaxRetries = StorageRetry.MaxRetries;
-            clientOptions.Retry.Delay = StorageRetry.Delay;
-            clientOptions.Retry.MaxDelay = StorageRetry.MaxDelay;
-            clientOptions.Retry.NetworkTimeout = StorageRetry.TryTimeout;
+            var retry = options.Resilience.SdkRetry;
+            clientOptions.Retry.MaxRetries = retry.MaxRetries;
+            clientOptions.Retry.Delay = retry.Delay;
+            clientOptions.Retry.MaxDelay = retry.MaxDelay;
+            clientOptions.Retry.NetworkTimeout = retry.NetworkTimeout;
             clientOptions.Retry.Mode = RetryMode.Exponential;
             clientOptions.Diagnostics.IsLoggingEnabled = false;
             clientOptions.Diagnostics.IsDistributedTracingEnabled = false;

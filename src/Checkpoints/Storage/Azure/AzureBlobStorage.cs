@@ -12,7 +12,7 @@ namespace Daytona.Checkpoints.Storage.Azure
     /// <summary>
     /// A repository in an Azure Blob Storage container under a prefix (Azure.Storage.Blobs). Create-only writes send
     /// <c>If-None-Match: *</c> (409 = already exists), compare-and-swap <c>If-Match</c> (412 = another version); the
-    /// SDK retries transient failures (<see cref="StorageRetry"/>). The container is created at the first write when it
+    /// SDK retries transient failures (<see cref="StorageOptions.Resilience"/>). The container is created at the first write when it
     /// does not exist. Leases are <see cref="ObjectLease"/> records, which rely on those conditional writes.
     /// </summary>
     public sealed class AzureBlobStorage : IObjectStorage

@@ -85,11 +85,12 @@ namespace Daytona.Checkpoints.Storage.S3
         /// </summary>
         public AmazonS3Client CreateClient(StorageOptions options)
         {
+            var retry = options.Resilience.SdkRetry;
             var config = new AmazonS3Config
             {
-                MaxErrorRetry = StorageRetry.MaxRetries,
+                MaxErrorRetry = retry.MaxRetries,
                 RetryMode = RequestRetryMode.Standard,
-                Timeout = StorageRetry.TryTimeout,
+                Timeout = retry.NetworkTimeout,
                 RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
                 ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             };

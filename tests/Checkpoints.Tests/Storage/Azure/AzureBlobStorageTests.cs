@@ -51,14 +51,18 @@ public sealed class AzureBlobStorageTests : StorageSuite
     {
         var verbose = new List<string>();
         var port = NodeServer.FreePort();
+        var resilience = Daytona.Common.Http.HttpResilienceOptions.Default;
+        resilience.BaseDelay = TimeSpan.FromMilliseconds(20);
+        resilience.MaxDelay = TimeSpan.FromMilliseconds(100);
         var options = new StorageOptions
         {
+            Resilience = resilience,
             Verbose = line => { lock (verbose) { verbose.Add(line); } },
             Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? AzuriteServer.ConnectionStringFor(port) : null,
         };
         var error = await Task.Run(() => Assert.Throws<DaytonaException>(() => StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/x"), options)));
         Assert.Equal(StorageErrors.Unavailable, error.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, error.Kind);
-        Assert.Equal(StorageRetry.MaxRetries, verbose.Count(line => line.StartsWith("Azure Blob: retry", StringComparison.Ordinal)));
+        Assert.Equal(resilience.MaxRetries, verbose.Count(line => line.StartsWith("Azure Blob: retry", StringComparison.Ordinal)));
     }
 }
