@@ -11,8 +11,8 @@ public sealed class AzuriteServer : NodeServer
 
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private AzuriteServer(Process process, int port)
-        : base(process, port)
+    private AzuriteServer(Process process, int port, System.Text.StringBuilder log)
+        : base(process, port, log)
     {
     }
 
@@ -27,7 +27,7 @@ public sealed class AzuriteServer : NodeServer
 
     public static async Task<AzuriteServer> StartAsync()
     {
-        var (process, port, _) = await StartNodeAsync(
+        var (process, port, log) = await StartNodeAsync(
             Path.Combine("azurite", "dist", "src", "blob", "main.js"),
             port => new[]
             {
@@ -35,6 +35,6 @@ public sealed class AzuriteServer : NodeServer
                 "--inMemoryPersistence", "--extentMemoryLimit", "2048", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
             },
             TimeSpan.FromSeconds(60));
-        return new AzuriteServer(process, port);
+        return new AzuriteServer(process, port, log);
     }
 }

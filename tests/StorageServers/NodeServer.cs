@@ -12,12 +12,13 @@ namespace Daytona.StorageServers;
 public abstract class NodeServer : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly StringBuilder _log;
 
-    protected NodeServer(Process process, int port)
+    protected NodeServer(Process process, int port, StringBuilder log)
     {
         _process = process;
         Port = port;
+        _log = log;
     }
 
     public int Port { get; }
@@ -183,8 +184,16 @@ public abstract class NodeServer : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>True when the server stopped by itself (a crash): <see cref="Log"/> says why.</summary>
+    public bool HasExited => _process.HasExited;
+
     public virtual ValueTask DisposeAsync()
     {
+        if (_process.HasExited && Environment.GetEnvironmentVariable("STORAGE_SERVERS_LOG") is { Length: > 0 } file)
+        {
+            File.AppendAllText(file, Log);
+        }
+
         Stop(_process);
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;

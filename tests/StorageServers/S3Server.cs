@@ -16,8 +16,8 @@ public sealed class S3Server : NodeServer
 
     private readonly string _directory;
 
-    private S3Server(Process process, int port, string directory)
-        : base(process, port)
+    private S3Server(Process process, int port, string directory, System.Text.StringBuilder log)
+        : base(process, port, log)
     {
         _directory = directory;
     }
@@ -28,7 +28,7 @@ public sealed class S3Server : NodeServer
     {
         var directory = Path.Combine(Path.GetTempPath(), "s3rver-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var (process, port, _) = await StartNodeAsync(
+        var (process, port, log) = await StartNodeAsync(
             Path.Combine("s3rver", "bin", "s3rver.js"),
             port => new[]
             {
@@ -37,8 +37,11 @@ public sealed class S3Server : NodeServer
             },
             TimeSpan.FromSeconds(60),
             // s3rver encrypts its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
-            "--openssl-legacy-provider");
-        return new S3Server(process, port, directory);
+            "--openssl-legacy-provider",
+            // A listing that races a delete rejects a promise nobody awaits; node would exit on it.
+            "--unhandled-rejections=warn",
+            "--require", Path.Combine(Folder, "s3rver-keep-folders.js"));
+        return new S3Server(process, port, directory, log);
     }
 
     public override async ValueTask DisposeAsync()
