@@ -23,6 +23,7 @@
         'Formats/Arazzo.format.ps1xml'
         'Formats/Checkpoints.format.ps1xml'
         'Formats/Emulator.format.ps1xml'
+        'Formats/CheckpointServer.format.ps1xml'
         'Formats/Recording.format.ps1xml'
     )
     CmdletsToExport        = @(
@@ -31,6 +32,9 @@
         # Emulator
         'Start-DaytonaEmulator'
         'Stop-DaytonaEmulator'
+        # Checkpoint server
+        'Start-CheckpointServer'
+        'Stop-CheckpointServer'
         # Snapshots
         'Get-DaytonaSnapshot'
         'New-DaytonaSnapshot'

@@ -26,7 +26,8 @@ public static class ServerProgram
           --parent-pid   exit when this process ends
           --ready-json   print one JSON line {"url"} when listening, nothing else (child mode)
         The key clients must send (Authorization: Bearer KEY, or Basic auth with KEY as the password) is read from
-        $DAYTONA_CHECKPOINT_SERVER_KEY; without it the server answers anyone who can reach it.
+        $DAYTONA_CHECKPOINT_SERVER_KEY; without it the server answers anyone who can reach it. Repositories may also be
+        given one per line in $DAYTONA_CHECKPOINT_SERVER_REPOSITORIES (a storage URL with a SAS stays off the command line).
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -75,6 +76,15 @@ public static class ServerProgram
                         return 0;
                     default:
                         throw new ArgumentException($"Unknown argument '{args[i]}'.");
+                }
+            }
+
+            // Start-CheckpointServer passes its repositories through the environment: a storage URL may hold a SAS.
+            foreach (var line in (Environment.GetEnvironmentVariable(CheckpointServerLauncher.RepositoriesVariable) ?? string.Empty).Split('\n'))
+            {
+                if (line.Trim().Length > 0)
+                {
+                    options.Repositories.Add(line.Trim());
                 }
             }
 

@@ -38,6 +38,9 @@ namespace Daytona.Checkpoints
         /// <summary>Where the repository is: a folder's full path, or its URL (never with a secret).</summary>
         public string Repository { get; set; } = string.Empty;
 
+        /// <summary>The checkpoint's URL when it was read from a checkpoint server (<c>…/&lt;source&gt;/&lt;id&gt;/</c>); null otherwise.</summary>
+        public Uri? Url { get; set; }
+
         /// <summary>For a lookup by time: whether a checkpoint exists at exactly that instant; null otherwise.</summary>
         public bool? ExactMatch { get; set; }
 

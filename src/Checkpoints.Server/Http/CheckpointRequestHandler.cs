@@ -175,6 +175,8 @@ internal sealed class CheckpointRequestHandler
         var indexPath = resolved.Length == 0 ? "index.html" : resolved + "/index.html";
         if (!Negotiation.WantsJson(request) && tree.TryResolve(indexPath, out var index, out _) && index is { Type: EntryType.File })
         {
+            // The folder's URL answers JSON to Accept: application/json, so what it answers depends on Accept.
+            context.Response.Headers.Vary = "Accept";
             await FileAsync(context, source, index, "index.html").ConfigureAwait(false);
             return;
         }

@@ -38,6 +38,7 @@ namespace Daytona.Checkpoints.Remote
             var source = new Uri(Url, "../");
             var checkpoint = Checkpoint.From(Manifest, new Uri(source, "../").ToString());
             checkpoint.Source = source.ToString();
+            checkpoint.Url = Url;
             checkpoint.ExactMatch = ExactMatch;
             return checkpoint;
         }
@@ -165,6 +166,7 @@ namespace Daytona.Checkpoints.Remote
                         Size = item.TryGetProperty("size", out var size) ? size.GetInt64() : 0,
                         Source = final.ToString(),
                         Repository = repository,
+                        Url = new Uri(final, id + "/"),
                     });
                 }
 

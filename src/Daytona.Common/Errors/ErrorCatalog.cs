@@ -169,6 +169,8 @@ namespace Daytona.Common
             "Write placeholders as {Property}, {Index} or {<property name>} (a property every object has a simple value for), for example -Name 'snap_{Name}_{Property}'.");
 
         // ---- the checkpoint server and its clients ----------------------------------------------------------------
+        public static readonly ErrorDefinition CheckpointIdMissing = Define(nameof(CheckpointIdMissing), ErrorKind.InvalidArgument, ErrorScope.Command,
+            "Pass -Id (and -Repository), pipe checkpoints from Get-Checkpoint, or pass a server URL with -Uri.");
         public static readonly ErrorDefinition CheckpointUriInvalid = Define(nameof(CheckpointUriInvalid), ErrorKind.InvalidArgument, ErrorScope.Item,
             "Pass http://<server>/<source>/<yyyyMMddTHHmmssZ>/ (any instant: the server answers with the newest checkpoint at or before it).");
         public static readonly ErrorDefinition CheckpointServerUnreachable = Define(nameof(CheckpointServerUnreachable), ErrorKind.ConnectionError, ErrorScope.Command,

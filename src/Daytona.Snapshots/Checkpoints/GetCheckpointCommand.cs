@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 using Daytona.Checkpoints;
+using Daytona.Checkpoints.Remote;
 using Daytona.Common;
 using Daytona.Snapshots.Common;
 
@@ -17,10 +19,26 @@ namespace Daytona.Snapshots.Checkpoints
         private const string ListSet = "List";
         private const string IdSet = "Id";
         private const string AtSet = "At";
+        private const string UriSet = "Uri";
 
         /// <summary>The repository: a folder or a URL (az://, https://<account>.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 0, ParameterSetName = AtSet, ValueFromPipelineByPropertyName = true)]
         public override string? Repository { get; set; }
+
+        /// <summary>
+        /// A checkpoint server's URL (Start-CheckpointServer): its root lists every source's checkpoints, a source
+        /// (http://host/&lt;name&gt;/) its own, and a URL with an instant (…/&lt;yyyyMMddTHHmmssZ&gt;/) the checkpoint it resolves to.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("Url")]
+        [ValidateNotNull]
+        public Uri? Uri { get; set; }
+
+        /// <summary>The server's key, when it has one (binds by property name from Start-CheckpointServer's object).</summary>
+        [Parameter(ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
+        public SecureString? ApiKey { get; set; }
 
         /// <summary>The checkpoint id (its UTC time, yyyyMMddTHHmmssZ).</summary>
         [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
@@ -33,6 +51,7 @@ namespace Daytona.Snapshots.Checkpoints
         /// checkpoint at or before it, with ExactMatch telling whether one exists at exactly that second.
         /// </summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = AtSet)]
+        [Parameter(ParameterSetName = UriSet)]
         [ValidateNotNull]
         public object? At { get; set; }
 
@@ -44,12 +63,19 @@ namespace Daytona.Snapshots.Checkpoints
 
         /// <summary>Only checkpoints whose label matches (wildcards allowed).</summary>
         [Parameter(ParameterSetName = ListSet)]
+        [Parameter(ParameterSetName = UriSet)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string? Name { get; set; }
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == UriSet)
+            {
+                ProcessUri(Uri!);
+                return;
+            }
+
             var repository = OpenRepository();
             try
             {
@@ -78,6 +104,42 @@ namespace Daytona.Snapshots.Checkpoints
             {
                 WriteFailure(e, ParameterSetName == AtSet ? At : Id.Length > 0 ? Id : RepositoryTarget);
             }
+        }
+
+        /// <summary>From a checkpoint server: one checkpoint (an instant in the URL, or -At), else the listing.</summary>
+        private void ProcessUri(Uri url)
+        {
+            var client = CheckpointServerClient.Create(ApiKey == null ? null : SecureStrings.ToPlainText(ApiKey));
+            DateTime? instant = null;
+            try
+            {
+                instant = At == null ? (DateTime?)null : ToInstant(At);
+            }
+            catch (DaytonaException e)
+            {
+                WriteFailure(e, At);
+                return;
+            }
+
+            var pattern = Name == null ? null : WildcardPattern.Get(Name, WildcardOptions.IgnoreCase);
+            RunAsync(async token =>
+            {
+                if (CheckpointServerClient.CheckpointRoot(url, out _, out _) != null || instant != null)
+                {
+                    var target = instant == null ? url : new Uri(url.AbsolutePath.EndsWith("/", StringComparison.Ordinal) ? url : new Uri(url + "/"), CheckpointTime.ToId(instant.Value) + "/");
+                    var checkpoint = await client.GetAsync(target, token).ConfigureAwait(false);
+                    PostObject(checkpoint.ToCheckpoint());
+                    return;
+                }
+
+                foreach (var checkpoint in await client.ListAsync(url, token).ConfigureAwait(false))
+                {
+                    if (pattern == null || pattern.IsMatch(checkpoint.Name ?? string.Empty))
+                    {
+                        PostObject(checkpoint);
+                    }
+                }
+            });
         }
 
         private string? SourceKey()

@@ -2,11 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using System.Security;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Api;
 using Daytona.Checkpoints;
+using Daytona.Checkpoints.Remote;
 using Daytona.Common;
 using Daytona.Snapshots.Common;
 using Daytona.Snapshots.Connection;
@@ -24,11 +26,23 @@ namespace Daytona.Snapshots.Checkpoints
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public override string? Repository { get; set; }
 
-        /// <summary>The checkpoint id.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        /// <summary>The checkpoint id (with -Repository); not needed with -Uri.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
-        public string Id { get; set; } = string.Empty;
+        public string? Id { get; set; }
+
+        /// <summary>
+        /// A checkpoint's URL on a checkpoint server, with any instant: http://host/&lt;source&gt;/&lt;yyyyMMddTHHmmssZ&gt;/.
+        /// The server's redirect picks the newest checkpoint at or before it; every byte is checked against the checkpoint's
+        /// manifest before the restored folder is swapped in. Checkpoints from Get-Checkpoint -Uri bind it by property name.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Url")]
+        public Uri? Uri { get; set; }
+
+        /// <summary>The checkpoint server's key, when it has one.</summary>
+        [Parameter]
+        public SecureString? ApiKey { get; set; }
 
         /// <summary>The folder to restore into (folder checkpoints): new or empty, or any folder with -Force.</summary>
         [Parameter(Position = 1)]
@@ -45,11 +59,23 @@ namespace Daytona.Snapshots.Checkpoints
 
         protected override void ProcessRecord()
         {
+            if (Uri != null)
+            {
+                ProcessUri(Uri);
+                return;
+            }
+
+            if (string.IsNullOrEmpty(Id))
+            {
+                WriteFailure(ErrorCatalog.CheckpointIdMissing.Create("Name the checkpoint to restore: -Id with -Repository, or its URL with -Uri."), null);
+                return;
+            }
+
             var repository = OpenRepository();
             Checkpoint checkpoint;
             try
             {
-                checkpoint = repository.Get(Id);
+                checkpoint = repository.Get(Id!);
             }
             catch (DaytonaException e)
             {
@@ -59,19 +85,12 @@ namespace Daytona.Snapshots.Checkpoints
 
             if (checkpoint.Kind == Manifest.DocumentKind && checkpoint.Source.StartsWith("daytona:", StringComparison.Ordinal))
             {
-                RestoreSnapshots(repository, checkpoint);
+                RestoreSnapshots(checkpoint.Id, () => repository.ReadFile(checkpoint.Id, NewCheckpointCommand.SnapshotsDocument));
                 return;
             }
 
-            if (string.IsNullOrEmpty(Destination))
-            {
-                WriteError(ErrorRecords.Create(ErrorCatalog.CheckpointDestinationMissing,
-                    $"Checkpoint {checkpoint.Id} holds a folder: say where to restore it with -Destination.", checkpoint.Id));
-                return;
-            }
-
-            var destination = ResolvePath(Destination!);
-            if (!ShouldProcess(destination, $"Restore checkpoint {checkpoint.Id}{(Force ? " (replacing the content)" : string.Empty)}"))
+            var destination = DestinationFor(checkpoint.Id, Force);
+            if (destination == null)
             {
                 return;
             }
@@ -87,7 +106,79 @@ namespace Daytona.Snapshots.Checkpoints
             });
         }
 
-        private void RestoreSnapshots(CheckpointRepository repository, Checkpoint checkpoint)
+        /// <summary>From a checkpoint server: the manifest first (through the server's redirect), then every file, verified.</summary>
+        private void ProcessUri(Uri url)
+        {
+            var client = CheckpointServerClient.Create(ApiKey == null ? null : SecureStrings.ToPlainText(ApiKey));
+            if (!IsCheckpointUrl(url))
+            {
+                return;
+            }
+
+            RemoteCheckpoint? found = null;
+            RunForItem(url, async token => found = await client.GetAsync(url, token).ConfigureAwait(false));
+            if (found == null)
+            {
+                return;
+            }
+
+            var checkpoint = found;
+            var manifest = checkpoint.Manifest;
+            PostVerbose($"{url} is checkpoint {manifest.Id} ({(checkpoint.ExactMatch ? "exactly" : "the newest at or before that instant")}) at {checkpoint.Url}.");
+            if (manifest.Kind == Manifest.DocumentKind && manifest.Source.StartsWith("daytona:", StringComparison.Ordinal))
+            {
+                RestoreSnapshots(manifest.Id, () => RunAsync(token => client.ReadFileAsync(checkpoint, NewCheckpointCommand.SnapshotsDocument, token)));
+                return;
+            }
+
+            var destination = DestinationFor(manifest.Id, Force);
+            if (destination == null)
+            {
+                return;
+            }
+
+            const int activity = 0x0C50;
+            var progress = ProgressReporter(activity);
+            RunForItem(url, async token =>
+            {
+                await client.RestoreAsync(checkpoint, destination, new RestoreOptions { Force = Force.IsPresent, Progress = progress }, token).ConfigureAwait(false);
+                CompleteProgress(activity, "Restoring");
+                PostVerbose($"Restored checkpoint {manifest.Id} ({manifest.Files} files, {Sizes.Format(manifest.Size)}) from {checkpoint.Url} into {destination}.");
+                PostObject(new DirectoryInfo(destination));
+            });
+        }
+
+        /// <summary>A URL that names no checkpoint is refused before any request.</summary>
+        private bool IsCheckpointUrl(Uri url)
+        {
+            if (CheckpointServerClient.CheckpointRoot(url, out _, out var subPath) == null || subPath.Length > 0)
+            {
+                var error = subPath.Length > 0
+                    ? ErrorCatalog.CheckpointUriInvalid.Create($"{url} names '{subPath}' inside a checkpoint; a restore takes a whole checkpoint.", url.ToString(),
+                        recommendation: "Pass the checkpoint's URL, ending at its time: http://<server>/<source>/<yyyyMMddTHHmmssZ>/.")
+                    : ErrorCatalog.CheckpointUriInvalid.Create($"{url} names no checkpoint: its path has no yyyyMMddTHHmmssZ segment after the source.", url.ToString());
+                WriteFailure(error, url);
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>The destination of a folder checkpoint, after ShouldProcess; null when there is none or the user declined.</summary>
+        private string? DestinationFor(string id, bool force)
+        {
+            if (string.IsNullOrEmpty(Destination))
+            {
+                WriteFailure(ErrorCatalog.CheckpointDestinationMissing.Create(
+                    $"Checkpoint {id} holds a folder: say where to restore it with -Destination."), id);
+                return null;
+            }
+
+            var destination = ResolvePath(Destination!);
+            return ShouldProcess(destination, $"Restore checkpoint {id}{(force ? " (replacing the content)" : string.Empty)}") ? destination : null;
+        }
+
+        private void RestoreSnapshots(string checkpointId, Func<byte[]> readDocument)
         {
             DaytonaConnection connection;
             try
@@ -96,18 +187,18 @@ namespace Daytona.Snapshots.Checkpoints
             }
             catch (DaytonaException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e, checkpoint.Id));
+                ThrowTerminatingError(ErrorRecords.From(e, checkpointId));
                 return;
             }
 
             List<CreateSnapshotRequest> requests;
             try
             {
-                requests = ReadRequests(repository.ReadFile(checkpoint.Id, NewCheckpointCommand.SnapshotsDocument), checkpoint.Id);
+                requests = ReadRequests(readDocument(), checkpointId);
             }
             catch (DaytonaException e)
             {
-                WriteFailure(e, checkpoint.Id);
+                WriteFailure(e, checkpointId);
                 return;
             }
 
@@ -125,7 +216,7 @@ namespace Daytona.Snapshots.Checkpoints
                         continue;
                     }
 
-                    if (!OnPipelineThread(() => ShouldProcess($"{request.Name} at {connection.ApiUrl}", $"Re-create snapshot from checkpoint {checkpoint.Id}")))
+                    if (!OnPipelineThread(() => ShouldProcess($"{request.Name} at {connection.ApiUrl}", $"Re-create snapshot from checkpoint {checkpointId}")))
                     {
                         continue;
                     }
@@ -133,7 +224,7 @@ namespace Daytona.Snapshots.Checkpoints
                     await ForItemAsync(request.Name, async () =>
                     {
                         var created = await client.CreateSnapshotAsync(request, token).ConfigureAwait(false);
-                        PostVerbose($"Re-created snapshot '{request.Name}' from checkpoint {checkpoint.Id}.");
+                        PostVerbose($"Re-created snapshot '{request.Name}' from checkpoint {checkpointId}.");
                         PostObject(created);
                     }).ConfigureAwait(false);
                 }

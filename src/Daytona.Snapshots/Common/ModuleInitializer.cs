@@ -11,6 +11,7 @@ namespace Daytona.Snapshots.Common
         public void OnRemove(PSModuleInfo module)
         {
             Emulator.EmulatorTracking.StopForCurrentRunspace();
+            CheckpointServer.CheckpointServerTracking.StopForCurrentRunspace();
         }
     }
 }
