@@ -113,7 +113,7 @@ namespace Daytona.Snapshots.Checkpoints
             DateTime? instant = null;
             try
             {
-                instant = At == null ? (DateTime?)null : ToInstant(At);
+                instant = At == null ? (DateTime?)null : ToInstant(At, out _);
             }
             catch (DaytonaException e)
             {
