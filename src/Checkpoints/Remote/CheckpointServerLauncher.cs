@@ -38,7 +38,7 @@ namespace Daytona.Checkpoints.Remote
             {
                 AppPath = options.ServerPath,
                 DisplayName = "checkpoint server",
-                ErrorIdPrefix = "CheckpointServer",
+                Errors = ChildAppErrors.CheckpointServer,
                 MissingAction = ErrorCatalog.CheckpointServerNotFound.Recommendation,
                 ReadyTimeout = options.ReadyTimeout,
                 ParentProcessId = options.ParentProcessId,
