@@ -20,19 +20,28 @@ namespace Daytona.Recording
             Command = command;
             Unit = unit;
             Targets = targets;
-            Call = call;
-            var path = call.Path;
-            var query = path.IndexOf('?');
-            PathOnly = query < 0 ? path : path.Substring(0, query);
-            Query = query < 0 ? string.Empty : path.Substring(query + 1);
+            Method = call.Method;
+            Path = call.Path;
+            ApiUrl = call.ApiUrl;
+            OrganizationId = call.OrganizationId;
+            StatusCode = call.StatusCode;
+            Duration = call.Duration;
+            var query = Path.IndexOf('?');
+            PathOnly = query < 0 ? Path : Path.Substring(0, query);
+            Query = query < 0 ? string.Empty : Path.Substring(query + 1);
             Segments = IsApiPath ? PathOnly.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
             for (var i = 0; i < Segments.Length; i++)
             {
                 Segments[i] = Uri.UnescapeDataString(Segments[i]);
             }
 
+            // Object storage answers carry credentials (push access: a secret key and a session token): a recording
+            // keeps no body of those, nor of anything outside the API (a build log).
+            var keepBodies = IsApiPath && !(Segments.Length > 0 && Segments[0] == "object-storage");
+            RequestBody = keepBodies ? call.RequestBody : null;
+            ResponseBody = keepBodies ? call.ResponseBody : null;
             SnapshotKey = Segments.Length >= 2 && Segments[0] == "snapshots" ? Segments[1]
-                : Segments.Length == 1 && Segments[0] == "snapshots" && call.Method == "POST" ? Text(RequestJson, "name")
+                : Segments.Length == 1 && Segments[0] == "snapshots" && Method == "POST" ? Text(RequestJson, "name")
                 : null;
         }
 
@@ -48,17 +57,32 @@ namespace Daytona.Recording
         /// <summary>The ids or names the unit was given to act on.</summary>
         public IReadOnlyList<string> Targets { get; }
 
-        public ApiCall Call { get; }
+        public string Method { get; }
 
-        public string Method => Call.Method;
+        /// <summary>The path relative to the API base with its query, or the absolute URL of a call outside the API.</summary>
+        public string Path { get; }
 
-        public int? StatusCode => Call.StatusCode;
+        /// <summary>The API base URL of the connection that made the call.</summary>
+        public string? ApiUrl { get; }
+
+        /// <summary>The organization the call was sent for, when one was.</summary>
+        public string? OrganizationId { get; }
+
+        public int? StatusCode { get; }
+
+        public TimeSpan Duration { get; }
+
+        /// <summary>The JSON request body (none kept for object storage).</summary>
+        public string? RequestBody { get; }
+
+        /// <summary>The response body (none kept for object storage or a stream).</summary>
+        public string? ResponseBody { get; }
 
         /// <summary>True for an error answer or no answer at all.</summary>
-        public bool Failed => Call.StatusCode == null || Call.StatusCode >= 400;
+        public bool Failed => StatusCode == null || StatusCode >= 400;
 
         /// <summary>True when the call went to the API (a relative path), not to a URL the API handed out (a build log).</summary>
-        public bool IsApiPath => !Call.Path.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !Call.Path.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        public bool IsApiPath => !Path.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !Path.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The path without its query, relative to the API base.</summary>
         public string PathOnly { get; }
@@ -77,7 +101,7 @@ namespace Daytona.Recording
             {
                 if (!_parsedRequest)
                 {
-                    _request = Parse(Call.RequestBody);
+                    _request = Parse(RequestBody);
                     _parsedRequest = true;
                 }
 
@@ -91,7 +115,7 @@ namespace Daytona.Recording
             {
                 if (!_parsedResponse)
                 {
-                    _response = Parse(Call.ResponseBody);
+                    _response = Parse(ResponseBody);
                     _parsedResponse = true;
                 }
 
@@ -99,7 +123,7 @@ namespace Daytona.Recording
             }
         }
 
-        public override string ToString() => $"#{Sequence} {Command}: {Call}";
+        public override string ToString() => $"#{Sequence} {Command}: {Method} {Path} -> {StatusCode}";
 
         internal static string? Text(JsonNode? node, string property) =>
             node is JsonObject o && o.TryGetPropertyValue(property, out var value) && value is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;

@@ -33,7 +33,7 @@ public sealed class RecordingSessionTests
         await Assert.ThrowsAnyAsync<Daytona.Common.DaytonaException>(() => h.As("Enable-DaytonaSnapshot", c => c.GetSnapshotAsync("nowhere", None)));
 
         var calls = h.Recording!.End();
-        Assert.Equal(new[] { "GET snapshots/there 200", "GET snapshots/fresh 404", "POST snapshots 200" }, calls.Select(c => $"{c.Method} {c.Call.Path} {c.StatusCode}"));
+        Assert.Equal(new[] { "GET snapshots/there 200", "GET snapshots/fresh 404", "POST snapshots 200" }, calls.Select(c => $"{c.Method} {c.Path} {c.StatusCode}"));
         Assert.Equal(new[] { "Get-DaytonaSnapshot", "New-DaytonaSnapshot", "New-DaytonaSnapshot" }, calls.Select(c => c.Command));
         Assert.True(calls.Select(c => c.Sequence).SequenceEqual(calls.Select(c => c.Sequence).OrderBy(s => s)));
     }

@@ -62,15 +62,15 @@ namespace Daytona.Recording.Planning
                 Workflow.Commands.Add(call.Command);
             }
 
-            if (call.Call.ApiUrl != null)
+            if (call.ApiUrl != null)
             {
-                _servers.Add(call.Call.ApiUrl);
-                Workflow.ServerUrl ??= call.Call.ApiUrl;
+                _servers.Add(call.ApiUrl);
+                Workflow.ServerUrl ??= call.ApiUrl;
             }
 
-            if (call.Call.OrganizationId != null)
+            if (call.OrganizationId != null)
             {
-                _build.UseOrganization(call.Call.OrganizationId);
+                _build.UseOrganization(call.OrganizationId);
             }
 
             if (!call.IsApiPath)

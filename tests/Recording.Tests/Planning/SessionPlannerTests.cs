@@ -240,6 +240,9 @@ public sealed class SessionPlannerTests
         h.Start("numpy.arazzo.yaml");
         var made = await h.As("New-DaytonaSnapshot", c => DeclarativeSnapshots.CreateAsync(c, "numpy-env", image, null, null, None), "numpy-env");
         Assert.False(made.Reused);
+
+        // Push access answers with object-storage credentials: a recording keeps no body of it.
+        Assert.All(h.Recording!.End().Where(c => c.Path.StartsWith("object-storage", StringComparison.Ordinal)), c => Assert.Null(c.ResponseBody));
         var result = WorkflowRecorder.Save(h.Recording!);
         var plan = result.Plan;
 
