@@ -74,6 +74,8 @@ function Invoke-Docs {
         Receive-Job $job -Wait -AutoRemoveJob
     }
 
+    Import-Module (Join-Path $root 'tools/HelpRendering.psm1') -Force
+    $manifest = Import-PowerShellDataFile (Join-Path $root 'Daytona.Snapshots.psd1')
     $help = Import-MarkdownCommandHelp -Path $pages.FullName
     $staging = Join-Path ([System.IO.Path]::GetTempPath()) ("daytona-help-" + [guid]::NewGuid())
     try {
@@ -82,18 +84,22 @@ function Invoke-Docs {
         if (-not $maml) { throw "platyPS wrote no MAML from $($pages.Count) pages." }
         $target = Join-Path $moduleOut 'en-US'
         New-Item -ItemType Directory -Force -Path $target | Out-Null
-        foreach ($file in $maml) { Copy-Item -LiteralPath $file.FullName -Destination $target -Force }
+        # Get-Help -Online opens the command's page in the repository's docs (the manifest's ProjectUri).
+        $onlineUri = ($manifest.PrivateData.PSData.ProjectUri.TrimEnd('/')) + '/blob/main/docs/en-US/{0}.md'
+        foreach ($file in $maml) {
+            Repair-MamlHelp -Path $file.FullName -OnlineUri $onlineUri
+            Copy-Item -LiteralPath $file.FullName -Destination $target -Force
+        }
     }
     finally {
         Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
     }
 
-    # About topics ship as plain text: the markdown without its front matter.
+    # About topics ship as plain text, laid out as PowerShell's own.
     foreach ($about in Get-ChildItem -Path $docs -Filter 'about_*.help.md') {
-        $text = Get-Content -LiteralPath $about.FullName -Raw
-        $text = $text -replace '(?s)\A---.*?---\s*', ''
         $name = $about.Name -replace '\.md$', '.txt'
-        Set-Content -LiteralPath (Join-Path $moduleOut "en-US/$name") -Value $text -Encoding utf8NoBOM
+        $text = ConvertTo-AboutHelpText -Markdown (Get-Content -LiteralPath $about.FullName -Raw)
+        Set-Content -LiteralPath (Join-Path $moduleOut "en-US/$name") -Value $text -Encoding utf8NoBOM -NoNewline
     }
     Write-Host "Help written to $(Join-Path $moduleOut 'en-US')"
 }
