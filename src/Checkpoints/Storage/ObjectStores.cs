@@ -13,14 +13,32 @@ namespace Daytona.Checkpoints.Storage
     /// </summary>
     public static class ObjectStores
     {
+        private static void Reveal(System.Collections.Generic.IEnumerable<string> secrets, StorageOptions options)
+        {
+            foreach (var secret in secrets)
+            {
+                options.Secret?.Invoke(secret);
+            }
+        }
+
         public static IObjectStorage Open(RepositoryLocation location, StorageOptions options)
         {
-            IObjectStorage storage = location.Kind switch
+            IObjectStorage storage;
+            switch (location.Kind)
             {
-                StorageKind.AzureBlob => new AzureBlobStorage(AzureBlobCredentials.From(location, options.Environment), options),
-                StorageKind.S3 => new S3Storage(S3Settings.From(location, options.Environment), options),
-                _ => throw new ArgumentException($"{location} is not on object storage.", nameof(location)),
-            };
+                case StorageKind.AzureBlob:
+                    var credentials = AzureBlobCredentials.From(location, options.Environment);
+                    Reveal(credentials.Secrets, options);
+                    storage = new AzureBlobStorage(credentials, options);
+                    break;
+                case StorageKind.S3:
+                    var settings = S3Settings.From(location, options.Environment);
+                    Reveal(settings.Secrets, options);
+                    storage = new S3Storage(settings, options);
+                    break;
+                default:
+                    throw new ArgumentException($"{location} is not on object storage.", nameof(location));
+            }
 
             try
             {

@@ -24,6 +24,13 @@ namespace Daytona.Checkpoints.Storage
         /// </summary>
         public HttpResilienceOptions Resilience { get; set; } = HttpResilienceOptions.Default;
 
+        /// <summary>
+        /// Receives each secret an object store reads (an account key, a SAS token, a connection string, an AWS secret
+        /// key or session token) before any request is made, so an Azure Pipelines job can mask it
+        /// (<c>##vso[task.setsecret]</c>). Never shown anywhere else.
+        /// </summary>
+        public Action<string>? Secret { get; set; }
+
         /// <summary>Reads an environment variable (object stores take their credentials from the environment); tests replace it.</summary>
         public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
     }

@@ -63,7 +63,13 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>How the repository is opened: its storage reports retries on the verbose stream and doubts on the warning stream.</summary>
         private RepositoryOptions RepositoryOptions() => new RepositoryOptions { Verbose = PostVerbose };
 
-        private StorageOptions StorageOptions() => new StorageOptions { Verbose = PostVerbose, Warning = PostWarning };
+        private StorageOptions StorageOptions() => new StorageOptions
+        {
+            Verbose = PostVerbose,
+            Warning = PostWarning,
+            // Keys, SAS tokens and connection strings read from the environment are masked in an Azure Pipelines log.
+            Secret = secret => Post(() => PipelineLog.RegisterSecret(this, secret)),
+        };
 
         /// <summary>Opens the repository named by <see cref="Repository"/>; call on the pipeline thread.</summary>
         protected CheckpointRepository OpenRepository()

@@ -33,6 +33,18 @@ public sealed class AzureBlobStorageTests : StorageSuite
     }
 
     [SuiteFact]
+    public async Task EverySecretReadFromTheEnvironmentIsHandedOverForMaskingBeforeUse()
+    {
+        var server = await _servers.Azurite();
+        var secrets = new List<string>();
+        var options = new StorageOptions { Secret = secrets.Add, Environment = StorageServersFixture.AzureEnvironment(server.Port) };
+        using var storage = StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/" + StorageServersFixture.NewPrefix()), options);
+        Assert.Contains(AzuriteServer.AccountKey, secrets);
+        Assert.Contains(AzuriteServer.ConnectionStringFor(server.Port), secrets);
+        Assert.DoesNotContain(AzuriteServer.AccountKey, storage.Location);
+    }
+
+    [SuiteFact]
     public async Task AWrongKeyIsAccessDeniedAndTheMessageHoldsNoSecret()
     {
         var server = await _servers.Azurite();
