@@ -45,7 +45,43 @@ namespace Daytona.Arazzo
                 return new LoadResult(null, bag.Items);
             }
 
-            return Parse(File.ReadAllText(full), full);
+            string text;
+            try
+            {
+                text = ReadBounded(File.OpenRead(full), MaxDocumentLength);
+            }
+            catch (DocumentTooLargeException)
+            {
+                // A special file (a device, a pipe) reports no length; it is read only up to the limit.
+                var bag = new DiagnosticBag(null, full);
+                bag.Error("DocumentTooLarge", JsonPaths.Root, $"The document is longer than {MaxDocumentLength} characters, the limit.");
+                return new LoadResult(null, bag.Items);
+            }
+
+            return Parse(text, full);
+        }
+
+        /// <summary>
+        /// Reads a stream as UTF-8 text, at most <paramref name="maxChars"/> characters: past that it throws, so an
+        /// endless source (<c>/dev/zero</c>, a server that never stops sending) cannot exhaust memory.
+        /// </summary>
+        internal static string ReadBounded(Stream stream, int maxChars)
+        {
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var builder = new System.Text.StringBuilder();
+            var buffer = new char[81920];
+            int read;
+            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (builder.Length + read > maxChars)
+                {
+                    throw new DocumentTooLargeException(maxChars);
+                }
+
+                builder.Append(buffer, 0, read);
+            }
+
+            return builder.ToString();
         }
 
         public static LoadResult Parse(string text, string? location = null)
@@ -73,6 +109,15 @@ namespace Daytona.Arazzo
             document.Location = location;
             document.Source = source;
             return new LoadResult(document, diagnostics.Items);
+        }
+    }
+
+    /// <summary>A document or source description longer than the limit.</summary>
+    public sealed class DocumentTooLargeException : IOException
+    {
+        public DocumentTooLargeException(int limit)
+            : base($"it is longer than {limit} characters, the limit for a document")
+        {
         }
     }
 }

@@ -25,8 +25,25 @@ internal sealed class EvalContext
     public readonly JsonNode? Root;
     private readonly Stack<List<Item>> _lists = new();
     private readonly Stack<FrameStack> _frames = new();
+    private readonly long _budget;
+    private readonly System.Threading.CancellationToken _cancellation;
+    private long _used;
 
-    public EvalContext(JsonNode? root) => Root = root;
+    public EvalContext(JsonNode? root, long budget = long.MaxValue, System.Threading.CancellationToken cancellation = default)
+    {
+        Root = root;
+        _budget = budget;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>Counts nodes visited or selected; past the budget the evaluation stops, and every 4096 it observes cancellation.</summary>
+    public void Charge(long nodes)
+    {
+        var before = _used;
+        _used += nodes;
+        if (_used > _budget) throw new JsonPathLimitException(_budget);
+        if ((before >> 12) != (_used >> 12)) _cancellation.ThrowIfCancellationRequested();
+    }
 
     public List<Item> RentList() => _lists.Count > 0 ? _lists.Pop() : new List<Item>();
 
@@ -198,7 +215,9 @@ internal sealed class Segment
             for (int i = 0; i < input.Count; i++)
             {
                 var item = input[i];
+                var before = output.Count;
                 for (int s = 0; s < selectors.Length; s++) selectors[s].Apply(ctx, item.Value, item.Path, track, output);
+                ctx.Charge(1 + output.Count - before);
             }
             return;
         }
@@ -250,7 +269,9 @@ internal sealed class Segment
                 if (track) childPath = new PathLink(top.Path, member.Key);
             }
 
+            var before = output.Count;
             for (int s = 0; s < selectors.Length; s++) selectors[s].Apply(ctx, child, childPath, track, output);
+            ctx.Charge(1 + output.Count - before);
             frames.Push(child, childPath); // note: 'top' is not used after this point (the array may move)
         }
         ctx.ReturnFrames(frames);

@@ -21,3 +21,20 @@ public sealed class JsonPathException : FormatException
     /// <summary>The message without the position suffix.</summary>
     public string Reason { get; }
 }
+
+/// <summary>
+/// Thrown by <see cref="JsonPathQuery.Select(System.Text.Json.Nodes.JsonNode?, long, System.Threading.CancellationToken)"/>
+/// when evaluating a query visits or selects more nodes than its budget (a query such as <c>$..*..*..*</c> over a large
+/// document grows its nodelists without bound otherwise).
+/// </summary>
+public sealed class JsonPathLimitException : Exception
+{
+    public JsonPathLimitException(long budget)
+        : base("the query visited or selected more than " + budget.ToString(System.Globalization.CultureInfo.InvariantCulture) + " nodes")
+    {
+        Budget = budget;
+    }
+
+    /// <summary>The node budget that was exceeded.</summary>
+    public long Budget { get; }
+}

@@ -71,9 +71,15 @@ public sealed class JsonPathQuery
     /// Applies the query to <paramref name="root"/> (a null root is the JSON value null) and returns the resulting
     /// nodelist in RFC 9535 order: document order for arrays, insertion order for object members.
     /// </summary>
-    public IReadOnlyList<JsonPathNode> Select(JsonNode? root)
+    public IReadOnlyList<JsonPathNode> Select(JsonNode? root) => Select(root, long.MaxValue, default);
+
+    /// <summary>
+    /// As <see cref="Select(JsonNode?)"/>, within a budget of nodes visited or selected (past it,
+    /// <see cref="JsonPathLimitException"/>) and observing <paramref name="cancellationToken"/> as it goes.
+    /// </summary>
+    public IReadOnlyList<JsonPathNode> Select(JsonNode? root, long maxNodes, System.Threading.CancellationToken cancellationToken)
     {
-        var ctx = new EvalContext(root);
+        var ctx = new EvalContext(root, maxNodes, cancellationToken);
         var items = new List<Item>();
         _query.Evaluate(ctx, root, track: true, items);
         if (items.Count == 0) return Array.Empty<JsonPathNode>();

@@ -33,7 +33,8 @@ namespace Daytona.Arazzo.Criteria
     /// <summary>Evaluates Criterion Objects: simple, regex, jsonpath (RFC 9535) and xpath (XPath 1.0).</summary>
     public static class CriterionEvaluator
     {
-        private static readonly TimeSpan s_regexTimeout = TimeSpan.FromSeconds(2);
+        /// <summary>A regex criterion that takes longer than this is an error naming it (kept short: a match cannot observe the run's timeout).</summary>
+        private static readonly TimeSpan s_regexTimeout = TimeSpan.FromMilliseconds(500);
 
         public static CriterionOutcome Evaluate(Criterion criterion, ExpressionContext context, bool strict = false, System.Threading.CancellationToken cancellationToken = default)
         {
@@ -51,7 +52,7 @@ namespace Daytona.Arazzo.Criteria
                     case "jsonpath":
                         {
                             var value = Context(criterion, context);
-                            if (criterion.Compiled is object compiledQuery ? JsonPathAdapter.Count(compiledQuery, value) > 0 : EvaluateJsonPath(criterion.Condition, value, out var lenientQuery) && Cache(criterion, lenientQuery))
+                            if (criterion.Compiled is object compiledQuery ? JsonPathAdapter.Count(compiledQuery, value, cancellationToken) > 0 : EvaluateJsonPath(criterion.Condition, value, out var lenientQuery, cancellationToken) && Cache(criterion, lenientQuery))
                             {
                                 return new CriterionOutcome(true, null);
                             }
@@ -59,7 +60,7 @@ namespace Daytona.Arazzo.Criteria
                             // Real documents (and the spec's own example, $[?count(@.pets) > 0] on a response body)
                             // filter an object context as if the object itself were the one candidate.
                             if (!strict && value is JsonObject && criterion.Condition.TrimStart().StartsWith("$[?", StringComparison.Ordinal)
-                                && JsonPathAdapter.TryParse(criterion.Condition, out var query, out _) && JsonPathAdapter.Count(query!, new JsonArray(value.DeepClone())) > 0)
+                                && JsonPathAdapter.TryParse(criterion.Condition, out var query, out _) && JsonPathAdapter.Count(query!, new JsonArray(value.DeepClone()), cancellationToken) > 0)
                             {
                                 var rewritten = "$[?" + criterion.Condition.Trim().Substring(3).Replace("@", "$");
                                 return new CriterionOutcome(true, null,
@@ -129,12 +130,12 @@ namespace Daytona.Arazzo.Criteria
         /// <c>$[?$.state == "inactive"]</c>, which selects the context's members when the comparison holds;
         /// <paramref name="lenient"/> says so.
         /// </summary>
-        public static bool EvaluateJsonPath(string condition, JsonNode? context, out bool lenient)
+        public static bool EvaluateJsonPath(string condition, JsonNode? context, out bool lenient, System.Threading.CancellationToken cancellationToken = default)
         {
             lenient = false;
             if (JsonPathAdapter.TryParse(condition, out var query, out var error))
             {
-                return JsonPathAdapter.Count(query!, context) > 0;
+                return JsonPathAdapter.Count(query!, context, cancellationToken) > 0;
             }
 
             var filter = RewriteAsFilter(condition);
@@ -145,8 +146,8 @@ namespace Daytona.Arazzo.Criteria
                 // A comparison over an empty object or list still has an answer: evaluate it over a one-member holder.
                 var holder = context is JsonObject o && o.Count == 0 || context is JsonArray a && a.Count == 0 || !(context is JsonObject || context is JsonArray);
                 return holder
-                    ? JsonPathAdapter.Count(JsonPathAdapter.Parse(RewriteAsFilter(condition.Replace("$", "$.v"))!), new JsonObject { ["v"] = context?.DeepClone() }) > 0
-                    : JsonPathAdapter.Count(filterQuery!, context) > 0;
+                    ? JsonPathAdapter.Count(JsonPathAdapter.Parse(RewriteAsFilter(condition.Replace("$", "$.v"))!), new JsonObject { ["v"] = context?.DeepClone() }, cancellationToken) > 0
+                    : JsonPathAdapter.Count(filterQuery!, context, cancellationToken) > 0;
             }
 
             throw new FormatException($"'{condition}' is not a JSONPath query (RFC 9535): {error}");

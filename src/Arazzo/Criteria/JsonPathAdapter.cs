@@ -16,8 +16,12 @@ namespace Daytona.Arazzo.Criteria
 
         public static object Parse(string text) => JsonPathQuery.Parse(text);
 
-        public static int Count(object query, JsonNode? root) => ((JsonPathQuery)query).Select(root).Count;
+        /// <summary>The most nodes one criterion's query may visit or select; a query past it is an error naming the criterion.</summary>
+        public const long MaxNodes = 1_000_000;
 
-        public static bool IsQueryError(Exception e) => e is JsonPathException;
+        public static int Count(object query, JsonNode? root, System.Threading.CancellationToken cancellationToken = default) =>
+            ((JsonPathQuery)query).Select(root, MaxNodes, cancellationToken).Count;
+
+        public static bool IsQueryError(Exception e) => e is JsonPathException || e is JsonPathLimitException;
     }
 }

@@ -410,7 +410,11 @@ namespace Daytona.Arazzo.Model
                 if (obj.TryGetPropertyValue("retryAfter", out var after))
                 {
                     var afterPath = JsonPaths.Property(path, "retryAfter");
-                    if (after is JsonValue av && TryNumber(av, out var seconds) && seconds >= 0)
+                    if (after is JsonValue av && TryNumber(av, out var seconds) && seconds >= 0 && (double.IsInfinity(seconds) || seconds >= TimeSpan.MaxValue.TotalSeconds))
+                    {
+                        _diagnostics.Error("NumberOutOfRange", afterPath, $"retryAfter {av.ToJsonString()} is out of range: a wait must be a number of seconds below {TimeSpan.MaxValue.TotalSeconds:0}.");
+                    }
+                    else if (after is JsonValue av2 && TryNumber(av2, out seconds) && seconds >= 0)
                     {
                         action.RetryAfter = seconds;
                     }

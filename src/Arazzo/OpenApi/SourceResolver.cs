@@ -30,7 +30,7 @@ namespace Daytona.Arazzo.OpenApi
     /// <summary>Loads source descriptions by relative path or URL, once per location.</summary>
     public sealed class SourceResolver
     {
-        private static readonly Lazy<HttpClient> s_client = new Lazy<HttpClient>(() => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        private static readonly Lazy<HttpClient> s_client = new Lazy<HttpClient>(() => new HttpClient(Daytona.Common.Http.HttpHandlerFactory.Create()) { Timeout = TimeSpan.FromSeconds(30) });
         private readonly ConcurrentDictionary<string, LoadedSource> _cache = new ConcurrentDictionary<string, LoadedSource>(StringComparer.Ordinal);
 
         public SourceResolver(HttpClient? client = null) => Client = client;
@@ -128,18 +128,24 @@ namespace Daytona.Arazzo.OpenApi
                     throw new IOException("fetching remote source descriptions is turned off");
                 }
 
-                using var response = await (Client ?? s_client.Value).GetAsync(location, cancellationToken).ConfigureAwait(false);
+                using var response = await (Client ?? s_client.Value).GetAsync(location, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
-                return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (response.Content.Headers.ContentLength > ArazzoLoader.MaxDocumentLength * 4L)
+                {
+                    throw new DocumentTooLargeException(ArazzoLoader.MaxDocumentLength);
+                }
+
+                var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                return await Task.Run(() => ArazzoLoader.ReadBounded(stream, ArazzoLoader.MaxDocumentLength), cancellationToken).ConfigureAwait(false);
             }
 
-            if (new FileInfo(location).Length > ArazzoLoader.MaxDocumentLength)
+            if (new FileInfo(location).Length > ArazzoLoader.MaxDocumentLength * 4L)
             {
-                throw new IOException($"the file is larger than {ArazzoLoader.MaxDocumentLength} bytes");
+                throw new DocumentTooLargeException(ArazzoLoader.MaxDocumentLength);
             }
 
-            using var reader = new StreamReader(location);
-            return await reader.ReadToEndAsync().ConfigureAwait(false);
+            // Read with a bound even when the file reports its length: a device or pipe reports 0 and never ends.
+            return ArazzoLoader.ReadBounded(new FileStream(location, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: false), ArazzoLoader.MaxDocumentLength);
         }
     }
 }

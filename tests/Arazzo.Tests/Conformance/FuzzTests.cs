@@ -1,0 +1,381 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Daytona.Arazzo;
+using Daytona.Arazzo.Execution;
+using Daytona.Arazzo.OpenApi;
+using Daytona.Arazzo.Validation;
+using Daytona.Arazzo.Yaml;
+using Xunit.Abstractions;
+
+namespace Arazzo.Tests.Conformance;
+
+/// <summary>
+/// Documents mutated from the corpora (fixed seed): fields removed and retyped, dependsOn cycles, huge and deeply
+/// nested YAML, alias bombs, invalid UTF-8, pathological JSONPath and regex criteria, absurd numbers. Each is validated
+/// and run with a timeout against a loopback mock: every one ends in diagnostics, a result or an error with a stable
+/// id — never an unhandled exception — no run outlives its timeout by more than a second, and memory stays bounded.
+/// Also the regressions an earlier fuzz run found, each on its own.
+/// </summary>
+public sealed class FuzzTests : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
+    private readonly ITestOutputHelper _output;
+    private readonly string _folder = Directory.CreateTempSubdirectory("arazzo-fuzz-").FullName;
+    private readonly LoopbackMock _mock = new();
+
+    public FuzzTests(ITestOutputHelper output)
+    {
+        _output = output;
+        File.WriteAllText(Path.Combine(_folder, "api.yaml"), """
+            openapi: 3.1.0
+            info: {title: fuzz, version: '1'}
+            servers: [{url: 'https://fuzz.example'}]
+            paths:
+              /items:
+                get: {operationId: listItems, responses: {'200': {description: ok}}}
+              /items/{id}:
+                get: {operationId: getItem, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {'200': {description: ok}}}
+            """);
+        var big = new JsonArray();
+        for (var i = 0; i < 3000; i++)
+        {
+            JsonNode chain = new JsonArray(1, 2);
+            for (var level = 0; level < 10; level++)
+            {
+                chain = new JsonObject { ["n"] = chain };
+            }
+
+            big.Add(new JsonObject { ["id"] = i, ["tags"] = new JsonArray("a", "b"), ["deep"] = chain, ["name"] = new string('a', 40) + "!" });
+        }
+
+        _mock.Add(new MockRoute { Method = "GET", Path = "/items", Body = new JsonObject { ["items"] = big } });
+        _mock.Add(new MockRoute { Method = "GET", Path = "/items/{id}", Body = new JsonObject { ["id"] = "1", ["state"] = "active" } });
+    }
+
+    public void Dispose()
+    {
+        _mock.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private const string Base = """
+        arazzo: 1.0.1
+        info: {title: fuzz, version: '1'}
+        sourceDescriptions: [{name: api, url: ./api.yaml}]
+        workflows:
+        - workflowId: main
+          inputs: {type: object, properties: {id: {type: string, default: '1'}}}
+          steps:
+          - stepId: list
+            operationId: listItems
+            successCriteria: [{condition: $statusCode == 200}]
+            outputs: {first: $response.body#/items/0/id}
+          - stepId: get
+            operationId: getItem
+            parameters: [{name: id, in: path, value: $inputs.id}]
+            successCriteria: [{condition: "$response.body#/state == 'active'"}]
+            onFailure: [{name: again, type: retry, retryAfter: 0, retryLimit: 2}]
+          outputs: {first: $steps.list.outputs.first}
+        """;
+
+    [Fact]
+    public async Task MutatedDocumentsEndInDiagnosticsOrAStableErrorWithinTheirTimeout()
+    {
+        var random = new Random(20261205);
+        var seeds = Seeds().ToList();
+        var problems = new List<string>();
+        var count = 0;
+        var late = 0;
+        long peak = 0;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; count < 520; i++)
+        {
+            var (kind, bytes) = Mutate(seeds[i % seeds.Count], random, i);
+            count++;
+            var path = Path.Combine(_folder, $"doc{i % 7}.arazzo.yaml");
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                await RunOne(path, kind);
+            }
+            catch (Daytona.Common.DaytonaException e) when (!string.IsNullOrEmpty(e.ErrorId))
+            {
+                // An error record with a stable id is an acceptable end.
+            }
+            catch (TimeoutException e)
+            {
+                late++;
+                problems.Add($"#{i} {kind}: {e.Message}");
+            }
+            catch (Exception e)
+            {
+                problems.Add($"#{i} {kind}: {e.GetType().Name}: {e.Message}");
+            }
+
+            peak = Math.Max(peak, Process.GetCurrentProcess().WorkingSet64);
+        }
+
+        _output.WriteLine($"{count} mutated documents in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled, {late} past their timeout by more than 1 s, peak working set {peak / 1024 / 1024} MB");
+        Console.WriteLine($"Arazzo fuzz: {count} mutated documents in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled exceptions, {late} runs past their -Timeout by more than 1 s, peak working set {peak / 1024 / 1024} MB");
+        Assert.True(count >= 500);
+        Assert.Empty(problems);
+        Assert.True(peak < 500L * 1024 * 1024, $"peak working set {peak / 1024 / 1024} MB");
+    }
+
+    private async Task RunOne(string path, string kind)
+    {
+        var resolver = new SourceResolver { AllowRemote = false };
+        var loaded = ArazzoLoader.LoadFile(path);
+        var report = await ArazzoValidator.AssessAsync(loaded, resolver);
+        if (loaded.Document == null || report.DocumentErrors.Count > 0)
+        {
+            return;
+        }
+
+        var options = new RunOptions
+        {
+            ServerUrls = new Dictionary<string, string> { ["api"] = _mock.AddSource("api", "https://fuzz.example", null) },
+            PollInterval = TimeSpan.Zero,
+            MaxSteps = 50,
+            Timeout = s_timeout,
+            AllowRemoteSources = false,
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        };
+        var document = (await RunPreparation.PrepareAsync(path, options, resolver, CancellationToken.None)).Document;
+        var runner = new WorkflowRunner(document, options, resolver);
+        foreach (var workflow in document.Workflows.Take(2))
+        {
+            var started = Stopwatch.StartNew();
+            try
+            {
+                await runner.RunWorkflowAsync(workflow.WorkflowId, CancellationToken.None);
+            }
+            catch (Daytona.Common.DaytonaException e) when (!string.IsNullOrEmpty(e.ErrorId))
+            {
+            }
+
+            if (started.Elapsed > s_timeout + TimeSpan.FromSeconds(1))
+            {
+                throw new TimeoutException($"workflow '{workflow.WorkflowId}' ran {started.Elapsed.TotalSeconds:0.0} s with a {s_timeout.TotalSeconds} s timeout");
+            }
+        }
+    }
+
+    private static IEnumerable<string> Seeds()
+    {
+        yield return Base;
+        yield return File.ReadAllText(TestPaths.SeedWorkflow);
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.Corpus("oai-examples"), "examples"), "*.yaml", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).Take(4))
+        {
+            yield return File.ReadAllText(file);
+        }
+    }
+
+    private static (string Kind, byte[] Bytes) Mutate(string seed, Random random, int i)
+    {
+        switch (i % 12)
+        {
+            case 0:
+                return ("remove a field", Encoding.UTF8.GetBytes(Edit(seed, random, remove: true)));
+            case 1:
+                return ("retype a value", Encoding.UTF8.GetBytes(Edit(seed, random, remove: false)));
+            case 2:
+                return ("dependsOn cycle", Encoding.UTF8.GetBytes(Base.Replace("  inputs:", "  dependsOn: [main, other]\n  inputs:") + "\n- workflowId: other\n  dependsOn: [main]\n  steps: [{stepId: a, workflowId: main}]\n"));
+            case 3:
+                return ("huge document", Encoding.UTF8.GetBytes(Base + string.Concat(Enumerable.Range(0, 100 + random.Next(200)).Select(n => $"\n- workflowId: w{n}\n  steps: [{{stepId: s, operationId: listItems, successCriteria: [{{condition: $statusCode == 200}}]}}]"))));
+            case 4:
+                {
+                    var depth = 200 + random.Next(2000);
+                    return ("deep nesting", Encoding.UTF8.GetBytes(Base.Replace("outputs: {first: $response.body#/items/0/id}", "outputs: {first: " + new string('[', depth) + new string(']', depth) + "}")));
+                }
+
+            case 5:
+                return ("alias bomb", Encoding.UTF8.GetBytes("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n" + Base));
+            case 6:
+                {
+                    var bytes = Encoding.UTF8.GetBytes(seed).ToList();
+                    for (var k = 0; k < 5; k++)
+                    {
+                        bytes.Insert(random.Next(bytes.Count), (byte)(0x80 + random.Next(0x7f)));
+                    }
+
+                    return ("invalid UTF-8", bytes.ToArray());
+                }
+
+            case 7:
+                {
+                    var query = new[] { "$..*..*..*..*", "$..*..*..*", "$[?@..x[?@..*]]", "$..[*]..[*]..[*]", "$[?count(@..*) > 5]" }[random.Next(5)];
+                    return ("pathological JSONPath", Encoding.UTF8.GetBytes(Base.Replace("successCriteria: [{condition: $statusCode == 200}]", $"successCriteria: [{{context: $response.body, type: jsonpath, condition: '{query}'}}]")));
+                }
+
+            case 8:
+                {
+                    var pattern = new[] { "^(a+)+$", "(a|aa)+$", "^(\\w+\\s?)*$", "(.*a){12}" }[random.Next(4)];
+                    return ("pathological regex", Encoding.UTF8.GetBytes(Base.Replace("successCriteria: [{condition: $statusCode == 200}]", $"successCriteria: [{{context: $response.body#/items/0/name, type: regex, condition: '{pattern}'}}]")));
+                }
+
+            case 9:
+                {
+                    var number = new[] { "1e18", "1e400", "-1", "9223372036854775808", "1e-400", "NaN", ".inf" }[random.Next(7)];
+                    var field = new[] { "retryAfter", "retryLimit" }[random.Next(2)];
+                    return ("absurd number", Encoding.UTF8.GetBytes(Base.Replace(field + (field == "retryAfter" ? ": 0" : ": 2"), field + ": " + number)));
+                }
+
+            case 10:
+                return ("goto loop with a huge wait", Encoding.UTF8.GetBytes(Base.Replace("onFailure: [{name: again, type: retry, retryAfter: 0, retryLimit: 2}]", "onSuccess: [{name: loop, type: goto, stepId: list}]\n    onFailure: [{name: again, type: retry, retryAfter: 1e11, retryLimit: 100}]")));
+            default:
+                {
+                    var cut = random.Next(Math.Max(1, seed.Length));
+                    return ("truncated", Encoding.UTF8.GetBytes(seed[..cut]));
+                }
+        }
+    }
+
+    /// <summary>Removes or retypes one random node of the document's tree and writes it back as JSON.</summary>
+    private static string Edit(string seed, Random random, bool remove)
+    {
+        JsonNode? root;
+        try
+        {
+            root = YamlJson.Parse(seed);
+        }
+        catch (YamlJsonException)
+        {
+            return seed;
+        }
+
+        var nodes = new List<(JsonNode Parent, string? Key, int Index)>();
+        void Walk(JsonNode? node, int depth)
+        {
+            if (depth > 12)
+            {
+                return;
+            }
+
+            if (node is JsonObject obj)
+            {
+                foreach (var pair in obj.ToList())
+                {
+                    nodes.Add((obj, pair.Key, -1));
+                    Walk(pair.Value, depth + 1);
+                }
+            }
+            else if (node is JsonArray array)
+            {
+                for (var k = 0; k < array.Count; k++)
+                {
+                    nodes.Add((array, null, k));
+                    Walk(array[k], depth + 1);
+                }
+            }
+        }
+
+        Walk(root, 0);
+        if (nodes.Count == 0)
+        {
+            return seed;
+        }
+
+        var (parent, key, index) = nodes[random.Next(nodes.Count)];
+        JsonNode? replacement = random.Next(6) switch
+        {
+            0 => JsonValue.Create(random.Next()),
+            1 => JsonValue.Create("$steps.nowhere.outputs.x[0].y"),
+            2 => new JsonArray(1, "two", null),
+            3 => new JsonObject { ["unexpected"] = true },
+            4 => null,
+            _ => JsonValue.Create(true),
+        };
+        if (parent is JsonObject o)
+        {
+            if (remove)
+            {
+                o.Remove(key!);
+            }
+            else
+            {
+                o[key!] = replacement;
+            }
+        }
+        else if (parent is JsonArray a)
+        {
+            if (remove)
+            {
+                a.RemoveAt(index);
+            }
+            else
+            {
+                a[index] = replacement;
+            }
+        }
+
+        return root!.ToJsonString();
+    }
+
+    [Fact]
+    public async Task AJsonPathCriterionOverALargeBodyObservesTheTimeoutAndANodeBudget()
+    {
+        var path = Path.Combine(_folder, "jsonpath.arazzo.yaml");
+        File.WriteAllText(path, Base.Replace("successCriteria: [{condition: $statusCode == 200}]", "successCriteria: [{context: $response.body, type: jsonpath, condition: '$..*..*..*..*'}]"));
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var started = Stopwatch.StartNew();
+        var result = await Run(path, TimeSpan.FromSeconds(30));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(25), $"{started.Elapsed.TotalSeconds} s");
+        Assert.True(result.Status == WorkflowStatus.Failed, $"{result.Status}: {result.Error} {string.Join(", ", result.Steps)}");
+        Assert.Contains("'$..*..*..*..*'", result.Error);
+        Assert.Contains("more than 1000000 nodes", result.Error);
+        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 200L * 1024 * 1024);
+
+        var timed = await Run(path, TimeSpan.FromMilliseconds(50));
+        Assert.True(timed.Status == WorkflowStatus.TimedOut || timed.Status == WorkflowStatus.Failed);
+    }
+
+    [Fact]
+    public async Task ASourceDescriptionThatNeverEndsIsReadOnlyUpToTheLimit()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            return;
+        }
+
+        var path = Path.Combine(_folder, "endless.arazzo.yaml");
+        File.WriteAllText(path, Base.Replace("url: ./api.yaml", "url: /dev/zero"));
+        var report = await ArazzoValidator.AssessAsync(ArazzoLoader.LoadFile(path), new SourceResolver { AllowRemote = false });
+        Assert.Contains(report.Diagnostics, d => d.Message.Contains("longer than") && d.Message.Contains("the limit"));
+
+        var loaded = ArazzoLoader.LoadFile("/dev/zero");
+        Assert.Null(loaded.Document);
+        Assert.Equal("DocumentTooLarge", Assert.Single(loaded.Diagnostics).Code);
+    }
+
+    [Fact]
+    public async Task AnAbsurdRetryAfterIsADiagnosticNotACrash()
+    {
+        var path = Path.Combine(_folder, "absurd.arazzo.yaml");
+        File.WriteAllText(path, Base.Replace("retryAfter: 0", "retryAfter: 1e18"));
+        var report = await ArazzoValidator.AssessAsync(ArazzoLoader.LoadFile(path), new SourceResolver { AllowRemote = false });
+        var error = Assert.Single(report.Diagnostics, d => d.Code == "NumberOutOfRange");
+        Assert.Equal("main", error.WorkflowId);
+        Assert.False(report.For("main")!.CanRun);
+
+        // A long but representable wait is honoured up to the run's timeout, which ends the run.
+        File.WriteAllText(path, Base.Replace("retryAfter: 0", "retryAfter: 1e11").Replace("$response.body#/state == 'active'", "$statusCode == 999"));
+        var result = await Run(path, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(WorkflowStatus.TimedOut, result.Status);
+    }
+
+    private async Task<WorkflowResult> Run(string path, TimeSpan timeout)
+    {
+        var resolver = new SourceResolver { AllowRemote = false };
+        var options = new RunOptions
+        {
+            ServerUrls = new Dictionary<string, string> { ["api"] = _mock.AddSource("api", "https://fuzz.example", null) },
+            PollInterval = TimeSpan.Zero,
+            Timeout = timeout,
+            AllowRemoteSources = false,
+        };
+        var document = (await RunPreparation.PrepareAsync(path, options, resolver, CancellationToken.None)).Document;
+        return await new WorkflowRunner(document, options, resolver).RunWorkflowAsync("main", CancellationToken.None);
+    }
+}
