@@ -234,7 +234,9 @@ public class SeedWorkflowTests
         var error = await Assert.ThrowsAsync<DaytonaException>(() => new WorkflowRunner(document, options, resolver).RunWorkflowAsync(WorkflowId, CancellationToken.None));
         Assert.Equal("ArazzoInputsInvalid", error.ErrorId);
         Assert.Contains("'name'", error.Message);
-        Assert.Contains("cpu", error.Message);
+
+        // A value that breaks another rule ("two" for an integer) is a warning, the run would go on; a missing required input refuses it.
+        Assert.DoesNotContain("cpu", error.Message);
         Assert.DoesNotContain(emulator.ApiKey, error.Message);
         Assert.Equal(0, emulator.Control.GetRequests().Total);
     }

@@ -138,8 +138,18 @@ namespace Daytona.Arazzo.Execution
                 return Fail(result, ErrorCatalog.ArazzoDependencyFailed.Id, dependencyFailure.Value.Message, dependencyFailure.Value.Step);
             }
 
-            var (inputs, errors) = await InputValidator.PrepareAsync(workflow, givenInputs).ConfigureAwait(false);
+            var (inputs, found) = await InputValidator.PrepareAsync(workflow, givenInputs).ConfigureAwait(false);
             _state.Redactor.AddInputs(inputs);
+
+            // A required input that is missing refuses the run; a value that breaks another rule of the schema (or a
+            // schema that cannot be checked) is a warning naming the input and the rule, and the run goes on, as in
+            // Respect — except under strict mode.
+            var errors = _state.Options.Strict ? found : found.Where(InputValidator.IsMissingRequired).ToList();
+            foreach (var warning in found.Except(errors))
+            {
+                _state.WarnOnce(_state.Redactor.Redact($"Workflow '{workflow.WorkflowId}': input {warning}; the run goes on (-Strict refuses it)."));
+            }
+
             if (errors.Count > 0)
             {
                 var message = _state.Redactor.Redact($"The inputs of workflow '{workflow.WorkflowId}' are not valid: {string.Join("; ", errors)}.");

@@ -49,6 +49,9 @@ namespace Daytona.Arazzo.Inputs
             return (inputs, errors);
         }
 
+        /// <summary>True for the finding "the required input 'x' is missing".</summary>
+        public static bool IsMissingRequired(string finding) => finding.StartsWith("the required input '", StringComparison.Ordinal);
+
         private static string Describe(NJsonSchema.Validation.ValidationError error)
         {
             var where = string.IsNullOrEmpty(error.Property) ? (string.IsNullOrEmpty(error.Path) || error.Path == "#" ? "inputs" : error.Path!.TrimStart('#', '/').Replace('/', '.')) : error.Property;
@@ -181,9 +184,10 @@ namespace Daytona.Arazzo.Inputs
                             break;
                     }
                 }
-                else if (value is JsonValue numeric && type == "string" && JsonUtil.TryGetNumber(numeric, out _))
+                else if (value is JsonValue scalarValue && type == "string" && (JsonUtil.TryGetNumber(scalarValue, out _) || scalarValue.TryGetValue<bool>(out _)))
                 {
-                    inputs[property.Key] = JsonValue.Create(numeric.ToJsonString());
+                    // Lossless: 5 → "5", $true → "true" (PowerShell hands many values over typed).
+                    inputs[property.Key] = JsonValue.Create(scalarValue.ToJsonString());
                 }
                 else if (value is JsonObject nested)
                 {

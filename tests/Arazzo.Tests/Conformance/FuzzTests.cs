@@ -17,6 +17,7 @@ namespace Arazzo.Tests.Conformance;
 /// id — never an unhandled exception — no run outlives its timeout by more than a second, and memory stays bounded.
 /// Also the regressions an earlier fuzz run found, each on its own.
 /// </summary>
+[Collection(nameof(FuzzTests))]
 public sealed class FuzzTests : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
@@ -378,4 +379,10 @@ public sealed class FuzzTests : IDisposable
         var document = (await RunPreparation.PrepareAsync(path, options, resolver, CancellationToken.None)).Document;
         return await new WorkflowRunner(document, options, resolver).RunWorkflowAsync("main", CancellationToken.None);
     }
+}
+
+/// <summary>The fuzz test measures the process's memory, so it runs alone, not beside other test classes.</summary>
+[CollectionDefinition(nameof(FuzzTests), DisableParallelization = true)]
+public sealed class FuzzTestsCollection
+{
 }
