@@ -16,6 +16,7 @@ using Daytona.Arazzo;
 using Daytona.Arazzo.Execution;
 using Daytona.Arazzo.OpenApi;
 using Daytona.Checkpoints;
+using Daytona.Checkpoints.Storage;
 using Daytona.Common;
 using Daytona.Common.Http;
 using Daytona.Common.Tests.Http;
@@ -41,6 +42,8 @@ namespace NetFramework.Smoke
             yield return new Scenario("checkpoints: capture twice, list, find by time", () => Task.FromResult(CheckpointCapture(harness)));
             yield return new Scenario("checkpoints: restore and verify, a path longer than 260 characters included", () => Task.FromResult(CheckpointRestore(harness)));
             yield return new Scenario("checkpoints: export to an archive, import into another repository, verify there", () => Task.FromResult(CheckpointExportImport(harness)));
+            yield return new Scenario("checkpoints in S3 (AWS SDK against s3rver): capture, find by time, restore, verify", () => ObjectStorageRoundTrip(context, harness, s3: true));
+            yield return new Scenario("checkpoints in Azure Blob Storage (Azure SDK against Azurite): capture, find by time, restore, verify", () => ObjectStorageRoundTrip(context, harness, s3: false));
             yield return new Scenario("loader: every shipped assembly loaded so far came from Dependencies/", () => Task.FromResult(LoadedFromDependencies(context)));
         }
 
@@ -353,6 +356,38 @@ namespace NetFramework.Smoke
             var notes = Encoding.UTF8.GetString(other.ReadFile(imported.Id, "notes.txt"));
             Check(notes == "second draft\n", $"notes.txt reads '{notes}' in the imported checkpoint");
             return $"{second.Id}: {bytes} bytes exported, imported and verified";
+        }
+
+        private static async Task<string> ObjectStorageRoundTrip(SuiteContext context, Harness harness, bool s3)
+        {
+            var why = ObjectStorageServer.WhyNot(context.RepoRoot);
+            if (why != null)
+            {
+                throw new SmokeSkip(why);
+            }
+
+            using var server = s3 ? await ObjectStorageServer.StartS3Async(context.RepoRoot).ConfigureAwait(false) : await ObjectStorageServer.StartAzuriteAsync(context.RepoRoot).ConfigureAwait(false);
+            var kind = s3 ? "s3" : "azure";
+            var prefix = "smoke-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            var location = RepositoryLocation.ParseUrl(s3 ? $"s3://{ObjectStorageServer.S3Bucket}/{prefix}" : $"az://checkpoints/{prefix}");
+            var storageOptions = new StorageOptions { Environment = s3 ? server.S3Environment : server.AzureEnvironment };
+            var repository = CheckpointRepository.OpenOrCreate(location, ClockOptions(), storageOptions);
+
+            var workspace = harness.Folder("objects-" + kind);
+            File.WriteAllText(Path.Combine(workspace, "app.py"), "print('checkpointed on .NET Framework')\n");
+            File.WriteAllBytes(Path.Combine(workspace, "model.bin"), Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray());
+            var captured = repository.Capture(workspace, new CaptureOptions { Name = "object storage" }, CancellationToken.None);
+            Check(repository.FindAt(captured.Time).Id == captured.Id, "the capture was not found by time");
+
+            var restored = Path.Combine(harness.Scratch, "objects-" + kind + "-restored");
+            repository.Restore(captured.Id, restored, null, CancellationToken.None);
+            Check(File.ReadAllText(Path.Combine(restored, "app.py")) == "print('checkpointed on .NET Framework')\n", "app.py was not restored as captured");
+            Check(File.ReadAllBytes(Path.Combine(restored, "model.bin")).SequenceEqual(File.ReadAllBytes(Path.Combine(workspace, "model.bin"))), "model.bin was not restored as captured");
+            var verification = repository.Verify(captured.Id);
+            Check(verification.IsValid, "verification found: " + string.Join("; ", verification.Problems.Select(p => p.ToString())));
+
+            var sdk = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName()).FirstOrDefault(a => a.Name == (s3 ? "AWSSDK.S3" : "Azure.Storage.Blobs"));
+            return $"{captured.Id}: {captured.Files} files into {location} through {sdk?.Name} {sdk?.Version}; found by time, restored, verified ({verification.Chunks} chunks)";
         }
 
         private static string LoadedFromDependencies(SuiteContext context)

@@ -45,17 +45,27 @@ namespace Daytona.Common.Http
             new HttpClient(Create(options, allowRedirects, useCookies), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
         /// <summary>
+        /// The handler an SDK with its own HTTP stack (Azure.Storage.Blobs, Azure.Identity, AWSSDK) should send through,
+        /// or null where its own is right (.NET Core). On .NET Framework an SDK's default HttpClientHandler takes its TLS
+        /// versions from <c>ServicePointManager</c> (often <c>Ssl3, Tls</c> in powershell.exe) and has no connect
+        /// timeout: the SDK gets the module's handler instead, without cookies or decompression (the SDKs check what they
+        /// receive byte for byte), redirects as the SDK asks.
+        /// </summary>
+        public static HttpMessageHandler? CreateForSdk(HttpResilienceOptions? options = null, bool allowRedirects = false) =>
+            IsNetCore ? null : CreateForFramework(options ?? HttpResilienceOptions.Default, allowRedirects, useCookies: false, decompress: false);
+
+        /// <summary>
         /// .NET Framework's handler (Windows PowerShell 5.1), where <see cref="Create"/> is not on .NET Core. Its TLS
         /// versions follow <c>ServicePointManager.SecurityProtocol</c> unless the handler names its own, and in
         /// powershell.exe that is often <c>Ssl3, Tls</c>: the handler names TLS 1.2 and 1.3 (<see cref="TlsVersions"/>; 1.2
         /// alone where the framework does not know 1.3), so calls to the real API work without changing the process-wide setting other
         /// modules rely on.
         /// </summary>
-        internal static HttpMessageHandler CreateForFramework(HttpResilienceOptions options, bool allowRedirects = true, bool useCookies = false)
+        internal static HttpMessageHandler CreateForFramework(HttpResilienceOptions options, bool allowRedirects = true, bool useCookies = false, bool decompress = true)
         {
             var handler = new HttpClientHandler
             {
-                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                AutomaticDecompression = decompress ? DecompressionMethods.GZip | DecompressionMethods.Deflate : DecompressionMethods.None,
                 AllowAutoRedirect = allowRedirects,
                 UseCookies = useCookies,
             };

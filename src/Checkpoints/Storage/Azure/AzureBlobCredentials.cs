@@ -2,10 +2,12 @@ using System;
 using System.Collections.Generic;
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Daytona.Common;
+using Daytona.Common.Http;
 
 namespace Daytona.Checkpoints.Storage.Azure
 {
@@ -77,6 +79,13 @@ namespace Daytona.Checkpoints.Storage.Azure
                 clientOptions.AddPolicy(new AzureRetryReport(options.Verbose), HttpPipelinePosition.PerRetry);
             }
 
+            // Windows PowerShell 5.1: the module's handler (TLS 1.2+, connect timeout), not one that follows ServicePointManager.
+            var transport = HttpHandlerFactory.CreateForSdk(options.Resilience) is { } handler ? new HttpClientTransport(handler) : null;
+            if (transport != null)
+            {
+                clientOptions.Transport = transport;
+            }
+
             BlobServiceClient service;
             if (_connectionString != null)
             {
@@ -92,7 +101,13 @@ namespace Daytona.Checkpoints.Storage.Azure
             }
             else
             {
-                TokenCredential entra = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ExcludeInteractiveBrowserCredential = true });
+                var credentialOptions = new DefaultAzureCredentialOptions { ExcludeInteractiveBrowserCredential = true };
+                if (transport != null)
+                {
+                    credentialOptions.Transport = transport;
+                }
+
+                TokenCredential entra = new DefaultAzureCredential(credentialOptions);
                 service = new BlobServiceClient(ServiceUri!, entra, clientOptions);
             }
 

@@ -5,6 +5,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Daytona.Common;
+using Daytona.Common.Http;
 
 namespace Daytona.Checkpoints.Storage.S3
 {
@@ -94,6 +95,12 @@ namespace Daytona.Checkpoints.Storage.S3
                 RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
                 ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             };
+            if (HttpHandlerFactory.CreateForSdk(options.Resilience) != null)
+            {
+                // Windows PowerShell 5.1: the module's handler (TLS 1.2+, connect timeout), not one that follows ServicePointManager.
+                config.HttpClientFactory = new S3HttpClients(options.Resilience);
+            }
+
             if (Endpoint != null)
             {
                 config.ServiceURL = Endpoint.ToString();
