@@ -242,7 +242,9 @@ public sealed class SessionPlannerTests
         Assert.False(made.Reused);
 
         // Push access answers with object-storage credentials: a recording keeps no body of it.
-        Assert.All(h.Recording!.End().Where(c => c.Path.StartsWith("object-storage", StringComparison.Ordinal)), c => Assert.Null(c.ResponseBody));
+        var pushAccess = Assert.Single(h.Recording!.End(), c => c.Path.StartsWith("object-storage", StringComparison.Ordinal));
+        Assert.Equal(200, pushAccess.StatusCode);
+        Assert.Null(pushAccess.ResponseBody);
         var result = WorkflowRecorder.Save(h.Recording!);
         var plan = result.Plan;
 
