@@ -40,16 +40,34 @@ namespace Daytona.Common
 
         public static string SetSecret(string value) => Command("task.setsecret", null, value);
 
-        /// <summary>A pipeline issue: <paramref name="type"/> is <c>error</c> or <c>warning</c>; <paramref name="code"/> an error id.</summary>
-        public static string LogIssue(string type, string message, string? code = null)
+        /// <summary>
+        /// A pipeline issue: <paramref name="type"/> is <c>error</c> or <c>warning</c>; <paramref name="code"/> an error id;
+        /// <paramref name="sourcePath"/>, <paramref name="line"/> and <paramref name="column"/> where it comes from, which the
+        /// run's summary links to.
+        /// </summary>
+        public static string LogIssue(string type, string message, string? code = null, string? sourcePath = null, int? line = null, int? column = null)
         {
-            var properties = "type=" + EscapeProperty(type);
-            if (!string.IsNullOrEmpty(code))
+            var properties = new StringBuilder("type=").Append(EscapeProperty(type));
+            if (!string.IsNullOrEmpty(sourcePath))
             {
-                properties += ";code=" + EscapeProperty(code!);
+                properties.Append(";sourcepath=").Append(EscapeProperty(sourcePath!));
+                if (line != null)
+                {
+                    properties.Append(";linenumber=").Append(line.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                if (column != null)
+                {
+                    properties.Append(";columnnumber=").Append(column.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
 
-            return Command("task.logissue", properties, message);
+            if (!string.IsNullOrEmpty(code))
+            {
+                properties.Append(";code=").Append(EscapeProperty(code!));
+            }
+
+            return Command("task.logissue", properties.ToString(), message);
         }
 
         public static string EscapeData(string value) =>

@@ -12,7 +12,7 @@ namespace Daytona.Snapshots.Arazzo
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ArazzoWorkflow")]
     [OutputType(typeof(WorkflowInfo))]
-    public sealed class GetArazzoWorkflowCommand : PSCmdlet
+    public sealed class GetArazzoWorkflowCommand : DaytonaCmdlet
     {
         /// <summary>The Arazzo document (YAML or JSON).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

@@ -24,17 +24,6 @@ namespace Daytona.Snapshots.AzureDevOps
             }
         }
 
-        /// <summary>Raises the error as a pipeline issue, so it shows in the run's summary.</summary>
-        public static void Error(PSCmdlet cmdlet, ErrorRecord record)
-        {
-            if (IsActive)
-            {
-                var message = record.ErrorDetails?.Message ?? record.Exception?.Message ?? record.ToString();
-                var id = record.FullyQualifiedErrorId.Split(',')[0];
-                cmdlet.Host.UI.WriteLine(AzurePipelines.LogIssue("error", message, id));
-            }
-        }
-
         /// <summary>
         /// Masks a secret in the rest of the job's log. Done once per value and process, as soon as the module
         /// reads the secret, before anything could print it.

@@ -15,7 +15,7 @@ namespace Daytona.Snapshots.AzureDevOps
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "DaytonaPipelineVariable", DefaultParameterSetName = PrefixSet)]
     [OutputType(typeof(PSObject))]
-    public sealed class SetDaytonaPipelineVariableCommand : PSCmdlet
+    public sealed class SetDaytonaPipelineVariableCommand : DaytonaCmdlet
     {
         private const string PrefixSet = "Prefix";
         private const string TemplateSet = "Template";

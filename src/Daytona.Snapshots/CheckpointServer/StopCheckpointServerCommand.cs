@@ -12,7 +12,7 @@ namespace Daytona.Snapshots.CheckpointServer
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "CheckpointServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(CheckpointServerInstance))]
-    public sealed class StopCheckpointServerCommand : PSCmdlet
+    public sealed class StopCheckpointServerCommand : DaytonaCmdlet
     {
         private readonly List<CheckpointServerInstance> _targets = new List<CheckpointServerInstance>();
         private bool _anyPiped;

@@ -14,8 +14,9 @@ namespace Daytona.Snapshots.Common
     /// with a token that Ctrl+C (<see cref="StopProcessing"/>) cancels; everything it writes is queued and written
     /// here, on the pipeline thread, as it happens — so objects stream out while the work goes on, and PowerShell's
     /// rule that only the pipeline thread may write holds.
-    /// Inside an Azure Pipelines job the work runs in a collapsible log group (<see cref="LogGroupTitle"/>), errors are
-    /// also raised as pipeline issues, and progress becomes plain periodic lines.
+    /// Inside an Azure Pipelines job the work runs in a collapsible log group (<see cref="LogGroupTitle"/>), errors that
+    /// reach the user are also raised as pipeline issues (<see cref="DaytonaCmdlet"/>), and progress becomes plain
+    /// periodic lines.
     /// <para>
     /// Per-item vs terminating is decided here, once, by the error's catalog scope (<see cref="ErrorCatalog.EndsCommand"/>):
     /// a failure about one input object is a non-terminating error for it and the pipeline goes on with the others;
@@ -28,7 +29,7 @@ namespace Daytona.Snapshots.Common
     /// stream (<see cref="Daytona.Common.Http.HttpLog"/>).
     /// </para>
     /// </summary>
-    public abstract class AsyncCmdlet : PSCmdlet
+    public abstract class AsyncCmdlet : DaytonaCmdlet
     {
         /// <summary>
         /// Writes the work may queue ahead of the pipeline. Bounded, so a producer such as a paged listing waits for the
@@ -94,10 +95,9 @@ namespace Daytona.Snapshots.Common
         protected void WriteFailure(Exception error, object? target) => WriteFailure(this, error, target);
 
         /// <summary><see cref="WriteFailure(Exception, object?)"/> for a cmdlet that does no asynchronous work.</summary>
-        internal static void WriteFailure(PSCmdlet cmdlet, Exception error, object? target)
+        internal static void WriteFailure(DaytonaCmdlet cmdlet, Exception error, object? target)
         {
             var record = ErrorRecords.From(error, target);
-            PipelineLog.Error(cmdlet, record);
             if (ErrorCatalog.EndsCommand(error))
             {
                 cmdlet.ThrowTerminatingError(record);
@@ -137,11 +137,10 @@ namespace Daytona.Snapshots.Common
                     var record = ErrorRecords.From(error, target);
                     if (ErrorCatalog.EndsCommand(error))
                     {
-                        PipelineLog.Error(this, record);
                         ThrowTerminatingError(record);
                     }
 
-                    WriteErrorRecord(record);
+                    WriteError(record);
                 }
             }
             finally
@@ -234,12 +233,8 @@ namespace Daytona.Snapshots.Common
 
         protected void PostError(Exception error, object? target) => Post(() => WriteErrorRecord(ErrorRecords.From(error, target)));
 
-        /// <summary>Writes a non-terminating error (and, in Azure Pipelines, a pipeline issue).</summary>
-        protected void WriteErrorRecord(ErrorRecord record)
-        {
-            WriteError(record);
-            PipelineLog.Error(this, record);
-        }
+        /// <summary>Writes a non-terminating error (and, in Azure Pipelines, a pipeline issue when it reaches the user).</summary>
+        protected void WriteErrorRecord(ErrorRecord record) => WriteError(record);
 
         /// <summary>Writes progress: a bar at a prompt, plain periodic lines in an Azure Pipelines log.</summary>
         protected void WriteProgressRecord(ProgressRecord record)

@@ -12,7 +12,7 @@ namespace Daytona.Snapshots.Connection
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "Daytona")]
     [OutputType(typeof(DaytonaConnection))]
-    public sealed class ConnectDaytonaCommand : PSCmdlet
+    public sealed class ConnectDaytonaCommand : DaytonaCmdlet
     {
         internal const string ApiKeyVariable = ConnectionResolver.ApiKeyVariable;
         internal const string ApiUrlVariable = ConnectionResolver.ApiUrlVariable;
@@ -42,9 +42,7 @@ namespace Daytona.Snapshots.Connection
             }
             catch (DaytonaException e)
             {
-                var record = ErrorRecords.From(e, e.Target);
-                AzureDevOps.PipelineLog.Error(this, record);
-                ThrowTerminatingError(record);
+                ThrowTerminatingError(ErrorRecords.From(e, e.Target));
                 return;
             }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using Daytona.Snapshots.Common;
 using Daytona.Api.Emulator;
 using Daytona.Common;
 
@@ -11,7 +12,7 @@ namespace Daytona.Snapshots.Emulator
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "DaytonaEmulator", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(EmulatorInstance))]
-    public sealed class StopDaytonaEmulatorCommand : PSCmdlet
+    public sealed class StopDaytonaEmulatorCommand : DaytonaCmdlet
     {
         private readonly List<EmulatorInstance> _targets = new List<EmulatorInstance>();
         private bool _anyPiped;

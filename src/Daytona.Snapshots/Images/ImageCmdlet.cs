@@ -12,7 +12,7 @@ namespace Daytona.Snapshots.Images
     /// process working directory), and a definition error becomes an ErrorRecord for the image at hand (ImageFileNotFound,
     /// ImagePythonVersionUnsupported, ImageDefinitionInvalid) before anything is sent anywhere.
     /// </summary>
-    public abstract class ImageCmdlet : PSCmdlet
+    public abstract class ImageCmdlet : DaytonaCmdlet
     {
         /// <summary>The current PowerShell file system location, for relative paths.</summary>
         protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;

@@ -13,7 +13,7 @@ namespace Daytona.Snapshots.Recording
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "ArazzoRecording")]
     [OutputType(typeof(void))]
-    public sealed class StartArazzoRecordingCommand : PSCmdlet
+    public sealed class StartArazzoRecordingCommand : DaytonaCmdlet
     {
         /// <summary>Where Stop-ArazzoRecording writes the document. Default: daytona-session-&lt;time&gt;.arazzo.yaml here.</summary>
         [Parameter(Position = 0)]

@@ -13,7 +13,7 @@ namespace Daytona.Snapshots.Recording
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "ArazzoRecording")]
     [OutputType(typeof(FileInfo))]
-    public sealed class StopArazzoRecordingCommand : PSCmdlet
+    public sealed class StopArazzoRecordingCommand : DaytonaCmdlet
     {
         /// <summary>The type name the returned file carries for its view.</summary>
         internal const string TypeName = "Daytona.Snapshots.ArazzoRecording";

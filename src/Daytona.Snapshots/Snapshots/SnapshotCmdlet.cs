@@ -35,9 +35,7 @@ namespace Daytona.Snapshots.Snapshots
             }
             catch (Daytona.Common.DaytonaException e)
             {
-                var record = ErrorRecords.From(e, e.Target);
-                AzureDevOps.PipelineLog.Error(this, record);
-                ThrowTerminatingError(record);
+                ThrowTerminatingError(ErrorRecords.From(e, e.Target));
                 throw;
             }
         }

@@ -164,7 +164,7 @@ public sealed class AzurePipelinesTests : IClassFixture<EmulatorFixture>
         {
             var run = InPipelineJob(true, () => session.Run("Connect-Daytona -ApiUrl http://127.0.0.1:9/api"));
             Assert.StartsWith("DaytonaApiKeyMissing,", run.ErrorIds.Single());
-            Assert.Contains(host.Lines, l => l.StartsWith("##vso[task.logissue type=error;code=DaytonaApiKeyMissing]No Daytona API key", StringComparison.Ordinal));
+            Assert.Contains(host.Lines, l => l.StartsWith("##vso[task.logissue type=error;code=DaytonaApiKeyMissing]Connect-Daytona: No Daytona API key", StringComparison.Ordinal));
         }
         finally
         {
