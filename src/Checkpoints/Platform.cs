@@ -162,6 +162,9 @@ namespace Daytona.Checkpoints
         /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> in one step (rename(2) / MoveFileEx).</summary>
         public static void MoveReplacing(string source, string destination) => FileMoves.MoveReplacing(source, destination);
 
+        /// <summary>Create-only move: false when the destination exists (see FileMoves.MoveIfAbsent).</summary>
+        public static bool MoveIfAbsent(string source, string destination) => FileMoves.MoveIfAbsent(source, destination);
+
         private static Func<string, int>? BindGetMode()
         {
             var method = typeof(File).GetMethod("GetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string) }, null);

@@ -12,6 +12,7 @@ namespace Daytona.Common.FileSystem
     /// one, never neither. On Windows: MoveFileEx(MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) — one call, on
     /// every runtime (.NET Framework has no overwriting File.Move, and its File.Replace fails while antivirus or an
     /// indexer holds the destination) — retried briefly on a sharing violation. Elsewhere: rename(2).
+    /// <see cref="MoveIfAbsent"/> is the create-only move: exactly one of many movers to one destination wins.
     /// </summary>
     public static class FileMoves
     {
@@ -36,6 +37,83 @@ namespace Daytona.Common.FileSystem
                 Rename(source, destination);
             }
         }
+
+        /// <summary>
+        /// Moves <paramref name="source"/> to <paramref name="destination"/> only if nothing is there, in one atomic step:
+        /// true when moved, false when the destination exists (the source is left in place). .NET's File.Move checks for
+        /// the destination and then renames on Unix, so two movers can both "win"; link(2) + unlink(2) cannot (the
+        /// link fails with EEXIST). On Windows MoveFileEx without MOVEFILE_REPLACE_EXISTING is atomic.
+        /// Throws <see cref="DirectoryNotFoundException"/> when the destination's folder does not exist.
+        /// </summary>
+        public static bool MoveIfAbsent(string source, string destination)
+        {
+            if (s_windows)
+            {
+                var from = LongPaths.ForIo(Path.GetFullPath(source));
+                var to = LongPaths.ForIo(Path.GetFullPath(destination));
+                if (Win32.MoveFileEx(from, to, Win32.MoveFileWriteThrough))
+                {
+                    return true;
+                }
+
+                var error = Marshal.GetLastWin32Error();
+                if (error == Win32.ErrorAlreadyExists || error == Win32.ErrorFileExists)
+                {
+                    return false;
+                }
+
+                throw Failure(error, source, destination, 0);
+            }
+
+            int result;
+            try
+            {
+                result = link(source, destination);
+            }
+            catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
+            {
+                return MoveChecked(source, destination);
+            }
+
+            if (result == 0)
+            {
+                File.Delete(source);
+                return true;
+            }
+
+            var errno = Marshal.GetLastWin32Error();
+            switch (errno)
+            {
+                case UnixEExist:
+                    return false;
+                case UnixENoEnt:
+                    if (!File.Exists(source))
+                    {
+                        throw new FileNotFoundException($"'{source}' could not be moved to '{destination}': it does not exist.", source);
+                    }
+
+                    throw new DirectoryNotFoundException($"'{source}' could not be moved to '{destination}': its folder does not exist.");
+                default:
+                    // A file system without hard links (some network and FUSE mounts): the best the runtime offers.
+                    return MoveChecked(source, destination);
+            }
+        }
+
+        private static bool MoveChecked(string source, string destination)
+        {
+            try
+            {
+                File.Move(source, destination);
+                return true;
+            }
+            catch (IOException) when (File.Exists(destination) && File.Exists(source))
+            {
+                return false;
+            }
+        }
+
+        private const int UnixENoEnt = 2;
+        private const int UnixEExist = 17;
 
         private static void MoveFileEx(string source, string destination)
         {
@@ -100,6 +178,9 @@ namespace Daytona.Common.FileSystem
         [DllImport("libc", SetLastError = true)]
 #pragma warning disable SA1300, IDE1006 // the C name
         private static extern int rename(string oldpath, string newpath);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int link(string oldpath, string newpath);
 #pragma warning restore SA1300, IDE1006
 
         private static Action<string, string, bool>? BindMoveOverwrite()

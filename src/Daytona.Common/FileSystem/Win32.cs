@@ -11,6 +11,8 @@ namespace Daytona.Common.FileSystem
         public const int ErrorPathNotFound = 3;
         public const int ErrorAccessDenied = 5;
         public const int ErrorSharingViolation = 32;
+        public const int ErrorFileExists = 80;
+        public const int ErrorAlreadyExists = 183;
         public const int ErrorLockViolation = 33;
         public const int ErrorNotAReparsePoint = 4390;
 

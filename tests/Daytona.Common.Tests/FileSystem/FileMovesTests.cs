@@ -43,6 +43,42 @@ public sealed class FileMovesTests : IDisposable
     }
 
     [Fact]
+    public void OfManyMoversToOneAbsentDestinationExactlyOneWins()
+    {
+        // File.Move checks and then renames on Unix: two movers could both win. Each round races 8 movers.
+        for (var round = 0; round < 50; round++)
+        {
+            var destination = PathOf("race-" + round);
+            var sources = Enumerable.Range(0, 8).Select(i => PathOf($"race-{round}.{i}.tmp")).ToArray();
+            for (var i = 0; i < sources.Length; i++)
+            {
+                File.WriteAllText(sources[i], "mover " + i);
+            }
+
+            using var start = new Barrier(sources.Length);
+            var won = sources.AsParallel().WithDegreeOfParallelism(sources.Length).Select(source =>
+            {
+                start.SignalAndWait();
+                return FileMoves.MoveIfAbsent(source, destination);
+            }).ToArray();
+
+            Assert.Equal(1, won.Count(w => w));
+            var winner = File.ReadAllText(destination);
+            Assert.Equal(7, sources.Count(File.Exists));
+            Assert.False(File.Exists(sources[int.Parse(winner.Split(' ')[1])]), "the winner's source is moved away");
+        }
+    }
+
+    [Fact]
+    public void AMoveIfAbsentIntoAMissingFolderSaysSo()
+    {
+        File.WriteAllText(PathOf("a.tmp"), "content");
+
+        Assert.Throws<DirectoryNotFoundException>(() => FileMoves.MoveIfAbsent(PathOf("a.tmp"), PathOf("no/such/a")));
+        Assert.True(File.Exists(PathOf("a.tmp")));
+    }
+
+    [Fact]
     public void AReaderNeverSeesTheDestinationMissing()
     {
         // Replaced over and over while another thread reads: every read finds a whole old or new file.

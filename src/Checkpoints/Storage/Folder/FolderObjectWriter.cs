@@ -127,25 +127,14 @@ namespace Daytona.Checkpoints.Storage.Folder
         /// <summary>Renames the file into place unless the target exists (File.Move without replacing is atomic).</summary>
         private bool MoveIfAbsent()
         {
-            for (var attempt = 0; ; attempt++)
+            try
             {
-                try
-                {
-                    File.Move(_temp, _target);
-                    return true;
-                }
-                catch (DirectoryNotFoundException) when (attempt == 0)
-                {
-                    EnsureParent();
-                }
-                catch (IOException) when (File.Exists(_target))
-                {
-                    return false;
-                }
-                catch (IOException) when (attempt == 0 && !Directory.Exists(Path.GetDirectoryName(_target)!))
-                {
-                    EnsureParent();
-                }
+                return Platform.MoveIfAbsent(_temp, _target);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                EnsureParent();
+                return Platform.MoveIfAbsent(_temp, _target);
             }
         }
 
