@@ -12,11 +12,13 @@ namespace Daytona.Common.Hosting
     {
         private readonly Process _process;
         private readonly Func<string> _errorOutput;
+        private readonly System.Threading.Tasks.Task _outputRead;
         private int _stopped;
 
-        internal ChildApp(Process process, string readyLine, string appPath, Func<string> errorOutput)
+        internal ChildApp(Process process, string readyLine, string appPath, Func<string> errorOutput, System.Threading.Tasks.Task outputRead)
         {
             _process = process;
+            _outputRead = outputRead;
             _errorOutput = errorOutput;
             ReadyLine = readyLine;
             AppPath = appPath;
@@ -76,6 +78,13 @@ namespace Daytona.Common.Hosting
                 {
                     _process.Kill();
                     _process.WaitForExit(wait);
+                }
+
+                if (_process.HasExited)
+                {
+                    // What the app wrote last (a request log line) is read once its output ends: wait for that,
+                    // bounded in case a stray process still holds the pipe.
+                    _outputRead.Wait(TimeSpan.FromSeconds(2));
                 }
 
                 return _process.HasExited;

@@ -181,8 +181,8 @@ namespace Daytona.Common.Hosting
                         : failures.StartFailed.Create(message, info.AppPath);
                 }
 
-                ForwardRest(process, info.OutputLine);
-                return new ChildApp(process, line!, info.AppPath, ErrorText);
+                var outputRead = ForwardRest(process, info.OutputLine);
+                return new ChildApp(process, line!, info.AppPath, ErrorText, outputRead);
             }
             catch
             {
@@ -202,10 +202,10 @@ namespace Daytona.Common.Hosting
             }
         }
 
-        private static void ForwardRest(Process process, Action<string>? outputLine)
+        private static Task ForwardRest(Process process, Action<string>? outputLine)
         {
             // Keep reading so the pipe never fills; hand each line to the caller when it wants them.
-            _ = Task.Run(async () =>
+            return Task.Run(async () =>
             {
                 try
                 {

@@ -45,6 +45,7 @@ public sealed class CheckpointServerCmdletTests : IDisposable
             $c = New-Checkpoint -Path $args[0] -Repository $args[1]
             $server = Start-CheckpointServer -Repository $args[1] -Verbose
             $listed = @($server | Get-Checkpoint)
+            while ([datetime]::UtcNow -lt $c.Time.ToUniversalTime().AddSeconds(1)) { [System.Threading.Thread]::Sleep(50) } # a later second redirects
             $resolved = Get-Checkpoint -Uri ""$($server.Url)app/"" -At ([datetime]::UtcNow)
             $restored = $listed[0] | Restore-Checkpoint -Destination $args[2]
             $stopped = $server | Stop-CheckpointServer -PassThru -Verbose
