@@ -29,5 +29,22 @@ $configuration.TestResult.OutputPath = [System.IO.Path]::GetFullPath($OutputFile
 New-Item -ItemType Directory -Force -Path (Split-Path $configuration.TestResult.OutputPath.Value) | Out-Null
 
 $result = Invoke-Pester -Configuration $configuration
+
+# Pester's NUnit XML records no reason for a skipped test: add the one Set-ItResult -Because gave, so the CI summary
+# can print why each test was skipped.
+$skips = @($result.Skipped | Where-Object { $_.ErrorRecord.Count -gt 0 })
+if ($skips.Count -gt 0) {
+    [xml] $xml = Get-Content -LiteralPath $configuration.TestResult.OutputPath.Value -Raw
+    foreach ($test in $skips) {
+        $case = $xml.SelectNodes('//test-case') | Where-Object { $_.name -eq $test.ExpandedPath } | Select-Object -First 1
+        if (-not $case -or $case.SelectSingleNode('reason')) { continue }
+        $reason = $xml.CreateElement('reason')
+        $message = $xml.CreateElement('message')
+        $message.InnerText = ($test.ErrorRecord[0].Exception.Message -replace '^is skipped,? ?(because )?', '')
+        [void] $reason.AppendChild($message)
+        [void] $case.AppendChild($reason)
+    }
+    $xml.Save($configuration.TestResult.OutputPath.Value)
+}
 if ($result.FailedCount -gt 0 -or $result.PassedCount -eq 0) { exit 1 }
 exit 0
