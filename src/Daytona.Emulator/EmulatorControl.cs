@@ -59,7 +59,7 @@ public sealed class EmulatorControl
         {
             _store.DeactivateUnused(idOrName);
         }
-        catch (ApiException e)
+        catch (RequestRejected e)
         {
             throw new InvalidOperationException(e.Message, e);
         }

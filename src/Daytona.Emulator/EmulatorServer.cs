@@ -96,6 +96,10 @@ public sealed class EmulatorServer : IAsyncDisposable
             {
                 await ApiError.WriteAsync(context, e.StatusCode, e.Message);
             }
+            catch (RequestRejected e) when (!context.Response.HasStarted)
+            {
+                await ApiError.WriteAsync(context, ApiError.StatusFor(e.Reason), e.Message);
+            }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
                 // The client went away.

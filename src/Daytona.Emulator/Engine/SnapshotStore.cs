@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Daytona.Emulator.Http;
 using Daytona.Emulator.Model;
 
 namespace Daytona.Emulator.Engine;
@@ -79,7 +78,7 @@ internal sealed partial class SnapshotStore : IDisposable
     }
 
     private Snapshot FindOrThrow(string idOrName) =>
-        Find(idOrName) ?? throw ApiException.NotFound($"Snapshot {idOrName} not found");
+        Find(idOrName) ?? throw RequestRejected.NotFound($"Snapshot {idOrName} not found");
 
     public PaginatedSnapshotsDto List(int page, int limit, string? name, string sort, string order)
     {
@@ -144,7 +143,7 @@ internal sealed partial class SnapshotStore : IDisposable
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
-            throw ApiException.BadRequest("name must be a string");
+            throw RequestRejected.Invalid("name must be a string");
         }
 
         var problems = new List<string>();
@@ -209,7 +208,7 @@ internal sealed partial class SnapshotStore : IDisposable
 
         if (problems.Count > 0)
         {
-            throw ApiException.BadRequest(string.Join(", ", problems));
+            throw RequestRejected.Invalid(string.Join(", ", problems));
         }
 
         // The controller's rules, then the service's, in Daytona's order.
@@ -217,22 +216,22 @@ internal sealed partial class SnapshotStore : IDisposable
         {
             if (!string.IsNullOrEmpty(imageName))
             {
-                throw ApiException.BadRequest("Cannot specify an image name when using a build info entry");
+                throw RequestRejected.Invalid("Cannot specify an image name when using a build info entry");
             }
 
             if (entrypoint != null)
             {
-                throw ApiException.BadRequest("Cannot specify an entrypoint when using a build info entry");
+                throw RequestRejected.Invalid("Cannot specify an entrypoint when using a build info entry");
             }
         }
         else if (string.IsNullOrEmpty(imageName))
         {
-            throw ApiException.BadRequest("Must specify an image name when not using a build info entry");
+            throw RequestRejected.Invalid("Must specify an image name when not using a build info entry");
         }
 
         if (!ImageNameRegex().IsMatch(name!))
         {
-            throw ApiException.BadRequest("Invalid snapshot name format. May contain letters, digits, dots, colons, and dashes");
+            throw RequestRejected.Invalid("Invalid snapshot name format. May contain letters, digits, dots, colons, and dashes");
         }
 
         if (!hasBuildInfo)
@@ -240,14 +239,14 @@ internal sealed partial class SnapshotStore : IDisposable
             var imageError = ValidateImageName(imageName!);
             if (imageError != null)
             {
-                throw ApiException.BadRequest(imageError);
+                throw RequestRejected.Invalid(imageError);
             }
         }
 
         var resolvedClass = sandboxClass ?? "container";
         if (resolvedClass == "windows")
         {
-            throw ApiException.BadRequest("Windows snapshots cannot be created via this endpoint; they are produced by snapshot-from-sandbox flows.");
+            throw RequestRejected.Invalid("Windows snapshots cannot be created via this endpoint; they are produced by snapshot-from-sandbox flows.");
         }
 
         var now = DateTime.UtcNow;
@@ -255,7 +254,7 @@ internal sealed partial class SnapshotStore : IDisposable
         {
             if (_byId.Values.Any(s => s.Name == name))
             {
-                throw new ApiException(StatusCodes.Status409Conflict, $"Snapshot with name \"{name}\" already exists for this organization");
+                throw RequestRejected.Conflict($"Snapshot with name \"{name}\" already exists for this organization");
             }
 
             BuildInfo? build = null;
@@ -526,17 +525,17 @@ internal sealed partial class SnapshotStore : IDisposable
             RequireUuid(idOrName);
             if (snapshot.State == SnapshotState.Active)
             {
-                throw ApiException.BadRequest($"Snapshot {idOrName} is already active");
+                throw RequestRejected.Invalid($"Snapshot {idOrName} is already active");
             }
 
             if (snapshot.State != SnapshotState.Inactive)
             {
-                throw ApiException.BadRequest($"Snapshot {idOrName} cannot be activated - it is in {snapshot.State.ToWire()} state");
+                throw RequestRejected.Invalid($"Snapshot {idOrName} cannot be activated - it is in {snapshot.State.ToWire()} state");
             }
 
             if (snapshot.DeactivatedAt is { } deactivated && DateTime.UtcNow - deactivated < _settings.Scale(_settings.DeactivationCooldown))
             {
-                throw ApiException.BadRequest("Snapshot deactivation is still in progress. Please try again in a few minutes.");
+                throw RequestRejected.Invalid("Snapshot deactivation is still in progress. Please try again in a few minutes.");
             }
 
             snapshot.State = SnapshotState.Pending;
@@ -576,7 +575,7 @@ internal sealed partial class SnapshotStore : IDisposable
             var snapshot = FindOrThrow(idOrName);
             if (snapshot.State != SnapshotState.Active)
             {
-                throw ApiException.BadRequest($"Snapshot {idOrName} is in {snapshot.State.ToWire()} state: only active snapshots are deactivated for being unused");
+                throw RequestRejected.Invalid($"Snapshot {idOrName} is in {snapshot.State.ToWire()} state: only active snapshots are deactivated for being unused");
             }
 
             var now = DateTime.UtcNow;
@@ -593,7 +592,7 @@ internal sealed partial class SnapshotStore : IDisposable
         // Guards run before pipes: an unknown name is 404 (above); a known name fails ParseUUIDPipe.
         if (!IsUuid(value))
         {
-            throw ApiException.BadRequest("Validation failed (uuid is expected)");
+            throw RequestRejected.Invalid("Validation failed (uuid is expected)");
         }
     }
 

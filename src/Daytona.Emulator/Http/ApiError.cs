@@ -21,6 +21,14 @@ internal sealed class ApiException : Exception
 
 internal static class ApiError
 {
+    /// <summary>The status Daytona answers an engine refusal with.</summary>
+    public static int StatusFor(Engine.Rejection reason) => reason switch
+    {
+        Engine.Rejection.NotFound => StatusCodes.Status404NotFound,
+        Engine.Rejection.Conflict => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
