@@ -1,3 +1,4 @@
+// Hand-written: the SDK's context hash depends on npm fast-glob's exact matches and order; no .NET glob (DotNet.Glob, FileSystemGlobbing) reproduces them.
 using System;
 using System.Collections.Generic;
 using System.IO;

@@ -1,3 +1,4 @@
+// Hand-written: the SDK's paths come from npm pathe, whose POSIX-on-every-OS rules no .NET path API follows.
 using System;
 using System.Collections.Generic;
 using System.Linq;

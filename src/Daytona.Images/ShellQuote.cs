@@ -1,3 +1,4 @@
+// Hand-written: the Dockerfile the SDK writes depends on npm shell-quote's exact quoting and word splitting; no .NET library reproduces them.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -1,3 +1,4 @@
+// Hand-written: no JSONPath library is served by the package registry here (JsonPath.Net is not), so the RFC 9535 evaluator is ours.
 using System;
 using System.Collections.Generic;
 using System.Text.Json.Nodes;
@@ -511,7 +512,7 @@ internal sealed class RegexFunctionExpr : LogicalExpr
         if (pattern is LiteralValue lit && lit.Value.Kind == ValKind.String)
         {
             _precompiled = true;
-            _regex = IRegexp.GetOrCompile(lit.Value.Str!, fullMatch);
+            _regex = InteroperableRegexTranslator.GetOrCompile(lit.Value.Str!, fullMatch);
         }
     }
 
@@ -528,9 +529,9 @@ internal sealed class RegexFunctionExpr : LogicalExpr
         {
             var pattern = _pattern.Evaluate(ctx, current);
             if (pattern.Kind != ValKind.String) return false;
-            regex = IRegexp.GetOrCompile(pattern.Str!, _fullMatch);
+            regex = InteroperableRegexTranslator.GetOrCompile(pattern.Str!, _fullMatch);
         }
-        return regex != null && IRegexp.IsMatch(regex, input.Str!);
+        return regex != null && InteroperableRegexTranslator.IsMatch(regex, input.Str!);
     }
 }
 

@@ -9,7 +9,7 @@
 // Scope: the whole RFC — root/current identifiers; name, wildcard, index, slice and filter selectors; child and
 // descendant segments; filters with comparisons (Nothing, int/float equality, code-point string order, deep equality),
 // && || ! and parentheses, existence tests; functions length/count/match/search/value with the §2.4 type system checked
-// at parse time; I-Regexp (RFC 9485) translated to .NET regex by code point (see IRegexp.cs); integers within
+// at parse time; I-Regexp (RFC 9485) translated to .NET regex by code point (see InteroperableRegexTranslator.cs); integers within
 // ±(2^53-1); string escapes including surrogate pairs; blank-space rules.
 //
 // Design: a query is parsed once into an evaluation tree (Parser.cs → Evaluation.cs). Evaluation allocates no LINQ,

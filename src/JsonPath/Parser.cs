@@ -1,3 +1,4 @@
+// Hand-written: no JSONPath library is served by the package registry here (JsonPath.Net is not), so the RFC 9535 parser is ours.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

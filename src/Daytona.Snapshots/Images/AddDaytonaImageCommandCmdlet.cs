@@ -6,10 +6,11 @@ namespace Daytona.Snapshots.Images
 {
     /// <summary>
     /// <para type="synopsis">Adds RUN instructions to a declarative Daytona image.</para>
+    /// <para>The class ends in Cmdlet rather than Command: the noun already ends in Command.</para>
     /// </summary>
     [Cmdlet(VerbsCommon.Add, "DaytonaImageCommand", DefaultParameterSetName = ShellSet)]
     [OutputType(typeof(DaytonaImage))]
-    public sealed class AddDaytonaImageCommandCommand : ImageBuilderCmdlet
+    public sealed class AddDaytonaImageCommandCmdlet : ImageBuilderCmdlet
     {
         private const string ShellSet = "Shell";
         private const string ExecSet = "Exec";
