@@ -65,7 +65,7 @@ public sealed class SafetyTests : IDisposable
     }
 
     [Fact]
-    public void WritersCaptureAtOnceWithoutWaitingForEachOtherAndEachGetsItsOwnSecond()
+    public async Task WritersCaptureAtOnceWithoutWaitingForEachOtherAndEachGetsItsOwnSecond()
     {
         var source = _temp.Sub("source");
         TestTree.Build(source);
@@ -89,8 +89,7 @@ public sealed class SafetyTests : IDisposable
                 },
             }, default);
         })).ToArray();
-        Task.WaitAll(writers);
-        var ids = writers.Select(w => w.Result.Id).ToList();
+        var ids = (await Task.WhenAll(writers)).Select(c => c.Id).ToList();
         Assert.Equal(4, ids.Distinct().Count());
 
         var repository = CheckpointRepository.Open(root);
@@ -99,7 +98,7 @@ public sealed class SafetyTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "writers")));
 
         // Only the exclusive operations meet each other: a rename waits for a prune's lease, then gives up.
-        var lease = repository.Storage.TryAcquireLeaseAsync("lock", Daytona.Checkpoints.Storage.LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default).Result.Lease!;
+        var lease = (await repository.Storage.TryAcquireLeaseAsync("lock", Daytona.Checkpoints.Storage.LeaseHolder.ThisProcess("pruning"), TimeSpan.FromMinutes(1), default)).Lease!;
         var error = Assert.Throws<DaytonaException>(() =>
             CheckpointRepository.Open(root, new RepositoryOptions { LockWait = TimeSpan.FromMilliseconds(200) }).Rename(ids[0], "x"));
         Assert.Equal("CheckpointRepositoryLocked", error.ErrorId);
