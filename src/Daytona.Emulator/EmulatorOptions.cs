@@ -17,4 +17,10 @@ public sealed class EmulatorOptions
 
     /// <summary>Multiplies all pretend durations (tests use e.g. 0.05).</summary>
     public double TimeScale { get; set; } = 1.0;
+
+    /// <summary>
+    /// A folder to keep every /api answer in (one JSON line each, a file per emulator), for checking against Daytona's
+    /// OpenAPI description. Null: the environment variable DAYTONA_EMULATOR_RESPONSE_LOG, else none.
+    /// </summary>
+    public string? ResponseLog { get; set; }
 }

@@ -16,12 +16,14 @@ public sealed class EmulatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SnapshotStore _store;
+    private readonly ResponseLog? _responseLog;
     private int _disposed;
 
-    private EmulatorServer(WebApplication app, SnapshotStore store, EmulatorControl control, EmulatorSettings settings, Uri baseUrl)
+    private EmulatorServer(WebApplication app, SnapshotStore store, EmulatorControl control, EmulatorSettings settings, Uri baseUrl, ResponseLog? responseLog)
     {
         _app = app;
         _store = store;
+        _responseLog = responseLog;
         Control = control;
         ApiKey = settings.ApiKey;
         OrganizationId = settings.OrganizationId;
@@ -85,6 +87,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         var app = builder.Build();
         Uri? baseUrl = null;
         Func<Uri> currentBaseUrl = () => baseUrl ?? throw new InvalidOperationException("The emulator has not started.");
+        var responseLog = ResponseLog.Open(options.ResponseLog);
+        if (responseLog != null)
+        {
+            app.Use(responseLog.InvokeAsync);
+        }
 
         app.Use(async (context, next) =>
         {
@@ -134,12 +141,14 @@ public sealed class EmulatorServer : IAsyncDisposable
                 switch (taken.Fault)
                 {
                     case Traffic.Fault.Drop:
+                        context.Items[ResponseLog.DroppedItem] = true;
                         context.Abort();
                         return;
                     case Traffic.Fault.DropAfterProcessing:
                         dropAfterProcessing = true;
                         break;
                     case Traffic.Fault.TooManyRequests:
+                        context.Items[ResponseLog.FaultItem] = "429";
                         Faults.WriteRetryAfter(context.Response, taken.RetryAfterSeconds, taken.RetryAfterForm);
                         context.Response.Headers["X-RateLimit-Limit-authenticated"] = "10000";
                         context.Response.Headers["X-RateLimit-Remaining-authenticated"] = "0";
@@ -147,6 +156,7 @@ public sealed class EmulatorServer : IAsyncDisposable
                         await Faults.WriteErrorAsync(context, 429, isS3, "ThrottlerException: Too Many Requests");
                         return;
                     case Traffic.Fault.ServerError:
+                        context.Items[ResponseLog.FaultItem] = taken.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
                         await Faults.WriteErrorAsync(context, taken.Status, isS3, taken.Status == 500 ? "An unexpected error occurred." : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(taken.Status));
                         return;
                 }
@@ -165,6 +175,7 @@ public sealed class EmulatorServer : IAsyncDisposable
                 finally
                 {
                     context.Response.Body = body;
+                    context.Items[ResponseLog.DroppedItem] = true;
                     context.Abort();
                 }
 
@@ -213,7 +224,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
         baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        return new EmulatorServer(app, store, control, settings, baseUrl);
+        return new EmulatorServer(app, store, control, settings, baseUrl, responseLog);
     }
 
     /// <summary>A random key in the emulator's format, <c>dtn_emu_</c> and 32 hex digits.</summary>
@@ -249,5 +260,6 @@ public sealed class EmulatorServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        _responseLog?.Dispose();
     }
 }

@@ -21,13 +21,14 @@ public sealed class EmulatorHarness : IAsyncDisposable
     /// <summary>Base address <c>http://127.0.0.1:N/api/</c>: use relative paths such as <c>snapshots</c>.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<EmulatorHarness> StartAsync(double timeScale = 0.05, TimeSpan? buildDuration = null, string? apiKey = null)
+    public static async Task<EmulatorHarness> StartAsync(double timeScale = 0.05, TimeSpan? buildDuration = null, string? apiKey = null, string? responseLog = null)
     {
         var server = await EmulatorServer.StartAsync(new EmulatorOptions
         {
             TimeScale = timeScale,
             BuildDuration = buildDuration ?? TimeSpan.FromSeconds(3),
             ApiKey = apiKey,
+            ResponseLog = responseLog,
         });
         return new EmulatorHarness(server);
     }
