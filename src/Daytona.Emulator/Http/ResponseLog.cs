@@ -1,3 +1,4 @@
+// Hand-written: ASP.NET Core's HTTP logging writes text fragments to ILogger; the contract check needs each answer whole, one JSON record per line, from every process.
 using System.Text;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+// Hand-written: no library turns an OpenAPI 3.0 schema (nullable, boolean exclusive bounds, components refs) into JSON Schema; the validation is JsonSchema.Net's.
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
