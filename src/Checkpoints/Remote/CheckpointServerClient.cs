@@ -325,7 +325,7 @@ namespace Daytona.Checkpoints.Remote
                 catch (TransportFailure e)
                 {
                     throw e.Sent
-                        ? ErrorCatalog.CheckpointServerFailed.Create($"The checkpoint server at {target.GetLeftPart(UriPartial.Authority)} did not answer {target.AbsolutePath}: {e.Message}", url.ToString(), e)
+                        ? ErrorCatalog.CheckpointServerFailed.Create($"The checkpoint server at {target.GetLeftPart(UriPartial.Authority)} did not answer {target.AbsolutePath}: {e.Message}", url.ToString(), e, kind: ErrorCatalog.KindForTransport(e))
                         : ErrorCatalog.CheckpointServerUnreachable.Create($"The checkpoint server at {target.GetLeftPart(UriPartial.Authority)} cannot be reached: {e.Message}", url.ToString(), e);
                 }
 
