@@ -19,17 +19,23 @@ namespace Daytona.Checkpoints.Storage.Azure
     {
         private readonly BlobContainerClient _container;
         private readonly string _prefix;
+        private readonly bool _pathStyle;
 
         public AzureBlobStorage(AzureBlobCredentials credentials, StorageOptions? options = null)
         {
             options ??= new StorageOptions();
             _container = credentials.CreateClient(options);
             _prefix = credentials.Location.Prefix;
+            _pathStyle = _container.Uri.AbsolutePath.Trim('/').Split('/').Length > 1;
             Location = credentials.Display;
+            Identity = "azure-blob " + _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + _prefix;
             options.Verbose?.Invoke($"Azure Blob Storage: {Location}, credentials from {credentials.Source}.");
         }
 
         public string Location { get; }
+
+        /// <summary>What tells this repository apart from every other (account endpoint, container, prefix; no secret): the key of its cache.</summary>
+        public string Identity { get; }
 
         public StorageTraits Traits { get; } = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, Connections = 8 };
 
@@ -185,14 +191,20 @@ namespace Daytona.Checkpoints.Storage.Azure
                 options.StartFrom = _prefix + startAfter;
             }
 
+            // Azurite (an emulator, addressed path-style) does not know startFrom; its continuation marker is the last name
+            // listed, so a listing that starts after a name starts from that name as its marker. Azure's own markers are opaque.
+            var marker = startAfter != null && _pathStyle ? _prefix + startAfter : null;
             try
             {
-                await foreach (var item in _container.GetBlobsAsync(options, cancellationToken).ConfigureAwait(false))
+                await foreach (var page in _container.GetBlobsAsync(options, cancellationToken).AsPages(marker).ConfigureAwait(false))
                 {
-                    var key = item.Name.Substring(_prefix.Length);
-                    if (startAfter == null || string.CompareOrdinal(key, startAfter) > 0)
+                    foreach (var item in page.Values)
                     {
-                        result.Add(new ObjectInfo(key, item.Properties.ContentLength ?? 0, item.Properties.LastModified?.UtcDateTime, item.Properties.ETag?.ToString()));
+                        var key = item.Name.Substring(_prefix.Length);
+                        if (startAfter == null || string.CompareOrdinal(key, startAfter) > 0)
+                        {
+                            result.Add(new ObjectInfo(key, item.Properties.ContentLength ?? 0, item.Properties.LastModified?.UtcDateTime, item.Properties.ETag?.ToString()));
+                        }
                     }
                 }
             }
