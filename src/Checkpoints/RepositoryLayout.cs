@@ -31,6 +31,13 @@ namespace Daytona.Checkpoints
         public const string SettingsKey = "settings.json";
         public const string LegacyCatalogKey = "catalog.json";
 
+        /// <summary>
+        /// Whether an object never changes once written (a machine may cache it forever): the format, pack indexes and
+        /// catalog generations — all created create-only and only ever deleted, never replaced.
+        /// </summary>
+        public static bool IsImmutable(string key) =>
+            key == FormatKey || PackOfIndexKey(key) != null || GenerationOfCatalogKey(key) >= 0;
+
         public static string ManifestKey(string id) => CheckpointsPrefix + id + ".json";
 
         /// <summary>The checkpoint id of a manifest key; null for any other key under <c>checkpoints/</c>.</summary>

@@ -1,15 +1,16 @@
 using System;
-using System.Threading;
 using Daytona.Checkpoints.Storage.Azure;
+using Daytona.Checkpoints.Storage.Cache;
 using Daytona.Checkpoints.Storage.S3;
 
 namespace Daytona.Checkpoints.Storage
 {
     /// <summary>
-    /// Opens the object-store backends (Azure Blob Storage, S3) for <see cref="StorageFactory"/> and probes each once
-    /// for create-only writes (<see cref="ConditionalWriteProbe"/>). A storage that ignores them is marked so in its
-    /// <see cref="StorageTraits"/> (the engine then serializes writers through a lock object) and the user is told once,
-    /// on the warning stream.
+    /// Opens the object-store backends (Azure Blob Storage, S3) for <see cref="StorageFactory"/>, behind this machine's
+    /// cache (<see cref="CachingStorage"/>, unless <see cref="StorageOptions.CacheFolder"/> turns it off). Opening makes no
+    /// request: the store is probed for create-only writes (<see cref="ConditionalWriteProbe"/>) before its first write,
+    /// and a store that ignores them is marked so in its <see cref="StorageTraits"/> (the engine then serializes writers
+    /// through a lock object) and the user is told once, on the warning stream.
     /// </summary>
     public static class ObjectStores
     {
@@ -24,41 +25,28 @@ namespace Daytona.Checkpoints.Storage
         public static IObjectStorage Open(RepositoryLocation location, StorageOptions options)
         {
             IObjectStorage storage;
+            string identity;
             switch (location.Kind)
             {
                 case StorageKind.AzureBlob:
                     var credentials = AzureBlobCredentials.From(location, options.Environment);
                     Reveal(credentials.Secrets, options);
-                    storage = new AzureBlobStorage(credentials, options);
+                    var azure = new AzureBlobStorage(credentials, options);
+                    (storage, identity) = (azure, azure.Identity);
                     break;
                 case StorageKind.S3:
                     var settings = S3Settings.From(location, options.Environment);
                     Reveal(settings.Secrets, options);
-                    storage = new S3Storage(settings, options);
+                    var s3 = new S3Storage(settings, options);
+                    (storage, identity) = (s3, s3.Identity);
                     break;
                 default:
                     throw new ArgumentException($"{location} is not on object storage.", nameof(location));
             }
 
-            try
-            {
-                var honours = ConditionalWriteProbe.HonoursCreateOnlyAsync(storage, CancellationToken.None).GetAwaiter().GetResult();
-                storage.Traits.HonoursCreateOnly = honours;
-                storage.Traits.HonoursIfVersion = honours;
-                options.Verbose?.Invoke($"{storage.Location}: {storage.Traits}.");
-                if (!honours)
-                {
-                    options.Warning?.Invoke(
-                        $"The storage behind {storage.Location} accepts create-only writes but overwrites anyway: writers to this repository take turns through a lock object (restic-style: host, process, expiry; one left by a writer that died is removed once its lease expires).");
-                }
-
-                return storage;
-            }
-            catch
-            {
-                storage.Dispose();
-                throw;
-            }
+            var root = ObjectCache.ResolveRoot(options.CacheFolder, options.Environment);
+            var cache = root == null ? null : ObjectCache.Open(root, identity, storage.Location, options.CacheLimit, options.Verbose);
+            return new CachingStorage(storage, cache, RepositoryLayout.IsImmutable, options);
         }
     }
 }

@@ -15,8 +15,14 @@ namespace Daytona.Checkpoints.Storage
         /// <summary>Lines for the warning stream (e.g. a backend that ignores conditional writes, said once). Never given a secret.</summary>
         public Action<string>? Warning { get; set; }
 
-        /// <summary>The per-machine cache folder for object stores; null for the default, empty to turn caching off.</summary>
+        /// <summary>
+        /// The per-machine cache folder for object stores (<see cref="Cache.ObjectCache"/>); null for the default
+        /// (<c>$DAYTONA_CHECKPOINT_CACHE</c>, else the platform's cache folder), empty to turn caching off.
+        /// </summary>
         public string? CacheFolder { get; set; }
+
+        /// <summary>The size the whole cache folder is kept under (least recently used entries go first).</summary>
+        public long CacheLimit { get; set; } = Cache.ObjectCache.DefaultLimit;
 
         /// <summary>
         /// The retry numbers object stores hand to their SDK's own retry settings (the module's one resilience home,

@@ -52,22 +52,37 @@ public sealed class StorageServersFixture : IAsyncLifetime
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>An Azure Blob storage on Azurite under a new prefix, probed as the factory probes it.</summary>
-    public async Task<IObjectStorage> OpenAzureAsync(StorageOptions? options = null, string? prefix = null)
+    /// <summary>
+    /// An Azure Blob storage on Azurite under a new prefix as the factory opens it; <paramref name="probe"/>: probed for
+    /// conditional writes already (as it is before its first write). No cache unless <paramref name="options"/> names one.
+    /// </summary>
+    public async Task<IObjectStorage> OpenAzureAsync(StorageOptions? options = null, string? prefix = null, bool probe = true)
     {
         var server = await Azurite();
         options ??= new StorageOptions();
         options.Environment = AzureEnvironment(server.Port);
-        return StorageFactory.Open(RepositoryLocation.ParseUrl($"az://checkpoints/{prefix ?? NewPrefix()}"), options);
+        options.CacheFolder ??= string.Empty;
+        return await Probed(StorageFactory.Open(RepositoryLocation.ParseUrl($"az://checkpoints/{prefix ?? NewPrefix()}"), options), probe);
     }
 
-    /// <summary>An S3 storage on s3rver under a new prefix, probed as the factory probes it.</summary>
-    public async Task<IObjectStorage> OpenS3Async(StorageOptions? options = null, string? prefix = null)
+    /// <summary>An S3 storage on s3rver under a new prefix as the factory opens it (see <see cref="OpenAzureAsync"/>).</summary>
+    public async Task<IObjectStorage> OpenS3Async(StorageOptions? options = null, string? prefix = null, bool probe = true)
     {
         var server = await S3();
         options ??= new StorageOptions();
         options.Environment = S3Environment(server.ServiceUrl);
-        return StorageFactory.Open(RepositoryLocation.ParseUrl($"s3://{S3Server.Bucket}/{prefix ?? NewPrefix()}"), options);
+        options.CacheFolder ??= string.Empty;
+        return await Probed(StorageFactory.Open(RepositoryLocation.ParseUrl($"s3://{S3Server.Bucket}/{prefix ?? NewPrefix()}"), options), probe);
+    }
+
+    private static async Task<IObjectStorage> Probed(IObjectStorage storage, bool probe)
+    {
+        if (probe)
+        {
+            await ((Daytona.Checkpoints.Storage.Cache.CachingStorage)storage).EnsureProbedAsync(default);
+        }
+
+        return storage;
     }
 
     public async Task DisposeAsync()

@@ -33,6 +33,7 @@ namespace Daytona.Checkpoints.Storage.S3
             _bucket = settings.Location.Bucket!;
             _prefix = settings.Location.Prefix;
             Location = settings.Display;
+            Identity = "s3 " + (settings.Endpoint != null ? settings.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') : "aws:" + (settings.Region ?? "default")) + "/" + _bucket + "/" + _prefix;
             _options.Verbose?.Invoke($"S3: {Location}, credentials from {settings.Source}.");
             if (_options.Verbose != null)
             {
@@ -42,6 +43,9 @@ namespace Daytona.Checkpoints.Storage.S3
         }
 
         public string Location { get; }
+
+        /// <summary>What tells this repository apart from every other (endpoint or region, bucket, prefix; no secret): the key of its cache.</summary>
+        public string Identity { get; }
 
         public StorageTraits Traits { get; } = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, Connections = 8 };
 

@@ -23,7 +23,8 @@ public sealed class AzureBlobStorageTests : StorageSuite
     {
         var warnings = new List<string>();
         var verbose = new List<string>();
-        using var storage = await _servers.OpenAzureAsync(new StorageOptions { Warning = warnings.Add, Verbose = verbose.Add });
+        using var storage = await _servers.OpenAzureAsync(new StorageOptions { Warning = warnings.Add, Verbose = verbose.Add }, probe: false);
+        Assert.True((await storage.WriteAsync("first", new byte[] { 1 }, WriteCondition.CreateOnly, default)).Written);
         Assert.True(storage.Traits.HonoursCreateOnly);
         Assert.True(storage.Traits.HonoursIfVersion);
         Assert.Empty(warnings);
@@ -37,7 +38,7 @@ public sealed class AzureBlobStorageTests : StorageSuite
     {
         var server = await _servers.Azurite();
         var secrets = new List<string>();
-        var options = new StorageOptions { Secret = secrets.Add, Environment = StorageServersFixture.AzureEnvironment(server.Port) };
+        var options = new StorageOptions { Secret = secrets.Add, CacheFolder = string.Empty, Environment = StorageServersFixture.AzureEnvironment(server.Port) };
         using var storage = StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/" + StorageServersFixture.NewPrefix()), options);
         Assert.Contains(AzuriteServer.AccountKey, secrets);
         Assert.Contains(AzuriteServer.ConnectionStringFor(server.Port), secrets);
@@ -50,8 +51,9 @@ public sealed class AzureBlobStorageTests : StorageSuite
         var server = await _servers.Azurite();
         const string wrongKey = "d3JvbmcgYnV0IHdlbGwgZm9ybWVkIGtleSB0aGF0IGlzIGxvbmcgZW5vdWdoISEhISEhISEhISEhISEhISEhIQ==";
         var connection = AzuriteServer.ConnectionStringFor(server.Port).Replace(AzuriteServer.AccountKey, wrongKey);
-        var options = new StorageOptions { Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? connection : null };
-        var error = Assert.Throws<DaytonaException>(() => StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/denied"), options));
+        var options = new StorageOptions { CacheFolder = string.Empty, Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? connection : null };
+        using var storage = StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/denied"), options);
+        var error = await Assert.ThrowsAsync<DaytonaException>(() => storage.ReadAsync("format", default));
         Assert.Equal(StorageErrors.AccessDenied, error.ErrorId);
         Assert.Equal(ErrorKind.PermissionDenied, error.Kind);
         Assert.DoesNotContain(wrongKey, error.Message);
@@ -70,9 +72,11 @@ public sealed class AzureBlobStorageTests : StorageSuite
         {
             Resilience = resilience,
             Verbose = line => { lock (verbose) { verbose.Add(line); } },
+            CacheFolder = string.Empty,
             Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? AzuriteServer.ConnectionStringFor(port) : null,
         };
-        var error = await Task.Run(() => Assert.Throws<DaytonaException>(() => StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/x"), options)));
+        using var storage = StorageFactory.Open(RepositoryLocation.ParseUrl("az://checkpoints/x"), options);
+        var error = await Assert.ThrowsAsync<DaytonaException>(() => storage.ReadAsync("format", default));
         Assert.Equal(StorageErrors.Unavailable, error.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, error.Kind);
         Assert.Equal(resilience.MaxRetries, verbose.Count(line => line.StartsWith("Azure Blob: retry", StringComparison.Ordinal)));
