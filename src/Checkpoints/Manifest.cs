@@ -334,8 +334,13 @@ namespace Daytona.Checkpoints
                     }
                     else
                     {
+                        // TrySkip, not Skip: Skip refuses any reader over a start of a document (ParseHeader's), even for a
+                        // plain value such as "time"; TrySkip says false only when the value runs past the bytes given.
                         reader.Read();
-                        reader.Skip();
+                        if (!reader.TrySkip())
+                        {
+                            throw new InvalidOperationException("the start given ends inside a value");
+                        }
                     }
                 }
 
@@ -460,8 +465,13 @@ namespace Daytona.Checkpoints
                     }
                     else
                     {
+                        // TrySkip, not Skip: Skip refuses any reader over a start of a document (ParseHeader's), even for a
+                        // plain value such as "time"; TrySkip says false only when the value runs past the bytes given.
                         reader.Read();
-                        reader.Skip();
+                        if (!reader.TrySkip())
+                        {
+                            throw new InvalidOperationException("the start given ends inside a value");
+                        }
                     }
                 }
 

@@ -9,6 +9,26 @@ public sealed class ManifestTests
     private const string Hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     [Fact]
+    public void TheHeaderIsReadFromTheStartOfAManifestAndAStartCutInsideItAsksForMore()
+    {
+        var manifest = new Manifest { Id = "20250318T140338Z", Time = new DateTime(2025, 3, 18, 14, 3, 38, DateTimeKind.Utc), Source = "/work/space", Writer = "w1", Files = 1, Size = 1 };
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "a", Size = 1, Chunks = new[] { new ChunkRef(Hash, 1, 1) } });
+        using var stream = new MemoryStream();
+        manifest.WriteTo(stream);
+        var bytes = stream.ToArray();
+
+        // Whole, or cut anywhere inside the entries: the header (which holds "time", a property the reader skips).
+        var header = Manifest.ParseHeader(bytes, "test");
+        Assert.Equal(("20250318T140338Z", "/work/space", "w1"), (header!.Id, header.Source, header.Writer));
+        var entries = Encoding.UTF8.GetString(bytes).IndexOf("\"entries\"", StringComparison.Ordinal);
+        Assert.NotNull(Manifest.ParseHeader(bytes.AsSpan(0, entries + 12), "test"));
+
+        // Cut inside the header: read more.
+        var time = Encoding.UTF8.GetString(bytes).IndexOf("\"time\"", StringComparison.Ordinal);
+        Assert.Null(Manifest.ParseHeader(bytes.AsSpan(0, time + 10), "test"));
+    }
+
+    [Fact]
     public void WhatIsWrittenReadsBackTheSame()
     {
         var manifest = new Manifest
