@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Daytona.Checkpoints.Storage;
 using Daytona.Common;
 
 namespace Daytona.Checkpoints
@@ -250,7 +251,24 @@ namespace Daytona.Checkpoints
 
             try
             {
-                var manifest = ReadManifest(last.Id);
+                // The listing just showed this manifest at this version: this machine's copy of it is good. A manifest the
+                // listing did not show (older than the catalog generation) is read, which also proves it is still there:
+                // content is reused only from a manifest that exists (a removal deletes it, then a prune its packs).
+                view.Listed.TryGetValue(last.Id, out var listedVersion);
+                var manifest = Manifests.Read(last.Id, listedVersion);
+                if (manifest == null)
+                {
+                    var key = RepositoryLayout.ManifestKey(last.Id);
+                    using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
+                    manifest = Manifest.Parse(stored.Span, Describe(key));
+                    if (manifest.Id != last.Id)
+                    {
+                        return null;
+                    }
+
+                    Manifests.Put(last.Id, stored.ToArray(), stored.Version);
+                }
+
                 if (manifest.Started == null)
                 {
                     return null;

@@ -66,6 +66,7 @@ namespace Daytona.Checkpoints
             Options = options;
             Store = new ChunkStore(storage, options.CompressionLevel);
             Catalog = new CheckpointCatalog(this);
+            Manifests = new ManifestCache(this);
         }
 
         /// <summary>The storage the repository lives on.</summary>
@@ -85,6 +86,9 @@ namespace Daytona.Checkpoints
         public ChunkStore Store { get; }
 
         internal CheckpointCatalog Catalog { get; }
+
+        /// <summary>Manifests in this machine's cache (object storage only).</summary>
+        internal ManifestCache Manifests { get; }
 
         /// <summary>Opens an existing folder repository; <c>CheckpointRepositoryInvalid</c> when the folder is not one.</summary>
         public static CheckpointRepository Open(string path, RepositoryOptions? options = null)
@@ -142,7 +146,14 @@ namespace Daytona.Checkpoints
         public static CheckpointRepository OpenOrCreate(IObjectStorage storage, RepositoryOptions? options = null, string? localPath = null)
         {
             options ??= new RepositoryOptions();
-            if (storage.Stat(RepositoryLayout.FormatKey) == null)
+            bool exists;
+            using (var format = storage.Read(RepositoryLayout.FormatKey))
+            {
+                // A read, not a stat: the format never changes, so this machine's cache answers it (no request).
+                exists = format != null;
+            }
+
+            if (!exists)
             {
                 if (localPath != null && File.Exists(localPath))
                 {
@@ -271,7 +282,13 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>What a manifest says about its checkpoint, without its entries (read from its first bytes).</summary>
-        internal Manifest ReadManifestHeader(string id, CancellationToken cancellationToken)
+        internal Manifest ReadManifestHeader(string id, CancellationToken cancellationToken) => ReadManifestHeader(id, null, cancellationToken);
+
+        /// <summary>
+        /// What a manifest says about its checkpoint, read from its first bytes, which are kept in this machine's cache under
+        /// <paramref name="listedVersion"/> (the version a listing just showed) when there is one.
+        /// </summary>
+        internal Manifest ReadManifestHeader(string id, string? listedVersion, CancellationToken cancellationToken)
         {
             CheckpointTime.Parse(id);
             var key = RepositoryLayout.ManifestKey(id);
@@ -293,6 +310,7 @@ namespace Daytona.Checkpoints
                 throw CheckpointErrors.CorruptData($"The manifest {Describe(key)} describes checkpoint {header.Id}, not {id}.", Describe(key));
             }
 
+            Manifests.PutHead(id, head, read, listedVersion);
             return header;
         }
 

@@ -28,6 +28,12 @@ namespace Daytona.Checkpoints
         public const string WritersPrefix = "writers/";
         public const string PacksPrefix = "packs/";
         public const string LeaseKey = "lock";
+
+        /// <summary>
+        /// The lock writers take to commit a manifest or a catalog generation on storage that ignores create-only writes
+        /// (found by the probe): there, "create if absent" is a check and a write under this lock.
+        /// </summary>
+        public const string CommitLockKey = "commit-lock";
         public const string SettingsKey = "settings.json";
         public const string LegacyCatalogKey = "catalog.json";
 

@@ -195,19 +195,6 @@ public sealed class SafetyTests : IDisposable
         Assert.True(next.Verify(last.Id).IsValid);
     }
 
-    private static Process StartWriter(string repository, string source, int count)
-    {
-        var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = baseDirectory.Parent!.Name;
-        var testsFolder = baseDirectory.Parent!.Parent!.Parent!.Parent!.FullName;
-        var program = Path.Combine(testsFolder, "Checkpoints.CrashWriter", "bin", configuration, baseDirectory.Name, "Checkpoints.CrashWriter.dll");
-        Assert.True(File.Exists(program), program + " is missing");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(program);
-        start.ArgumentList.Add(repository);
-        start.ArgumentList.Add(source);
-        start.ArgumentList.Add(count.ToString());
-        return Process.Start(start)!;
-    }
+    private static Process StartWriter(string repository, string source, int count) =>
+        Process.Start(ChildWriter.StartInfo(repository, source, count.ToString()))!;
 }

@@ -13,8 +13,10 @@ namespace Daytona.Checkpoints.Catalog
     {
         private readonly string _repository;
 
-        internal CatalogView(string repository, CatalogSnapshot snapshot, List<Checkpoint> recent, string? latestId, bool pruneRunning, int uncompacted)
+        internal CatalogView(string repository, CatalogSnapshot snapshot, List<Checkpoint> recent, string? latestId, bool pruneRunning, int uncompacted,
+            Dictionary<string, string?>? listed = null)
         {
+            Listed = listed ?? new Dictionary<string, string?>(StringComparer.Ordinal);
             _repository = repository;
             Snapshot = snapshot;
             Recent = recent;
@@ -30,6 +32,9 @@ namespace Daytona.Checkpoints.Catalog
 
         /// <summary>The newest id of any manifest listed (committed checkpoints only), or null.</summary>
         public string? LatestId { get; }
+
+        /// <summary>The ids of the manifests the listing showed, with their versions (ETags; null where a backend does not say).</summary>
+        internal Dictionary<string, string?> Listed { get; }
 
         /// <summary>Whether the listing showed a prune plan (a prune under way).</summary>
         public bool PruneRunning { get; }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Daytona.Checkpoints.Storage;
+using Daytona.Checkpoints.Storage.Cache;
 using Daytona.Common;
 
 namespace Daytona.Checkpoints.Catalog
@@ -28,6 +29,13 @@ namespace Daytona.Checkpoints.Catalog
     /// </list>
     /// Ids are UTC seconds chosen from each writer's clock; a writer whose clock lags could commit an id just below a
     /// generation written meanwhile, so readers list from <see cref="SkewMargin"/> before it.
+    /// <para>
+    /// On object storage, this machine's cache (<see cref="ObjectCache"/>) keeps the generations (immutable), the newest
+    /// generation this machine saw, and the summaries of manifests by the version (ETag) the listing shows. A writer starts
+    /// from the generation this machine knows instead of listing <c>catalog/</c>: an older one is harmless to a writer (it
+    /// lists more manifests; ids only move forward; content is reused only from a manifest the listing shows — see
+    /// <c>Capture.PreviousFiles</c>). Readers always list <c>catalog/</c>: a stale generation would show removed checkpoints.
+    /// </para>
     /// </summary>
     internal sealed class CheckpointCatalog
     {
@@ -47,7 +55,11 @@ namespace Daytona.Checkpoints.Catalog
             _repository = repository;
         }
 
+        private const string NewestEntry = "state/catalog-generation";
+
         private IObjectStorage Storage => _repository.Storage;
+
+        private ObjectCache? DiskCache => (Storage as CachingStorage)?.Cache;
 
         /// <summary>The catalog as it is now.</summary>
         public CatalogView Load(CancellationToken cancellationToken = default)
@@ -55,6 +67,30 @@ namespace Daytona.Checkpoints.Catalog
             var snapshot = Newest(cancellationToken);
             return Load(snapshot, cancellationToken);
         }
+
+        /// <summary>
+        /// The catalog as a writer needs it: from the newest generation this machine knows (no listing of <c>catalog/</c>),
+        /// else as <see cref="Load(CancellationToken)"/>.
+        /// </summary>
+        public CatalogView LoadForWriter(CancellationToken cancellationToken)
+        {
+            var known = DiskCache?.Get(NewestEntry, out _);
+            if (known != null)
+            {
+                // Empty: the repository had no generation when this machine last looked.
+                var key = System.Text.Encoding.UTF8.GetString(known);
+                var snapshot = key.Length == 0 ? CatalogSnapshot.Empty
+                    : RepositoryLayout.GenerationOfCatalogKey(key) >= 0 ? ReadGeneration(key, cancellationToken) : null;
+                if (snapshot != null)
+                {
+                    return Load(snapshot, cancellationToken);
+                }
+            }
+
+            return Load(cancellationToken);
+        }
+
+        private void Remember(string key) => DiskCache?.Put(NewestEntry, System.Text.Encoding.UTF8.GetBytes(key), null);
 
         private CatalogView Load(CatalogSnapshot snapshot, CancellationToken cancellationToken)
         {
@@ -67,6 +103,7 @@ namespace Daytona.Checkpoints.Catalog
 
             var listed = Storage.List(RepositoryLayout.CheckpointsPrefix, startAfter, cancellationToken);
             var recent = new List<Checkpoint>();
+            var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
             var pruneRunning = false;
             string? latest = null;
             var uncompacted = 0;
@@ -91,13 +128,14 @@ namespace Daytona.Checkpoints.Catalog
                 }
 
                 latest = id;
+                versions[id] = info.Version;
                 if (ticks <= snapshot.ThroughTicks && Array.BinarySearch(snapshot.Ticks, ticks) >= 0)
                 {
                     continue;
                 }
 
                 uncompacted++;
-                var summary = Summary(id, cancellationToken);
+                var summary = Summary(id, info.Version, cancellationToken);
                 if (summary != null)
                 {
                     recent.Add(summary);
@@ -113,7 +151,7 @@ namespace Daytona.Checkpoints.Catalog
                 }
             }
 
-            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted);
+            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions);
         }
 
         /// <summary>The newest readable generation (cached by key), or the empty catalog.</summary>
@@ -128,35 +166,45 @@ namespace Daytona.Checkpoints.Catalog
                 .ToList();
             foreach (var key in generations)
             {
-                var cacheKey = _repository.Location;
-                if (s_snapshots.TryGetValue(cacheKey, out var cached) && cached.Key == key)
+                // Null: deleted by a compaction since it was listed, or damaged (the generation before still holds, with the manifests after it).
+                var snapshot = ReadGeneration(key, cancellationToken);
+                if (snapshot != null)
                 {
-                    return (key, cached.Snapshot);
+                    Remember(key);
+                    return (key, snapshot);
                 }
-
-                using var stored = Storage.Read(key, cancellationToken);
-                if (stored == null)
-                {
-                    continue; // deleted by a compaction since it was listed
-                }
-
-                var snapshot = CatalogSnapshot.TryRead(stored.Span);
-                if (snapshot == null)
-                {
-                    continue; // damaged: the generation before still holds, with the manifests after it
-                }
-
-                s_snapshots[cacheKey] = (key, snapshot);
-                return (key, snapshot);
             }
 
+            Remember(string.Empty);
             return (null, CatalogSnapshot.Empty);
         }
 
-        /// <summary>The summary of a committed manifest newer than the newest generation (cached: it cannot change); null when it is unreadable.</summary>
-        private Checkpoint? Summary(string id, CancellationToken cancellationToken)
+        /// <summary>A generation (kept in memory and, through the storage, in this machine's cache: it never changes); null when absent or damaged.</summary>
+        private CatalogSnapshot? ReadGeneration(string key, CancellationToken cancellationToken)
         {
-            var cacheKey = _repository.Location + "|" + id;
+            var cacheKey = _repository.Location;
+            if (s_snapshots.TryGetValue(cacheKey, out var cached) && cached.Key == key)
+            {
+                return cached.Snapshot;
+            }
+
+            using var stored = Storage.Read(key, cancellationToken);
+            var snapshot = stored == null ? null : CatalogSnapshot.TryRead(stored.Span);
+            if (snapshot != null)
+            {
+                s_snapshots[cacheKey] = (key, snapshot);
+            }
+
+            return snapshot;
+        }
+
+        /// <summary>
+        /// The summary of a committed manifest newer than the newest generation (cached in memory and on this machine's
+        /// disk by the version the listing shows: it changes only by a rename); null when it is unreadable.
+        /// </summary>
+        private Checkpoint? Summary(string id, string? version, CancellationToken cancellationToken)
+        {
+            var cacheKey = _repository.Location + "|" + id + "|" + version;
             if (s_summaries.TryGetValue(cacheKey, out var cached))
             {
                 return cached.Copy();
@@ -164,7 +212,8 @@ namespace Daytona.Checkpoints.Catalog
 
             try
             {
-                var summary = Checkpoint.From(_repository.ReadManifestHeader(id, cancellationToken), _repository.Location);
+                var header = _repository.Manifests.ReadHeader(id, version) ?? _repository.ReadManifestHeader(id, version, cancellationToken);
+                var summary = Checkpoint.From(header, _repository.Location);
                 s_summaries[cacheKey] = summary;
                 return summary.Copy();
             }
@@ -176,7 +225,13 @@ namespace Daytona.Checkpoints.Catalog
         }
 
         /// <summary>Forgets a cached summary (its manifest changed: a rename).</summary>
-        public void Forget(string id) => s_summaries.TryRemove(_repository.Location + "|" + id, out _);
+        public void Forget(string id)
+        {
+            foreach (var key in s_summaries.Keys.Where(k => k.StartsWith(_repository.Location + "|" + id + "|", StringComparison.Ordinal)).ToList())
+            {
+                s_summaries.TryRemove(key, out _);
+            }
+        }
 
         /// <summary>
         /// Writes the next generation: the newest one, plus every manifest listed after it, less <paramref name="remove"/>
@@ -216,15 +271,30 @@ namespace Daytona.Checkpoints.Catalog
                 tombstones.ExceptWith(added);
                 var next = snapshot.Generation + 1;
                 var bytes = CatalogSnapshot.Write(next, through, all, tombstones);
-                var result = Storage.Write(RepositoryLayout.CatalogKey(next), bytes, WriteCondition.CreateOnly, cancellationToken);
+                var result = Create(RepositoryLayout.CatalogKey(next), bytes, cancellationToken);
                 if (result.Status == WriteStatus.Written)
                 {
+                    Remember(RepositoryLayout.CatalogKey(next));
                     DeleteSuperseded(next, cancellationToken);
                     return true;
                 }
             }
 
             return false;
+        }
+
+        /// <summary>Creates a generation create-only; on storage that ignores create-only writes, as a check and a write under the commit lock.</summary>
+        private WriteResult Create(string key, byte[] bytes, CancellationToken cancellationToken)
+        {
+            if (Storage.Traits.HonoursCreateOnly)
+            {
+                return Storage.Write(key, bytes, WriteCondition.CreateOnly, cancellationToken);
+            }
+
+            using var lease = Pruning.RepositoryLease.Acquire(Storage, "writing the catalog", _repository.Options.LockWait + Pruning.RepositoryLease.Duration, cancellationToken, RepositoryLayout.CommitLockKey);
+            return Storage.Stat(key, lease.Token) != null
+                ? new WriteResult(WriteStatus.AlreadyExists, null)
+                : Storage.Write(key, bytes, WriteCondition.Unconditional, lease.Token);
         }
 
         /// <summary>Deletes generations older than the one before <paramref name="newest"/> (readers may still be reading that one).</summary>

@@ -16,6 +16,7 @@ namespace Daytona.Checkpoints.Pruning
     {
         public static readonly TimeSpan Duration = TimeSpan.FromMinutes(2);
 
+        private static readonly ThreadLocal<Random> s_jitter = new ThreadLocal<Random>(() => new Random(Guid.NewGuid().GetHashCode()));
         private readonly IStorageLease _lease;
         private readonly CancellationTokenSource _lost;
         private readonly Timer _timer;
@@ -36,14 +37,15 @@ namespace Daytona.Checkpoints.Pruning
         /// <summary>The lease was taken over from a holder that died or let it expire.</summary>
         public bool TookOver { get; }
 
-        public static RepositoryLease Acquire(IObjectStorage storage, string purpose, TimeSpan wait, CancellationToken cancellationToken)
+        /// <param name="key">The lease's object: the repository's lease (<see cref="RepositoryLayout.LeaseKey"/>) unless another is named.</param>
+        public static RepositoryLease Acquire(IObjectStorage storage, string purpose, TimeSpan wait, CancellationToken cancellationToken, string? key = null)
         {
             var waited = Stopwatch.StartNew();
             var delay = 10;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var attempt = storage.TryAcquireLeaseAsync(RepositoryLayout.LeaseKey, LeaseHolder.ThisProcess(purpose), Duration, cancellationToken).GetAwaiter().GetResult();
+                var attempt = storage.TryAcquireLeaseAsync(key ?? RepositoryLayout.LeaseKey, LeaseHolder.ThisProcess(purpose), Duration, cancellationToken).GetAwaiter().GetResult();
                 if (attempt.Lease != null)
                 {
                     return new RepositoryLease(attempt.Lease, cancellationToken, attempt.TookOver);
@@ -54,10 +56,11 @@ namespace Daytona.Checkpoints.Pruning
                     var who = attempt.Holder == null ? "another process" : attempt.Holder.Describe();
                     throw CheckpointErrors.Create(CheckpointErrors.RepositoryLocked, ErrorKind.ResourceBusy,
                         $"The checkpoint repository {storage.Location} is being changed by {who}.", storage.Location,
-                        $"Wait for it to finish and run the command again. If that process is gone for good, its lease expires within {Duration.TotalMinutes:0} minutes (or delete '{RepositoryLayout.LeaseKey}' in the repository).");
+                        $"Wait for it to finish and run the command again. If that process is gone for good, its lease expires within {Duration.TotalMinutes:0} minutes (or delete '{key ?? RepositoryLayout.LeaseKey}' in the repository).");
                 }
 
-                Thread.Sleep(delay);
+                // Jittered: takers of a lock object that saw each other both step back, and must not meet again.
+                Thread.Sleep(delay + s_jitter.Value!.Next(delay + 1));
                 delay = Math.Min(delay * 2, 250);
             }
         }

@@ -22,7 +22,7 @@ namespace Daytona.Checkpoints
             var marker = WriterMarker.Announce(Storage, purpose, Options.WriterMarkerLifetime, cancellationToken);
             try
             {
-                var view = Catalog.Load(cancellationToken);
+                var view = Catalog.LoadForWriter(cancellationToken);
                 Store.Exclude(view.PruneRunning ? PrunePlan.ReadPacks(Storage) : null);
 
                 // Packs other writers added since this store read its indexes; a store that has read none reads them
@@ -89,9 +89,10 @@ namespace Daytona.Checkpoints
                     bytes = stream.ToArray();
                 }
 
-                var result = Storage.Write(RepositoryLayout.ManifestKey(manifest.Id), bytes, WriteCondition.CreateOnly, cancellationToken);
-                if (result.Written)
+                var result = CreateManifest(manifest.Id, session.Marker.Id, bytes, cancellationToken);
+                if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
+                    Manifests.Put(manifest.Id, bytes, result.Version);
                     break;
                 }
 
@@ -102,6 +103,51 @@ namespace Daytona.Checkpoints
             session.Finished();
             CompactIfDue(session.View);
             return manifest;
+        }
+
+        /// <summary>
+        /// Creates a manifest, create-only. On storage that ignores create-only writes (the probe found so), the commit
+        /// lock (<see cref="RepositoryLayout.CommitLockKey"/>, a lock object) serializes writers: under it, the id is taken
+        /// only if no manifest has it yet.
+        /// </summary>
+        private WriteResult CreateManifest(string id, string writer, byte[] bytes, CancellationToken cancellationToken)
+        {
+            // The writer's marker was written before (BeginWrite), so the storage's probe has run and its traits are known.
+            var key = RepositoryLayout.ManifestKey(id);
+            if (Storage.Traits.HonoursCreateOnly)
+            {
+                return Storage.Write(key, bytes, WriteCondition.CreateOnly, cancellationToken);
+            }
+
+            using var lease = RepositoryLease.Acquire(Storage, "committing a checkpoint", Options.LockWait + RepositoryLease.Duration, cancellationToken, RepositoryLayout.CommitLockKey);
+            using (var existing = Storage.Read(key, lease.Token))
+            {
+                if (existing != null)
+                {
+                    var header = Manifest.ParseHeader(existing.Span, ManifestPath(id));
+                    var ours = header != null && string.Equals(header.Writer, writer, StringComparison.Ordinal);
+                    return new WriteResult(ours ? WriteStatus.Written : WriteStatus.AlreadyExists, existing.Version);
+                }
+            }
+
+            return Storage.Write(key, bytes, WriteCondition.Unconditional, lease.Token);
+        }
+
+        /// <summary>
+        /// Whether the manifest <paramref name="id"/> that a create found already there is this writer's own — a retry of
+        /// a create whose answer was lost (the server wrote it, the connection dropped, the SDK sent it again and got 409).
+        /// </summary>
+        private bool IsOurs(WriterSession session, string id, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var header = ReadManifestHeader(id, cancellationToken);
+                return header.Writer != null && string.Equals(header.Writer, session.Marker.Id, StringComparison.Ordinal);
+            }
+            catch (DaytonaException e) when (e.ErrorId == CheckpointErrors.NotFound || e.ErrorId == CheckpointErrors.Corrupt)
+            {
+                return false;
+            }
         }
 
         /// <summary>Waits until this machine's clock reaches <paramref name="second"/>; a second more than 5 s ahead is a clock error.</summary>
