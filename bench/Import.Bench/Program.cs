@@ -40,7 +40,7 @@ for (var i = 0; i < runs; i++)
 
 var heavy = AppDomain.CurrentDomain.GetAssemblies()
     .Select(a => a.GetName().Name)
-    .Where(n => n is "YamlDotNet" or "Microsoft.OpenApi" or "Microsoft.OpenApi.Readers" or "NJsonSchema" or "SharpYaml" or "ZstdSharp")
+    .Where(n => n is "YamlDotNet" or "Microsoft.OpenApi" or "Microsoft.OpenApi.Readers" or "JsonSchema.Net" or "SharpYaml" or "ZstdSharp")
     .ToList();
 
 var warmMedian = Median(warm);

@@ -84,19 +84,13 @@ namespace Daytona.Arazzo
 
         private static WorkflowInfo Describe(ArazzoDocument document, Workflow workflow)
         {
-            var schema = workflow.Inputs as JsonObject;
-            if (schema?["$ref"] is JsonValue reference && reference.TryGetValue<string>(out var target) && target.StartsWith("#/components/inputs/", StringComparison.Ordinal)
-                && document.Components.Inputs.TryGetValue(target.Substring("#/components/inputs/".Length), out var component))
-            {
-                schema = component as JsonObject;
-            }
-
-            var required = schema?["required"] is JsonArray list ? list.Select(JsonUtil.Render).ToList() : new List<string>();
-            var inputs = schema?["properties"] is JsonObject properties
-                ? properties.Select(p => new WorkflowInput
+            var schema = Daytona.Arazzo.Inputs.InputSchema.For(workflow);
+            var required = schema?.Root != null ? schema.Required(schema.Root) : new HashSet<string>();
+            var inputs = schema?.Root != null
+                ? schema.Properties(schema.Root).Select(p => new WorkflowInput
                 {
                     Name = p.Key,
-                    Type = (p.Value as JsonObject)?["type"] is JsonNode type ? JsonUtil.Render(type) : null,
+                    Type = schema.Types(p.Value) is { Count: > 0 } types ? string.Join("|", types) : null,
                     Required = required.Contains(p.Key),
                     Description = (p.Value as JsonObject)?["description"] is JsonNode description ? JsonUtil.Render(description) : null,
                     Default = (p.Value as JsonObject) is JsonObject o && o.TryGetPropertyValue("default", out var d) ? JsonUtil.ToPlain(d) : null,

@@ -26,6 +26,7 @@ public sealed class ModuleAssemblyResolverTests : IDisposable
         { "Polly.Core", "Microsoft.Bcl.AsyncInterfaces", "6.0.0.0", "cc7b13ffcd2ddd51" },
         { "Polly.Core", "System.ComponentModel.Annotations", "4.2.0.0", "b03f5f7f11d50a3a" },
         { "System.Threading.Tasks.Extensions", "System.Runtime.CompilerServices.Unsafe", "4.0.4.1", "b03f5f7f11d50a3a" },
+        { "Humanizer", "System.Collections.Immutable", "9.0.0.0", "b03f5f7f11d50a3a" },
     };
 
     [Theory]

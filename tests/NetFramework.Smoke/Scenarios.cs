@@ -39,6 +39,7 @@ namespace NetFramework.Smoke
             yield return new Scenario("snapshots: create, wait, deactivate, list and remove through DaytonaClient", () => SnapshotLifecycle(harness));
             yield return new Scenario("declarative image: context uploaded to the emulator's object storage, built, reused", () => DeclarativeImage(harness));
             yield return new Scenario("seed workflow: build-and-activate-snapshot against the emulator (Arazzo engine)", () => SeedWorkflow(context, harness));
+            yield return new Scenario("Arazzo inputs: JSON Schema 2020-12 (boolean subschema, component $ref, $defs) validated by JsonSchema.Net", () => Task.FromResult(ArazzoInputs()));
             yield return new Scenario("checkpoints: capture twice, list, find by time", () => Task.FromResult(CheckpointCapture(harness)));
             yield return new Scenario("checkpoints: restore and verify, a path longer than 260 characters included", () => Task.FromResult(CheckpointRestore(harness)));
             yield return new Scenario("checkpoints: export to an archive, import into another repository, verify there", () => Task.FromResult(CheckpointExportImport(harness)));
@@ -292,6 +293,35 @@ namespace NetFramework.Smoke
             Check(snapshot.State == SnapshotState.Active, $"{name} is {snapshot.StateText} after the workflow");
             var steps = string.Join(" ", result.Steps.Select(s => s.StepId).Distinct());
             return $"{result.Status} in {result.Steps.Count} step runs ({steps}); {name} is active";
+        }
+
+        private static string ArazzoInputs()
+        {
+            var text = string.Join("\n",
+                "arazzo: 1.0.1",
+                "info: {title: t, version: '1'}",
+                "sourceDescriptions: [{name: a, url: a.yaml}]",
+                "workflows:",
+                "- workflowId: w",
+                "  inputs: {$ref: '#/components/inputs/page'}",
+                "  steps: [{stepId: s, operationId: op}]",
+                "components:",
+                "  inputs:",
+                "    page:",
+                "      type: object",
+                "      required: [token]",
+                "      properties: {token: {type: string}, limit: {$ref: '#/$defs/limit'}, legacy: false}",
+                "      $defs: {limit: {type: integer, maximum: 50, default: 10}}",
+                "");
+            var workflow = ArazzoLoader.Parse(text).Document!.Workflows[0];
+            var (inputs, findings) = Daytona.Arazzo.Inputs.InputValidator.Prepare(workflow, new JsonObject { ["token"] = 5, ["limit"] = "70", ["legacy"] = 1 });
+            Check(inputs.ToJsonString() == "{\"token\":\"5\",\"limit\":70,\"legacy\":1}", "inputs after conversion: " + inputs.ToJsonString());
+            var expected = new[] { "'limit' breaks the rule 'maximum'", "'legacy' is not allowed (its schema is 'false')" };
+            Check(findings.Count == 2 && expected.All(e => findings.Any(f => f.StartsWith(e, StringComparison.Ordinal))), "findings: " + string.Join(" | ", findings));
+            var (_, missing) = Daytona.Arazzo.Inputs.InputValidator.Prepare(workflow, new JsonObject());
+            Check(missing.Any(Daytona.Arazzo.Inputs.InputValidator.IsMissingRequired), "a missing required input was not found: " + string.Join(" | ", missing));
+            var library = typeof(Json.Schema.JsonSchema).Assembly.GetName();
+            return $"{findings.Count} findings ({string.Join("; ", findings)}); {library.Name} {library.Version}";
         }
 
         private static DateTime s_clock = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);

@@ -138,7 +138,7 @@ namespace Daytona.Arazzo.Execution
                 return Fail(result, ErrorCatalog.ArazzoDependencyFailed.Id, dependencyFailure.Value.Message, dependencyFailure.Value.Step);
             }
 
-            var (inputs, found) = await InputValidator.PrepareAsync(workflow, givenInputs).ConfigureAwait(false);
+            var (inputs, found) = InputValidator.Prepare(workflow, givenInputs);
             _state.Redactor.AddInputs(inputs);
 
             // A required input that is missing refuses the run; a value that breaks another rule of the schema (or a

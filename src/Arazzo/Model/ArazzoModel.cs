@@ -107,9 +107,8 @@ namespace Daytona.Arazzo.Model
             return -1;
         }
 
-        /// <summary>Names of the properties the inputs schema declares (when it is an object schema).</summary>
-        public IReadOnlyList<string> InputNames =>
-            (Inputs as JsonObject)?["properties"] is JsonObject properties ? properties.Select(p => p.Key).ToList() : (IReadOnlyList<string>)Array.Empty<string>();
+        /// <summary>Names of the inputs the schema declares (its properties, through <c>$ref</c> and <c>allOf</c> too).</summary>
+        public IReadOnlyList<string> InputNames => Inputs == null ? Array.Empty<string>() : Daytona.Arazzo.Inputs.InputSchema.NamesOf(this);
 
         public override string ToString() => WorkflowId;
     }

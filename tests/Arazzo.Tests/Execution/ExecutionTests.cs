@@ -47,7 +47,7 @@ public sealed class ExecutionTests : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false, string? alsoServe = null, TimeSpan? maxPoll = null)
+    private async Task<(WorkflowResult Result, List<string> Warnings)> Run(string arazzo, string workflowId, JsonObject? inputs = null, string name = "main.arazzo.yaml", TimeSpan? poll = null, int maxSteps = 1000, bool allowRemote = false, string? alsoServe = null, TimeSpan? maxPoll = null, bool strict = false)
     {
         File.WriteAllText(Path.Combine(_folder, "pets.openapi.yaml"), OpenApi);
         var path = Path.Combine(_folder, name);
@@ -64,6 +64,7 @@ public sealed class ExecutionTests : IDisposable
             Timeout = TimeSpan.FromSeconds(20),
             MaxSteps = maxSteps,
             MaxPollInterval = maxPoll,
+            Strict = strict,
         };
         if (alsoServe != null)
         {
@@ -278,6 +279,47 @@ public sealed class ExecutionTests : IDisposable
         Assert.Equal(WorkflowStatus.Succeeded, result.Status);
         Assert.Contains(_mock.Requests, r => r.OriginalUrl.EndsWith("/docs/pets.yaml"));
         Assert.Equal("{\"count\":3,\"ok\":true,\"kind\":\"cat\"}", _mock.Requests.Last().Body);
+    }
+
+    [Fact]
+    public async Task InputsBreakingA2020SchemaWarnAndRunButStrictAndMissingRequiredRefuse()
+    {
+        _mock.Add(new MockRoute { Method = "POST", Path = "/pets", Status = 201, Body = JsonNode.Parse("{\"id\":1}") });
+        var arazzo = Document("""
+            - workflowId: w
+              inputs: {$ref: '#/components/inputs/pet'}
+              steps:
+              - stepId: add
+                operationId: addPet
+                requestBody: {payload: {name: $inputs.name, age: $inputs.age}}
+                successCriteria: [{condition: $statusCode == 201}]
+            """, """
+            components:
+              inputs:
+                pet:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {type: string, maxLength: 3}
+                    age: {type: integer, default: 2}
+                    legacy: false
+            """);
+
+        var (result, warnings) = await Run(arazzo, "w", new JsonObject { ["name"] = "Rexford", ["legacy"] = 1 });
+        Assert.Equal(WorkflowStatus.Succeeded, result.Status);
+        Assert.Equal("{\"name\":\"Rexford\",\"age\":2}", _mock.Requests.Last().Body);
+        Assert.Contains(warnings, w => w.Contains("'name' breaks the rule 'maxLength'") && w.Contains("the run goes on"));
+        Assert.Contains(warnings, w => w.Contains("'legacy' is not allowed (its schema is 'false')"));
+
+        var sent = _mock.Requests.Count;
+        var strict = await Assert.ThrowsAsync<Daytona.Common.DaytonaException>(() => Run(arazzo, "w", new JsonObject { ["name"] = "Rexford" }, strict: true));
+        Assert.Equal("ArazzoInputsInvalid", strict.ErrorId);
+        Assert.Contains("'name' breaks the rule 'maxLength'", strict.Message);
+
+        var missing = await Assert.ThrowsAsync<Daytona.Common.DaytonaException>(() => Run(arazzo, "w", new JsonObject { ["age"] = "4" }));
+        Assert.Equal("ArazzoInputsInvalid", missing.ErrorId);
+        Assert.Contains("the required input 'name' is missing", missing.Message);
+        Assert.Equal(sent, _mock.Requests.Count);
     }
 
     [Fact]

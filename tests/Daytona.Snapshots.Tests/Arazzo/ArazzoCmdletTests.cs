@@ -313,6 +313,76 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void InputsAreJsonSchema2020WithComponentsBooleanSubschemasWarningsAndStrict()
+    {
+        var folder = Directory.CreateTempSubdirectory("arazzo-inputs-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(RepoPaths.RepoRoot, "examples", "openapi", "daytona-snapshots-api-openapi.yml"), Path.Combine(folder, "api.yml"));
+            var document = Path.Combine(folder, "list.arazzo.yaml");
+            File.WriteAllText(document, string.Join("\n",
+                "arazzo: 1.0.1",
+                "info: {title: list, version: '1'}",
+                "sourceDescriptions: [{name: api, url: ./api.yml, type: openapi}]",
+                "workflows:",
+                "- workflowId: list",
+                "  inputs: {$ref: '#/components/inputs/listing'}",
+                "  steps:",
+                "  - stepId: find",
+                "    operationId: getAllSnapshots",
+                "    parameters:",
+                "    - {name: Authorization, in: header, value: 'Bearer {$inputs.token}'}",
+                "    - {name: limit, in: query, value: $inputs.limit}",
+                "    - {name: name, in: query, value: $inputs.filter}",
+                "    successCriteria: [{condition: $statusCode == 200}]",
+                "  outputs: {limit: $inputs.limit, filter: $inputs.filter}",
+                "components:",
+                "  inputs:",
+                "    listing:",
+                "      type: object",
+                "      required: [token]",
+                "      properties:",
+                "        token: {type: string}",
+                "        limit: {$ref: '#/$defs/page'}",
+                "        filter: {type: string, default: none-such}",
+                "        legacy: false",
+                "      $defs:",
+                "        page: {type: integer, minimum: 1, maximum: 50}",
+                ""));
+            using var s = ModuleSession.Create();
+
+            // "7" becomes 7 (lossless), the default fills filter; 'legacy' (schema false) only warns and the run goes on.
+            var run = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ token = $args[1]; limit = '7'; legacy = 1 } -ServerUrl @{ api = $args[2] } -WarningAction Continue",
+                document, _emulator.ApiKey, _emulator.ApiUrl.ToString());
+            var result = Assert.Single(run.Output);
+            Assert.Equal("Succeeded", Prop(result, "Status"));
+            Assert.Equal(7L, Convert.ToInt64(Output(result, "limit")));
+            Assert.Equal("none-such", Output(result, "filter"));
+            Assert.Contains("limit=7", (string)Prop(Steps(result)[0], "Url")!);
+            Assert.Contains(run.Warnings, w => w.Message.Contains("'legacy' is not allowed (its schema is 'false')") && w.Message.Contains("-Strict"));
+
+            // Inputs declared through the component bind from piped objects by property name.
+            var piped = s.Run("[pscustomobject]@{ limit = 3; filter = 'x' } | Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ token = $args[1] } -ServerUrl @{ api = $args[2] }",
+                document, _emulator.ApiKey, _emulator.ApiUrl.ToString()).ShouldSucceed();
+            Assert.Equal(3L, Convert.ToInt64(Output(Assert.Single(piped.Output), "limit")));
+
+            var strict = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ token = $args[1]; limit = 500 } -ServerUrl @{ api = $args[2] } -Strict",
+                document, _emulator.ApiKey, _emulator.ApiUrl.ToString());
+            Assert.Empty(strict.Output);
+            var refused = Assert.Single(strict.Errors);
+            Assert.StartsWith("ArazzoInputsInvalid,", refused.FullyQualifiedErrorId);
+            Assert.Contains("'limit' breaks the rule 'maximum'", refused.Exception.Message);
+
+            var missing = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ limit = 5 } -ServerUrl @{ api = $args[1] }", document, _emulator.ApiUrl.ToString());
+            Assert.Contains("the required input 'token' is missing", Assert.Single(missing.Errors).Exception.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ValuesGivenAsSecureStringsAreHiddenWhateverTheInputIsCalled()
     {
         var folder = Directory.CreateTempSubdirectory("arazzo-secret-").FullName;

@@ -75,4 +75,39 @@ public sealed class DependencyIsolationTests
         var loaded = ((object[])result.Properties["Loaded"].Value).Select(o => o.ToString()).OrderBy(s => s).ToList();
         Assert.Equal(new[] { "1.44.1.0@Default", "1.60.0.0@Daytona.Snapshots" }, loaded);
     }
+
+    private static string OldJsonSchema =>
+        Path.Combine(RepoPaths.NuGetPackageRoot, "jsonschema.net", "7.4.0", "lib", "netstandard2.0", "JsonSchema.Net.dll");
+
+    [Fact]
+    public void ArazzoInputsValidateWhenAnotherJsonSchemaNetIsAlreadyLoaded()
+    {
+        Assert.True(File.Exists(OldJsonSchema), "the older JsonSchema.Net should have been downloaded by the test project");
+        using var session = ModuleSession.Create(importModule: false);
+
+        var preload = session.Run("[System.Reflection.Assembly]::LoadFrom($args[0]).GetName().Version.ToString()", OldJsonSchema).ShouldSucceed();
+        Assert.Equal("7.0.0.0", preload.Output.Single().BaseObject);
+
+        session.Import().ShouldSucceed();
+
+        // The module's input validation (JSON Schema 2020-12: a boolean subschema) runs on its own JsonSchema.Net.
+        var run = session.Run(@"
+            $engine = [System.Reflection.Assembly]::Load('Daytona.Arazzo')
+            $text = ""arazzo: 1.0.1`ninfo: {title: t, version: '1'}`nsourceDescriptions: [{name: a, url: a.yaml}]`nworkflows:`n- workflowId: w`n  inputs: {type: object, properties: {n: {type: integer}, legacy: false}}`n  steps: [{stepId: s, operationId: op}]""
+            $workflow = $engine.GetType('Daytona.Arazzo.ArazzoLoader')::Parse($text, $null).Document.Workflows[0]
+            $given = [System.Text.Json.Nodes.JsonNode]::Parse('{""n"":""5"",""legacy"":1}')
+            $prepared = $engine.GetType('Daytona.Arazzo.Inputs.InputValidator')::Prepare($workflow, $given)
+            $schema = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'JsonSchema.Net' }
+            [pscustomobject]@{
+                Inputs = $prepared.Item1.ToJsonString()
+                Findings = @($prepared.Item2)
+                Loaded = @($schema | ForEach-Object { '{0}@{1}' -f $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name })
+            }").ShouldSucceed();
+
+        var result = run.Output.Single();
+        Assert.Equal("{\"n\":5,\"legacy\":1}", result.Properties["Inputs"].Value);
+        Assert.Equal(new object[] { "'legacy' is not allowed (its schema is 'false')" }, (object[])result.Properties["Findings"].Value);
+        var loaded = ((object[])result.Properties["Loaded"].Value).Select(o => o.ToString()).OrderBy(s => s).ToList();
+        Assert.Equal(new[] { "7.0.0.0@Default", "8.0.0.0@Daytona.Snapshots" }, loaded);
+    }
 }
