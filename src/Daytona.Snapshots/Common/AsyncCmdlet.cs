@@ -43,7 +43,10 @@ namespace Daytona.Snapshots.Common
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private BlockingCollection<Action>? _pending;
         private PlainProgress? _plainProgress;
-        private int _pipelineThread;
+        // The thread PowerShell built this cmdlet on is the one that runs its pipeline: a callback from another thread
+        // (an SDK's retry report during work done before any RunAsync) must be dropped, not written.
+        private int _pipelineThread = Environment.CurrentManagedThreadId;
+        private readonly ConcurrentQueue<Action> _deferred = new ConcurrentQueue<Action>();
 
         /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stop.Token;
@@ -111,6 +114,7 @@ namespace Daytona.Snapshots.Common
             var pending = new BlockingCollection<Action>(QueueCapacity);
             var previous = _pending;
             _pipelineThread = Environment.CurrentManagedThreadId;
+            WriteDeferred();
             _pending = pending;
             Task? task = null;
             var title = LogGroupTitle;
@@ -169,11 +173,16 @@ namespace Daytona.Snapshots.Common
             var pending = _pending;
             if (pending == null)
             {
-                // Outside RunAsync only the pipeline thread may write. A write that comes from work whose pump has
-                // ended (the pipeline stopped early) is dropped: PowerShell must never be called from another thread.
+                // Outside RunAsync only the pipeline thread may write. A write from another thread (an SDK's retry report
+                // while the pipeline thread waits on it) is kept for the pipeline thread's next write or RunAsync.
                 if (OnThePipelineThread)
                 {
+                    WriteDeferred();
                     action();
+                }
+                else if (!_stop.IsCancellationRequested)
+                {
+                    _deferred.Enqueue(action);
                 }
 
                 return;
@@ -307,7 +316,16 @@ namespace Daytona.Snapshots.Common
 
         private static bool IsCancellation(Exception e) => e is OperationCanceledException;
 
-        /// <summary>True on the thread that runs this cmdlet's pipeline (before any RunAsync, every caller is).</summary>
-        private bool OnThePipelineThread => _pipelineThread == 0 || _pipelineThread == Environment.CurrentManagedThreadId;
+        /// <summary>Writes what other threads posted while no RunAsync pumped (on the pipeline thread only).</summary>
+        private void WriteDeferred()
+        {
+            while (_deferred.TryDequeue(out var action))
+            {
+                action();
+            }
+        }
+
+        /// <summary>True on the thread that runs this cmdlet's pipeline.</summary>
+        private bool OnThePipelineThread => _pipelineThread == Environment.CurrentManagedThreadId;
     }
 }
