@@ -161,7 +161,9 @@ namespace Daytona.Checkpoints
                         $"{localPath} is a file, not a folder.", localPath, "Pass a folder for the repository.");
                 }
 
-                if (storage.List(string.Empty).Count > 0)
+                // Not empty: unless another process created the repository since the read above (it writes the format
+                // first, so the format is there now).
+                if (storage.List(string.Empty).Count > 0 && storage.Stat(RepositoryLayout.FormatKey) == null)
                 {
                     throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidArgument,
                         $"{storage.Location} is neither a checkpoint repository nor empty.", storage.Location, "Pass an empty or new location, or an existing repository.");
