@@ -25,16 +25,18 @@ public sealed class AzuriteServer : NodeServer
     public static string ConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
-    public static async Task<AzuriteServer> StartAsync()
+    /// <param name="port">A port of the caller's choice (restic's Azure backend finds the emulator on 10000 only); default: a free one.</param>
+    public static async Task<AzuriteServer> StartAsync(int? port = null)
     {
-        var (process, port, log) = await StartNodeAsync(
+        var (process, listening, log) = await StartNodeAsync(
             Path.Combine("azurite", "dist", "src", "blob", "main.js"),
-            port => new[]
+            p => new[]
             {
-                "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--blobHost", "127.0.0.1", "--blobPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--inMemoryPersistence", "--extentMemoryLimit", "2048", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
             },
-            TimeSpan.FromSeconds(60));
-        return new AzuriteServer(process, port, log);
+            TimeSpan.FromSeconds(60),
+            port);
+        return new AzuriteServer(process, listening, log);
     }
 }

@@ -92,7 +92,7 @@ public abstract class NodeServer : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="script"/> (a path under node_modules) and waits until the port accepts connections.</summary>
-    protected static async Task<(Process Process, int Port, StringBuilder Log)> StartNodeAsync(string script, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, params string[] nodeOptions)
+    protected static async Task<(Process Process, int Port, StringBuilder Log)> StartNodeAsync(string script, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, int? fixedPort, params string[] nodeOptions)
     {
         var reason = WhyNot();
         if (reason != null)
@@ -103,7 +103,7 @@ public abstract class NodeServer : IAsyncDisposable
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = fixedPort ?? FreePort();
             var start = new ProcessStartInfo(Node()!)
             {
                 WorkingDirectory = Path.GetTempPath(),

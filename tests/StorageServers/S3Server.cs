@@ -36,6 +36,7 @@ public sealed class S3Server : NodeServer
                 "--silent", "--no-vhost-buckets", "--configure-bucket", Bucket,
             },
             TimeSpan.FromSeconds(60),
+            null,
             // s3rver encrypts its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
             "--openssl-legacy-provider",
             // A listing that races a delete rejects a promise nobody awaits; node would exit on it.

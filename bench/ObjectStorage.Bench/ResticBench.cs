@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using Daytona.StorageServers;
+
+namespace ObjectStorage.Bench;
+
+/// <summary>
+/// New-Checkpoint against restic backup, the same generated tree, the same servers: Azurite (on port 10000, where
+/// restic's Azure backend finds the emulator for the account devstoreaccount1) and s3rver. Each capture is a fresh
+/// pwsh process (as a pipeline job is) with a machine cache folder; the time is New-Checkpoint's own (Measure-Command,
+/// not pwsh's start and Import-Module); restic's is its whole run, with its own cache folder. Our requests go through a
+/// counting proxy (which only slows us down); restic goes straight to the server.
+/// </summary>
+public sealed class ResticBench
+{
+    private readonly Bench _bench;
+    private readonly int _mib;
+
+    public ResticBench(Bench bench, int mib)
+    {
+        _bench = bench;
+        _mib = mib;
+    }
+
+    public async Task<int> RunAsync()
+    {
+        if (Bench.Run("bash", new[] { "-c", "command -v restic" }, _bench.Root, null).Exit != 0)
+        {
+            Console.Error.WriteLine("restic is not installed: apt-get update && apt-get install -y restic");
+            return 2;
+        }
+
+        var tree = _bench.Tree("tree", _mib);
+        Console.WriteLine($"tree: {_mib} MiB (../shared/checks/mktree.py), {Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories).Count()} files");
+        var summary = new List<string>();
+        await using (var azurite = await AzuriteServer.StartAsync(10000))
+        {
+            await using var proxy = await FaultProxy.StartAsync(new Uri($"http://127.0.0.1:{azurite.Port}"));
+            var restic = new Dictionary<string, string>
+            {
+                ["AZURE_ACCOUNT_NAME"] = AzuriteServer.AccountName,
+                ["AZURE_ACCOUNT_KEY"] = AzuriteServer.AccountKey,
+            };
+            summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(proxy.Port), proxy, "azure:restic:/", restic));
+        }
+
+        await using (var s3 = await S3Server.StartAsync())
+        {
+            await using var proxy = await FaultProxy.StartAsync(s3.ServiceUrl);
+            var restic = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
+            };
+            summary.Add(Compare("s3rver", tree, $"s3://{S3Server.Bucket}/ours", Bench.S3Environment(proxy.Url), proxy, $"s3:{s3.ServiceUrl}{S3Server.Bucket}/restic", restic));
+        }
+
+        foreach (var line in summary)
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    private string Compare(string server, string tree, string url, Dictionary<string, string> environment, FaultProxy proxy, string resticRepository, Dictionary<string, string> resticEnvironment)
+    {
+        environment["DAYTONA_CHECKPOINT_CACHE"] = Path.Combine(_bench.Work, server + "-cache");
+        var firstOurs = Capture(tree, url, environment);
+        proxy.Reset();
+        var againOurs = Capture(tree, url, environment);
+        var requests = proxy.Count;
+        Console.WriteLine($"{server}: New-Checkpoint first {firstOurs:0.00} s, unchanged re-capture {againOurs:0.00} s in {requests} requests: "
+            + string.Join(", ", proxy.Requests.Select(r => r.Method + " " + Shorten(r.Path + r.Query))));
+
+        resticEnvironment["RESTIC_REPOSITORY"] = resticRepository;
+        resticEnvironment["RESTIC_PASSWORD"] = "bench";
+        resticEnvironment["RESTIC_CACHE_DIR"] = Path.Combine(_bench.Work, server + "-restic-cache");
+        var init = Bench.Run("restic", new[] { "init" }, _bench.Work, resticEnvironment);
+        if (init.Exit != 0)
+        {
+            throw new InvalidOperationException("restic init failed: " + init.Error);
+        }
+
+        var firstRestic = Restic(tree, resticEnvironment);
+        var againRestic = Restic(tree, resticEnvironment);
+        Console.WriteLine($"{server}: restic backup first {firstRestic:0.00} s, unchanged re-capture {againRestic:0.00} s");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{server}: first capture {firstRestic / firstOurs:0.00}x restic (goal >= 2), unchanged re-capture {againRestic / againOurs:0.00}x restic (goal >= 3), {requests} requests (goal <= 3)");
+    }
+
+    private double Capture(string tree, string url, Dictionary<string, string> environment)
+    {
+        var run = _bench.RunPwsh($"$t = Measure-Command {{ $c = New-Checkpoint -Path '{tree}' -Repository '{url}' }}; $t.TotalSeconds.ToString([cultureinfo]::InvariantCulture)", environment);
+        if (run.Exit != 0)
+        {
+            throw new InvalidOperationException("New-Checkpoint failed: " + run.Error + run.Output);
+        }
+
+        return double.Parse(run.Output.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+    }
+
+    private double Restic(string tree, Dictionary<string, string> environment)
+    {
+        var watch = Stopwatch.StartNew();
+        var run = Bench.Run("restic", new[] { "backup", "--quiet", tree }, _bench.Work, environment);
+        watch.Stop();
+        if (run.Exit != 0)
+        {
+            throw new InvalidOperationException("restic backup failed: " + run.Error);
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static string Shorten(string path) => path.Length > 90 ? path[..90] + "…" : path;
+}
