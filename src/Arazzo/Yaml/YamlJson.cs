@@ -176,6 +176,7 @@ namespace Daytona.Arazzo.Yaml
             }
 
             var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+            EventReader? reader = null;
             try
             {
                 var parser = new Parser(new StringReader(text));
@@ -186,7 +187,7 @@ namespace Daytona.Arazzo.Yaml
                 }
 
                 parser.Consume<DocumentStart>();
-                var reader = new EventReader(parser, positions);
+                reader = new EventReader(parser, positions);
                 var root = reader.Read(JsonPaths.Root, 0);
                 return new YamlJsonDocument(root, positions);
             }
@@ -196,7 +197,9 @@ namespace Daytona.Arazzo.Yaml
             }
             catch (Exception e) when (e is ArgumentException || e is InvalidOperationException)
             {
-                throw new YamlJsonException(e.Message, new SourcePosition(1, 1), e);
+                // YamlDotNet's scanner fails this way (not with a YamlException) on some unclosed flow collections:
+                // say where reading stopped and what was still open, never the bare .NET message.
+                throw reader?.Stopped(e) ?? new YamlJsonException("The text cannot be read as YAML from its first line.", new SourcePosition(1, 1), e);
             }
         }
 
@@ -209,6 +212,8 @@ namespace Daytona.Arazzo.Yaml
             private readonly IParser _parser;
             private readonly Dictionary<string, SourcePosition> _positions;
             private readonly Dictionary<string, (JsonNode? Node, int Size)> _anchors = new Dictionary<string, (JsonNode?, int)>(StringComparer.Ordinal);
+            private readonly Stack<NodeEvent> _open = new Stack<NodeEvent>();
+            private Mark _readUpTo = Mark.Empty;
             private int _nodes;
 
             public EventReader(IParser parser, Dictionary<string, SourcePosition> positions)
@@ -241,7 +246,7 @@ namespace Daytona.Arazzo.Yaml
                 {
                     case Scalar scalar:
                         {
-                            _parser.MoveNext();
+                            Advance();
                             var value = ConvertScalar(scalar.Value ?? string.Empty, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value);
                             Remember(scalar.Anchor, value, 1);
                             return value;
@@ -249,7 +254,7 @@ namespace Daytona.Arazzo.Yaml
 
                     case AnchorAlias alias:
                         {
-                            _parser.MoveNext();
+                            Advance();
                             _nodes--;
                             if (!_anchors.TryGetValue(alias.Value.Value, out var anchored))
                             {
@@ -267,7 +272,8 @@ namespace Daytona.Arazzo.Yaml
 
                     case SequenceStart sequence:
                         {
-                            _parser.MoveNext();
+                            _open.Push(sequence);
+                            Advance();
                             var array = new JsonArray();
                             var index = 0;
                             while (!(_parser.Current is SequenceEnd))
@@ -275,14 +281,16 @@ namespace Daytona.Arazzo.Yaml
                                 array.Add(Read(JsonPaths.Index(path, index++), depth + 1));
                             }
 
-                            _parser.MoveNext();
+                            _open.Pop();
+                            Advance();
                             Remember(sequence.Anchor, array, _nodes - before);
                             return array;
                         }
 
                     case MappingStart mapping:
                         {
-                            _parser.MoveNext();
+                            _open.Push(mapping);
+                            Advance();
                             var obj = new JsonObject();
                             HashSet<string>? fromMerge = null;
                             while (!(_parser.Current is MappingEnd))
@@ -295,7 +303,7 @@ namespace Daytona.Arazzo.Yaml
 
                                 var keyPosition = new SourcePosition((int)keyEvent.Start.Line, (int)keyEvent.Start.Column);
                                 var key = keyEvent.Value ?? string.Empty;
-                                _parser.MoveNext();
+                                Advance();
                                 if (key == "<<" && keyEvent.Style == ScalarStyle.Plain)
                                 {
                                     // YAML merge key: copy the merged mappings' entries that are not already set.
@@ -330,7 +338,8 @@ namespace Daytona.Arazzo.Yaml
                                 obj[key] = Read(childPath, depth + 1);
                             }
 
-                            _parser.MoveNext();
+                            _open.Pop();
+                            Advance();
                             Remember(mapping.Anchor, obj, _nodes - before);
                             return obj;
                         }
@@ -338,6 +347,33 @@ namespace Daytona.Arazzo.Yaml
                     default:
                         throw new YamlJsonException($"Unexpected YAML event {current.GetType().Name}.", position);
                 }
+            }
+
+            /// <summary>The error for a parser that failed without a position: where reading stopped, and the flow collection left open.</summary>
+            public YamlJsonException Stopped(Exception cause)
+            {
+                var at = new SourcePosition((int)Math.Max(1, _readUpTo.Line), (int)Math.Max(1, _readUpTo.Column));
+                var open = _open.Count > 0 ? _open.Peek() : null;
+                var flow = open switch
+                {
+                    SequenceStart sequence when sequence.Style == SequenceStyle.Flow => ("sequence", '[', ']'),
+                    MappingStart mapping when mapping.Style == MappingStyle.Flow => ("mapping", '{', '}'),
+                    _ => default((string Kind, char Opens, char Closes)?),
+                };
+                var message = flow is { } f
+                    ? $"The flow {f.Kind} opened with '{f.Opens}' at line {open!.Start.Line}, column {open.Start.Column} is not closed: after line {at.Line}, column {at.Column} the parser expected ',' or '{f.Closes}'."
+                    : $"The YAML cannot be read after line {at.Line}, column {at.Column}: the parser expected a value, a key or the end of the document there.";
+                return new YamlJsonException(message, at, cause);
+            }
+
+            private void Advance()
+            {
+                if (_parser.Current != null)
+                {
+                    _readUpTo = _parser.Current.End;
+                }
+
+                _parser.MoveNext();
             }
 
             private void Remember(AnchorName anchor, JsonNode? node, int size)

@@ -45,6 +45,19 @@ public class YamlJsonTests
         Assert.Equal("{\"id\":3,\"tags\":[\"x\"]}", YamlJson.Parse("{\"id\": 3, \"tags\": [\"x\"]}")!.ToJsonString());
     }
 
+    [Theory]
+    [InlineData("a: [1, 2\nb: {x: 1\n", 1, 6, "The flow sequence opened with '[' at line 1, column 4 is not closed: after line 1, column 6 the parser expected ',' or ']'.")]
+    [InlineData("a: {x: 1, y: [1,\n  2\nb: 3\n", 1, 16, "The flow sequence opened with '[' at line 1, column 14 is not closed")]
+    public void AnUnclosedFlowCollectionSaysWhereItOpenedAndWhatWasExpected(string text, int line, int column, string expected)
+    {
+        // YamlDotNet's scanner throws a bare InvalidOperationException ("Operation is not valid due to the current state
+        // of the object") for these; the reader turns it into what to fix.
+        var error = Assert.Throws<YamlJsonException>(() => YamlJson.Load(text));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("current state of the object", error.Message, StringComparison.Ordinal);
+        Assert.Equal((line, column), (error.Position.Line, error.Position.Column));
+    }
+
     [Fact]
     public void AliasBombsEndInAnErrorNotAHang()
     {
