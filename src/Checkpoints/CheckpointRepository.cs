@@ -113,6 +113,7 @@ namespace Daytona.Checkpoints
             {
                 if (format == null)
                 {
+                    RefuseFile(localPath);
                     var empty = storage.List(string.Empty).Count == 0;
                     throw empty
                         ? CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.ObjectNotFound,
@@ -125,6 +126,17 @@ namespace Daytona.Checkpoints
             }
 
             return new CheckpointRepository(storage, localPath, options);
+        }
+
+        /// <summary>A repository is a folder (or object storage): a file given for one is refused as such.</summary>
+        private static void RefuseFile(string? localPath)
+        {
+            if (localPath != null && File.Exists(localPath))
+            {
+                throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidArgument,
+                    $"{localPath} is a file, not a checkpoint repository (a repository is a folder).", localPath,
+                    "Pass the repository's folder (or an az:// or s3:// URL), not a file.");
+            }
         }
 
         /// <summary>Opens a folder repository, creating an empty one when the folder is missing or empty.</summary>
@@ -155,11 +167,7 @@ namespace Daytona.Checkpoints
 
             if (!exists)
             {
-                if (localPath != null && File.Exists(localPath))
-                {
-                    throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidArgument,
-                        $"{localPath} is a file, not a folder.", localPath, "Pass a folder for the repository.");
-                }
+                RefuseFile(localPath);
 
                 // Not empty: unless another process created the repository since the read above (it writes the format
                 // first, so the format is there now).

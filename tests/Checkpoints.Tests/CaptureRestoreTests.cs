@@ -292,6 +292,20 @@ public sealed class CaptureRestoreTests : IDisposable
     }
 
     [Fact]
+    public void ARepositoryThatIsAFileIsRefusedAsAFile()
+    {
+        var file = Path.Combine(_temp.Sub("full"), "x.txt");
+        TestTree.Write(_temp.Sub("full"), "x.txt", new byte[] { 1 });
+        foreach (var open in new Func<CheckpointRepository>[] { () => CheckpointRepository.Open(file), () => CheckpointRepository.OpenOrCreate(file) })
+        {
+            var error = Assert.Throws<DaytonaException>(open);
+            Assert.Equal(("CheckpointRepositoryInvalid", ErrorKind.InvalidArgument), (error.ErrorId, error.Kind));
+            Assert.Equal($"{file} is a file, not a checkpoint repository (a repository is a folder).", error.Message);
+            Assert.Equal(file, error.Target);
+        }
+    }
+
+    [Fact]
     public void DocumentsRoundTrip()
     {
         var repository = TestTree.NewRepository(_temp);
