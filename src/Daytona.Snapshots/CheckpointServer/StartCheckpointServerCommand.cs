@@ -27,6 +27,7 @@ namespace Daytona.Snapshots.CheckpointServer
 
         /// <summary>The repositories to serve: folders or URLs (az://, https://&lt;account&gt;.blob.core.windows.net/, s3://). Default: $env:DAYTONA_CHECKPOINT_REPOSITORY.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
         public string[]? Repository { get; set; }
 
         /// <summary>The port; 0 (the default) picks a free one.</summary>

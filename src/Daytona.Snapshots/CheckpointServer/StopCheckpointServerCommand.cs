@@ -20,6 +20,7 @@ namespace Daytona.Snapshots.CheckpointServer
         /// <summary>Servers from Start-CheckpointServer. Without any: every server started in this session.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [Alias("Server")]
+        [ValidateNotNull]
         public CheckpointServerInstance[]? InputObject { get; set; }
 
         /// <summary>Returns each stopped server.</summary>

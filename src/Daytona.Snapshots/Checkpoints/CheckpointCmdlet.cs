@@ -29,6 +29,14 @@ namespace Daytona.Snapshots.Checkpoints
         {
             try
             {
+                if (string.IsNullOrWhiteSpace(Repository) && MyInvocation.BoundParameters.ContainsKey(nameof(Repository)))
+                {
+                    // Given but empty (an unset variable, say): never fall back to the default repository silently.
+                    throw ErrorCatalog.CheckpointRepositoryMissing.Create(
+                        "-Repository is an empty string.", Repository,
+                        recommendation: "Name the repository (a folder, or an az:// or s3:// URL), or leave -Repository out to use $env:" + RepositoryResolver.EnvironmentVariable + ".");
+                }
+
                 var location = RepositoryResolver.Resolve(Repository, ResolveProviderPath);
                 if (location.SasToken != null)
                 {

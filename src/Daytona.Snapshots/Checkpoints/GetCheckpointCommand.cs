@@ -59,6 +59,7 @@ namespace Daytona.Snapshots.Checkpoints
         [Parameter(ParameterSetName = ListSet)]
         [Parameter(ParameterSetName = AtSet)]
         [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
+        [ValidateNotNullOrEmpty]
         public string? Source { get; set; }
 
         /// <summary>Only checkpoints whose label matches (wildcards allowed).</summary>
@@ -66,6 +67,7 @@ namespace Daytona.Snapshots.Checkpoints
         [Parameter(ParameterSetName = UriSet)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
+        [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
         protected override void ProcessRecord()

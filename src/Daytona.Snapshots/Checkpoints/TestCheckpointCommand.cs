@@ -19,6 +19,7 @@ namespace Daytona.Snapshots.Checkpoints
 
         /// <summary>The checkpoint to verify. Default: every checkpoint of the repository.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
         public string? Id { get; set; }
 
         protected override void ProcessRecord()

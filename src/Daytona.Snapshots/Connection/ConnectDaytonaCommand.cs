@@ -31,6 +31,7 @@ namespace Daytona.Snapshots.Connection
 
         /// <summary>The organization, sent as X-Daytona-Organization-ID. Default: $env:DAYTONA_ORGANIZATION_ID.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
         public string? OrganizationId { get; set; }
 
         protected override void ProcessRecord()

@@ -20,6 +20,7 @@ namespace Daytona.Snapshots.Emulator
         /// <summary>Emulators from Start-DaytonaEmulator. Without any: every emulator started in this session.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true)]
         [Alias("Emulator")]
+        [ValidateNotNull]
         public EmulatorInstance[]? InputObject { get; set; }
 
         /// <summary>Returns each stopped emulator.</summary>

@@ -31,12 +31,12 @@ namespace Daytona.Snapshots.Images
 
         /// <summary>Optional dependency groups of the pyproject.toml to install as well (e.g. dev).</summary>
         [Parameter(ParameterSetName = PyprojectSet)]
-        [ValidateNotNull]
+        [ValidateNotNullOrEmpty]
         public string[]? OptionalDependency { get; set; }
 
         /// <summary>pip --find-links locations.</summary>
         [Parameter]
-        [ValidateNotNull]
+        [ValidateNotNullOrEmpty]
         public string[]? FindLinks { get; set; }
 
         /// <summary>pip --index-url.</summary>
@@ -46,7 +46,7 @@ namespace Daytona.Snapshots.Images
 
         /// <summary>pip --extra-index-url locations.</summary>
         [Parameter]
-        [ValidateNotNull]
+        [ValidateNotNullOrEmpty]
         public string[]? ExtraIndexUrl { get; set; }
 
         /// <summary>pip --pre: allow pre-releases.</summary>
@@ -55,6 +55,7 @@ namespace Daytona.Snapshots.Images
 
         /// <summary>More pip options, appended as written (e.g. --no-cache-dir).</summary>
         [Parameter]
+        [ValidateNotNullOrEmpty]
         public string? ExtraOptions { get; set; }
 
         protected override void ProcessRecord()

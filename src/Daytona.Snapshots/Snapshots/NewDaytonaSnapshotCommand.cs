@@ -48,6 +48,7 @@ namespace Daytona.Snapshots.Snapshots
 
         /// <summary>The entrypoint command, one argument per element.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
         public string[]? Entrypoint { get; set; }
 
         protected override void ProcessRecord()
