@@ -184,7 +184,8 @@ internal sealed class LoopbackMock : IDisposable
             .Where(o => string.Equals(o.Method, request.HttpMethod, StringComparison.OrdinalIgnoreCase) && TemplateMatches(o.PathTemplate.Split('?')[0], remainder))
             .Where(o => !o.PathTemplate.Contains('?') || System.Web.HttpUtility.ParseQueryString(o.PathTemplate[(o.PathTemplate.IndexOf('?') + 1)..]) is var fixedQuery
                 && fixedQuery.AllKeys.All(k => k == null || queryValues.GetValues(k)?.Contains(fixedQuery[k]) == true))
-            .OrderByDescending(o => o.PathTemplate.Length)
+            .OrderByDescending(o => Specificity(o.PathTemplate))
+            .ThenByDescending(o => o.PathTemplate.Length)
             .FirstOrDefault();
         if (operation == null)
         {
@@ -205,8 +206,8 @@ internal sealed class LoopbackMock : IDisposable
         if (media != null)
         {
             sample = media["example"]?.DeepClone()
-                ?? (media["examples"] as JsonObject)?.Select(e => info.OpenApi!.Resolve(e.Value) as JsonObject).FirstOrDefault(e => e?["value"] != null)?["value"]?.DeepClone()
-                ?? SchemaSample.Create(info.OpenApi!, media["schema"], 0);
+                ?? (media["examples"] as JsonObject)?.Select(e => info.OpenApi!.Resolve(e.Value) as JsonObject).FirstOrDefault(e => e?["value"] != null)?["value"]?.DeepClone();
+            sample = sample == null ? SchemaSample.Create(info.OpenApi!, media["schema"], 0) : SchemaSample.FillEmptyLists(info.OpenApi!, sample, media["schema"], 0);
         }
         else if (response["schema"] != null)
         {
@@ -268,8 +269,9 @@ internal sealed class LoopbackMock : IDisposable
 
     /// <summary>
     /// The response a server following its description would send for what the step expects: the documented one
-    /// with the wanted status (exact, then its class like <c>4XX</c>, then <c>default</c>); when the description does
-    /// not document that status, the wanted status with the first documented success's body (counted in
+    /// with the wanted status (exact, then its class like <c>4XX</c>, then <c>default</c> — but never <c>default</c> for a
+    /// wanted success when another success is documented); when the description does not document that status, the
+    /// wanted status with the first documented success's body (counted in
     /// <see cref="UndocumentedStatusAnswers"/>); without a wanted status, the first documented success.
     /// </summary>
     private (int? Status, JsonObject Response) ChooseResponse(OperationInfo operation, int? wanted)
@@ -285,7 +287,11 @@ internal sealed class LoopbackMock : IDisposable
         }
 
         var code = wanted.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var key in new[] { code, code[0] + "XX", code[0] + "xx", "default" })
+
+        // A success the description documents under another 2xx (criteria "== 200", description "201") is that success,
+        // not the "default" response, which describes the errors.
+        var keys = code[0] == '2' && firstSuccess.Item2 != null ? new[] { code, code[0] + "XX", code[0] + "xx" } : new[] { code, code[0] + "XX", code[0] + "xx", "default" };
+        foreach (var key in keys)
         {
             if (operation.Responses.TryGetValue(key, out var documented))
             {
@@ -295,6 +301,17 @@ internal sealed class LoopbackMock : IDisposable
 
         Interlocked.Increment(ref _undocumented);
         return (wanted, firstSuccess.Item2 ?? new JsonObject());
+    }
+
+    /// <summary>
+    /// How concrete a path template is: as OpenAPI says, <c>/customers</c> matches before <c>/{objectName}</c> — more
+    /// literal segments first, then more literal characters.
+    /// </summary>
+    private static (int Segments, int Characters) Specificity(string template)
+    {
+        var segments = template.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var literal = segments.Where(s => !s.Contains('{')).ToList();
+        return (literal.Count, literal.Sum(s => s.Length) + segments.Where(s => s.Contains('{')).Sum(s => Regex.Replace(s, @"\{[^}]*\}", string.Empty).Length));
     }
 
     private static bool QueryMatches(string[]? given, JsonNode? expected)
@@ -356,6 +373,54 @@ internal sealed class LoopbackMock : IDisposable
 /// <summary>A value that satisfies a JSON Schema, preferring its examples, defaults and enums.</summary>
 internal static class SchemaSample
 {
+    /// <summary>
+    /// A documented example whose lists are empty (<c>"flows": []</c>) describes a server with nothing in it; the mock
+    /// stands for one that has what the workflow lists, so each empty list whose items the schema documents gets one
+    /// item made from that schema. Everything else of the example is kept as written.
+    /// </summary>
+    public static JsonNode? FillEmptyLists(OpenApiDescription description, JsonNode? example, JsonNode? schemaNode, int depth)
+    {
+        if (depth > 8 || description.Resolve(schemaNode) is not JsonObject schema)
+        {
+            return example;
+        }
+
+        switch (example)
+        {
+            case JsonArray { Count: 0 } empty when schema["items"] is JsonNode items && Create(description, items, depth + 1) is JsonNode item:
+                empty.Add(item);
+                return empty;
+            case JsonArray list when schema["items"] is JsonNode items:
+                for (var i = 0; i < list.Count; i++)
+                {
+                    list[i] = FillEmptyLists(description, list[i]?.DeepClone(), items, depth + 1);
+                }
+
+                return list;
+            case JsonObject obj:
+                var properties = new Dictionary<string, JsonNode?>();
+                foreach (var part in new[] { schema }.Concat((schema["allOf"] as JsonArray)?.Select(p => description.Resolve(p) as JsonObject).OfType<JsonObject>() ?? Enumerable.Empty<JsonObject>()))
+                {
+                    foreach (var property in part["properties"] as JsonObject ?? new JsonObject())
+                    {
+                        properties.TryAdd(property.Key, property.Value);
+                    }
+                }
+
+                foreach (var pair in obj.ToList())
+                {
+                    if (properties.TryGetValue(pair.Key, out var propertySchema))
+                    {
+                        obj[pair.Key] = FillEmptyLists(description, pair.Value?.DeepClone(), propertySchema, depth + 1);
+                    }
+                }
+
+                return obj;
+            default:
+                return example;
+        }
+    }
+
     public static JsonNode? Create(OpenApiDescription description, JsonNode? schemaNode, int depth)
     {
         if (depth > 8 || description.Resolve(schemaNode) is not JsonObject schema)
