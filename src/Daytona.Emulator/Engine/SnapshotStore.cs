@@ -14,21 +14,8 @@ namespace Daytona.Emulator.Engine;
 /// </summary>
 internal sealed partial class SnapshotStore : IDisposable
 {
-    // Daytona's IMAGE_NAME_REGEX, used for snapshot names and image names alike.
-    [GeneratedRegex(@"^[a-zA-Z0-9_.\-:]+(\/[a-zA-Z0-9_.\-:]+)*(@sha256:[a-f0-9]{64})?$")]
-    private static partial Regex ImageNameRegex();
-
-    [GeneratedRegex(@"^[a-f0-9]{64}$")]
-    private static partial Regex DigestRegex();
-
     [GeneratedRegex(@"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     private static partial Regex UuidRegex();
-
-    [GeneratedRegex(@"ENTRYPOINT[ \t]+([^\r\n]*)")]
-    private static partial Regex EntrypointRegex();
-
-    private static readonly string[] s_sandboxClasses = { "linux-vm", "container", "android", "windows" };
-    private static readonly string[] s_gpuTypes = { "H100", "RTX-PRO-6000" };
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Snapshot> _byId = new(StringComparer.Ordinal);
@@ -141,114 +128,8 @@ internal sealed partial class SnapshotStore : IDisposable
 
     public SnapshotDto Create(JsonElement body)
     {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw RequestRejected.Invalid("name must be a string");
-        }
-
-        var problems = new List<string>();
-        var name = ReadString(body, "name", problems, required: true);
-        var imageName = ReadString(body, "imageName", problems);
-        var entrypoint = ReadStringArray(body, "entrypoint", problems);
-        var cpu = ReadNumber(body, "cpu", problems, min: 0);
-        var gpu = ReadNumber(body, "gpu", problems, min: 0, max: 1);
-        var memory = ReadNumber(body, "memory", problems, min: 0);
-        var disk = ReadNumber(body, "disk", problems, min: 0);
-        var regionId = ReadString(body, "regionId", problems);
-        var sandboxClass = ReadString(body, "sandboxClass", problems);
-        if (sandboxClass != null && !s_sandboxClasses.Contains(sandboxClass))
-        {
-            problems.Add("sandboxClass must be one of the following values: " + string.Join(", ", s_sandboxClasses));
-        }
-
-        string[]? gpuType = null;
-        if (body.TryGetProperty("gpuType", out var gpuTypeElement) && gpuTypeElement.ValueKind != JsonValueKind.Null)
-        {
-            gpuType = gpuTypeElement.ValueKind == JsonValueKind.Array
-                ? gpuTypeElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToArray()
-                : new[] { gpuTypeElement.ToString() };
-            if (gpuType.Length != 1)
-            {
-                problems.Add("gpuType must contain " + (gpuType.Length == 0 ? "at least 1 elements" : "no more than 1 elements"));
-            }
-
-            if (gpuType.Any(t => !s_gpuTypes.Contains(t)))
-            {
-                problems.Add("each value in gpuType must be one of the following values: " + string.Join(", ", s_gpuTypes));
-            }
-        }
-
-        string? dockerfile = null;
-        string[] contextHashes = Array.Empty<string>();
-        var hasBuildInfo = false;
-        if (body.TryGetProperty("buildInfo", out var buildInfo) && buildInfo.ValueKind != JsonValueKind.Null)
-        {
-            hasBuildInfo = true;
-            if (buildInfo.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add("buildInfo must be an object");
-            }
-            else
-            {
-                if (buildInfo.TryGetProperty("dockerfileContent", out var d) && d.ValueKind == JsonValueKind.String && d.GetString()!.Length > 0)
-                {
-                    dockerfile = d.GetString();
-                }
-                else
-                {
-                    problems.Add("buildInfo.dockerfileContent should not be empty");
-                }
-
-                if (buildInfo.TryGetProperty("contextHashes", out var h) && h.ValueKind == JsonValueKind.Array)
-                {
-                    contextHashes = h.EnumerateArray().Select(e => e.ToString()).ToArray();
-                }
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw RequestRejected.Invalid(string.Join(", ", problems));
-        }
-
-        // The controller's rules, then the service's, in Daytona's order.
-        if (hasBuildInfo)
-        {
-            if (!string.IsNullOrEmpty(imageName))
-            {
-                throw RequestRejected.Invalid("Cannot specify an image name when using a build info entry");
-            }
-
-            if (entrypoint != null)
-            {
-                throw RequestRejected.Invalid("Cannot specify an entrypoint when using a build info entry");
-            }
-        }
-        else if (string.IsNullOrEmpty(imageName))
-        {
-            throw RequestRejected.Invalid("Must specify an image name when not using a build info entry");
-        }
-
-        if (!ImageNameRegex().IsMatch(name!))
-        {
-            throw RequestRejected.Invalid("Invalid snapshot name format. May contain letters, digits, dots, colons, and dashes");
-        }
-
-        if (!hasBuildInfo)
-        {
-            var imageError = ValidateImageName(imageName!);
-            if (imageError != null)
-            {
-                throw RequestRejected.Invalid(imageError);
-            }
-        }
-
-        var resolvedClass = sandboxClass ?? "container";
-        if (resolvedClass == "windows")
-        {
-            throw RequestRejected.Invalid("Windows snapshots cannot be created via this endpoint; they are produced by snapshot-from-sandbox flows.");
-        }
-
+        var request = CreateSnapshotBody.Read(body);
+        var (name, imageName, hasBuildInfo, dockerfile) = (request.Name, request.ImageName, request.HasBuildInfo, request.Dockerfile);
         var now = DateTime.UtcNow;
         lock (_gate)
         {
@@ -264,7 +145,7 @@ internal sealed partial class SnapshotStore : IDisposable
             DateTime? lastUsed = null;
             if (hasBuildInfo)
             {
-                var snapshotRef = BuildRef(dockerfile!, contextHashes);
+                var snapshotRef = BuildRef(dockerfile!, request.ContextHashes);
                 var existing = _byId.Values
                     .Where(s => s.BuildInfo?.SnapshotRef == snapshotRef)
                     .Select(s => s.BuildInfo!)
@@ -272,7 +153,7 @@ internal sealed partial class SnapshotStore : IDisposable
                 build = existing ?? new BuildInfo
                 {
                     DockerfileContent = dockerfile!,
-                    ContextHashes = contextHashes,
+                    ContextHashes = request.ContextHashes,
                     CreatedAt = now,
                     UpdatedAt = now,
                     SnapshotRef = snapshotRef,
@@ -297,20 +178,20 @@ internal sealed partial class SnapshotStore : IDisposable
                 ImageName = hasBuildInfo ? null : imageName,
                 State = state,
                 Size = size,
-                Entrypoint = hasBuildInfo ? EntrypointFromDockerfile(dockerfile!) : ProcessEntrypoint(entrypoint),
-                Cpu = cpu ?? 1,
-                Gpu = gpu ?? 0,
-                GpuType = (gpu ?? 0) > 0 ? (gpuType?.FirstOrDefault() ?? "H100") : null,
-                Mem = memory ?? 1,
-                Disk = disk ?? 3,
+                Entrypoint = hasBuildInfo ? CreateSnapshotBody.EntrypointFromDockerfile(dockerfile!) : request.Entrypoint,
+                Cpu = request.Cpu ?? 1,
+                Gpu = request.Gpu ?? 0,
+                GpuType = (request.Gpu ?? 0) > 0 ? (request.GpuType ?? "H100") : null,
+                Mem = request.Memory ?? 1,
+                Disk = request.Disk ?? 3,
                 CreatedAt = now,
                 UpdatedAt = now,
                 LastUsedAt = lastUsed,
                 BuildInfo = build,
-                RegionIds = new[] { regionId ?? "us" },
+                RegionIds = new[] { request.RegionId ?? "us" },
                 InitialRunnerId = state == SnapshotState.Active ? _runnerId : null,
                 Ref = reference,
-                SandboxClass = resolvedClass,
+                SandboxClass = request.SandboxClass,
             };
 
             if (build != null)
@@ -344,139 +225,6 @@ internal sealed partial class SnapshotStore : IDisposable
         sorted.Sort(string.CompareOrdinal);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(dockerfile + string.Concat(sorted)));
         return "daytona-" + Convert.ToHexStringLower(hash) + ":daytona";
-    }
-
-    private static string? ValidateImageName(string name)
-    {
-        var at = name.IndexOf("@sha256:", StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            var image = name[..at];
-            var digest = name[(at + "@sha256:".Length)..];
-            if (image.Length == 0 || digest.Length == 0 || !DigestRegex().IsMatch(digest))
-            {
-                return "Invalid digest format. Must be image@sha256:64_hex_characters";
-            }
-
-            return null;
-        }
-
-        if (!name.Contains(':') || name.EndsWith(':') || Regex.IsMatch(name, @":\s*$"))
-        {
-            return "Image name must include a tag (e.g., ubuntu:22.04) or digest (@sha256:...)";
-        }
-
-        if (name.EndsWith(":latest", StringComparison.Ordinal))
-        {
-            return "Images with tag \":latest\" are not allowed";
-        }
-
-        if (!ImageNameRegex().IsMatch(name))
-        {
-            return "Invalid image name format. Must be lowercase, may contain digits, dots, dashes, and single slashes between components";
-        }
-
-        return null;
-    }
-
-    private static string[]? ProcessEntrypoint(string[]? entrypoint)
-    {
-        var kept = entrypoint?.Where(c => !string.IsNullOrWhiteSpace(c)).ToArray();
-        return kept is { Length: > 0 } ? kept : null;
-    }
-
-    internal static string[] EntrypointFromDockerfile(string dockerfile)
-    {
-        var matches = EntrypointRegex().Matches(dockerfile);
-        if (matches.Count > 0)
-        {
-            var raw = matches[^1].Groups[1].Value.Trim();
-            try
-            {
-                using var parsed = JsonDocument.Parse(raw);
-                if (parsed.RootElement.ValueKind == JsonValueKind.Array)
-                {
-                    return parsed.RootElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToArray();
-                }
-            }
-            catch (JsonException)
-            {
-                return new[] { raw.Replace("\"", string.Empty).Replace("'", string.Empty) };
-            }
-        }
-
-        return new[] { "sleep", "infinity" };
-    }
-
-    private static string? ReadString(JsonElement body, string name, List<string> problems, bool required = false)
-    {
-        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                problems.Add($"{name} must be a string");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            problems.Add($"{name} must be a string");
-            return null;
-        }
-
-        return value.GetString();
-    }
-
-    private static string[]? ReadStringArray(JsonElement body, string name, List<string> problems)
-    {
-        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            problems.Add($"each value in {name} must be a string");
-            problems.Add($"{name} must be an array");
-            return null;
-        }
-
-        if (value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
-        {
-            problems.Add($"each value in {name} must be a string");
-            return null;
-        }
-
-        return value.EnumerateArray().Select(e => e.GetString()!).ToArray();
-    }
-
-    private static double? ReadNumber(JsonElement body, string name, List<string> problems, double? min = null, double? max = null)
-    {
-        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number)
-        {
-            problems.Add($"{name} must be a number conforming to the specified constraints");
-            return null;
-        }
-
-        var number = value.GetDouble();
-        if (min is { } lo && number < lo)
-        {
-            problems.Add($"{name} must not be less than {lo}");
-        }
-
-        if (max is { } hi && number > hi)
-        {
-            problems.Add($"{name} must not be greater than {hi}");
-        }
-
-        return number;
     }
 
     // ---------------------------------------------------------------- delete, activate, deactivate
