@@ -1,8 +1,10 @@
-# The same job all at once: the Arazzo workflow from Daytona's own description, run verbatim.
+# The same job all at once, as an Arazzo workflow: the -Strict-clean form of Daytona's own document
+# (workflows/daytona-io-build-and-activate-snapshot-workflow.yml is that document verbatim: it runs too, with 8 warnings
+# about its leniencies — Test-ArazzoWorkflow -Path <it> lists them).
 if (-not $emulator) { $emulator = Start-DaytonaEmulator -TimeScale 0.3 }
 $emulator | Connect-Daytona
 
-$workflow = [System.IO.Path]::Combine($PSScriptRoot, 'workflows', 'daytona-io-build-and-activate-snapshot-workflow.yml')
+$workflow = [System.IO.Path]::Combine($PSScriptRoot, 'workflows', 'build-and-activate-snapshot.arazzo.yaml')
 
 # What the document holds.
 Get-ArazzoWorkflow -Path $workflow
@@ -17,7 +19,7 @@ $run = Invoke-ArazzoWorkflow -Path $workflow -ServerUrl @{ snapshotsApi = $emula
     cpu       = 1
     memory    = 2
     disk      = 5
-} -WarningAction SilentlyContinue
+}
 $run
 $run.Steps
 

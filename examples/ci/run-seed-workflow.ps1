@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    CI step: run the build-and-activate Arazzo workflow (examples/workflows) for one snapshot and publish the
+    CI step: run the build-and-activate Arazzo workflow (examples/workflows, its -Strict-clean form) for one snapshot and publish the
     workflow's outputs as output variables (workflow.snapshotId, workflow.state).
 .EXAMPLE
     ./run-seed-workflow.ps1 -Name ci-42-arazzo -Image python:3.12-slim
@@ -14,7 +14,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module Daytona.Snapshots
 
-$workflow = Join-Path $PSScriptRoot '../workflows/daytona-io-build-and-activate-snapshot-workflow.yml'
+$workflow = Join-Path $PSScriptRoot '../workflows/build-and-activate-snapshot.arazzo.yaml'
 $result = Invoke-ArazzoWorkflow -Path $workflow -ServerUrl @{ snapshotsApi = $ApiUrl } -Inputs @{
     apiToken  = $env:DAYTONA_API_KEY
     name      = $Name

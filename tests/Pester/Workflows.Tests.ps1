@@ -248,3 +248,55 @@ Describe 'The workflow and the cmdlet pipeline' {
         Get-Definition $b | Should -Be (Get-Definition $a)
     }
 }
+
+Describe 'The -Strict-clean form beside the seed (examples/workflows/build-and-activate-snapshot.arazzo.yaml)' {
+    BeforeAll {
+        $clean = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/workflows/build-and-activate-snapshot.arazzo.yaml')).Path
+        function Invoke-Clean([hashtable] $Inputs) {
+            Invoke-ArazzoWorkflow -Path $clean -ServerUrl @{ snapshotsApi = $apiUrl } -Inputs (@{ apiToken = $key } + $Inputs) -PollInterval 0.1 -WarningVariable script:cleanWarnings
+        }
+    }
+
+    It 'has no finding at all, even under -Strict' {
+        @(Test-ArazzoWorkflow -Path $clean -Strict) | Should -HaveCount 0
+        Test-ArazzoWorkflow -Path $clean -Quiet -Strict | Should -BeTrue
+        @(Test-ArazzoWorkflow -Path $seed -Strict).Count + 1 | Should -Be 8 -Because 'the seed, run as documented, prints its 7 leniencies and the null output as 8 warnings'
+    }
+
+    It 'builds a new image until it is active without a warning, and outputs its final state' {
+        $result = Invoke-Clean @{ name = 'wf-clean-new'; imageName = 'python:3.12-slim' }
+        $cleanWarnings | Should -HaveCount 0
+        $result.Status | Should -Be 'Succeeded'
+        $result.EndedBy | Should -Be 'alreadyActive'
+        $result.Outputs.state | Should -Be 'active'
+        $result.Outputs.snapshotId | Should -Be (Get-DaytonaSnapshot -Name wf-clean-new).Id
+    }
+
+    It 'activates a snapshot that lands inactive and polls until it is active, without a warning' {
+        Invoke-EmulatorControl $emulator 'builds' -Method Put -Body @{ byName = @{ 'wf-clean-inactive' = @{ durationMs = 40000 } }; deactivationCooldownMs = 0 } | Out-Null
+        $deactivator = [powershell]::Create().AddScript({
+                param($ApiUrl, $Key)
+                $headers = @{ Authorization = "Bearer $Key" }
+                $deadline = [datetime]::UtcNow.AddSeconds(10)
+                while ([datetime]::UtcNow -lt $deadline) {
+                    try { $found = Invoke-RestMethod -Uri "$ApiUrl/snapshots/wf-clean-inactive" -Headers $headers } catch { Start-Sleep -Milliseconds 20; continue }
+                    Invoke-RestMethod -Method Post -Uri "$ApiUrl/snapshots/$($found.id)/deactivate" -Headers $headers | Out-Null
+                    return $found.state
+                }
+            }).AddParameters(@{ ApiUrl = $apiUrl; Key = $key })
+        $pending = $deactivator.BeginInvoke()
+        try {
+            $result = Invoke-Clean @{ name = 'wf-clean-inactive'; imageName = 'python:3.12-slim' }
+            $deactivator.EndInvoke($pending) | Should -BeIn 'pending', 'pulling'
+        }
+        finally { $deactivator.Dispose() }
+
+        $cleanWarnings | Should -HaveCount 0
+        $result.Status | Should -Be 'Succeeded'
+        $result.Steps.StepId | Should -Contain 'activateSnapshot'
+        $result.Steps[-1].StepId | Should -Be 'pollBuild'
+        $result.EndedBy | Should -Be 'alreadyActive'
+        $result.Outputs.state | Should -Be 'active'
+        (Get-DaytonaSnapshot -Name wf-clean-inactive).State | Should -Be 'Active'
+    }
+}
