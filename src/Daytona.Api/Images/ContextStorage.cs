@@ -7,18 +7,23 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Xml.Linq;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
 using Daytona.Common;
 using Daytona.Common.Http;
+using RetryPolicy = Daytona.Common.Http.RetryPolicy;
 using Daytona.Images;
 
 namespace Daytona.Api.Images
 {
     /// <summary>
-    /// The S3 side of a build-context upload, path-style as the SDK configures its client (<c>forcePathStyle</c>):
-    /// <c>ListObjectsV2</c> with <c>max-keys=1</c> to see whether a context is already stored, and <c>PutObject</c> of the
-    /// tar, streamed from the files with its length known up front (signed with <c>UNSIGNED-PAYLOAD</c>, so the
-    /// archive is read once). Both calls are idempotent: they go through the module's resilience pipeline as such (429,
-    /// 502–504 and dropped connections are retried, each attempt signed anew), and a failure that remains is the catalog's
+    /// The S3 side of a build-context upload, path-style as the Daytona SDK configures its client (<c>forcePathStyle</c>),
+    /// with the AWS SDK doing the signing: <c>ListObjectsV2</c> with <c>max-keys=1</c> (an SDK call, its retries set from
+    /// the module's numbers) to see whether a context is already stored, and <c>PutObject</c> of the tar to a URL the SDK
+    /// presigns (SigV4, <c>UNSIGNED-PAYLOAD</c>), streamed from the files with its length known up front, so the archive is
+    /// read once per attempt and never held in memory. The PUT is idempotent and goes through the module's resilience
+    /// pipeline as such (429, 502–504 and dropped connections are retried). A failure that remains is the catalog's
     /// <see cref="ErrorCatalog.ImageContextUploadFailed"/>, its kind following the storage's status.
     /// </summary>
     public sealed class ContextStorage
@@ -29,8 +34,9 @@ namespace Daytona.Api.Images
         private readonly PushAccess _access;
         private readonly HttpClient _http;
         private readonly ResilientHttp _pipeline;
-        private readonly SigV4Signer _signer;
+        private readonly HttpResilienceOptions _options;
         private readonly Func<DateTime> _clock;
+        private AmazonS3Client? _s3;
         private int _requests;
 
         public ContextStorage(PushAccess access, HttpClient http, ResilientHttp? pipeline = null, Func<DateTime>? clock = null)
@@ -38,12 +44,14 @@ namespace Daytona.Api.Images
             _access = access ?? throw new ArgumentNullException(nameof(access));
             _http = http ?? throw new ArgumentNullException(nameof(http));
             _pipeline = pipeline ?? new ResilientHttp(HttpResilienceOptions.LongTransfers);
-            _signer = access.CreateSigner();
+            _options = _pipeline.Options;
             _clock = clock ?? (() => DateTime.UtcNow);
         }
 
-        /// <summary>S3 requests sent, retries included.</summary>
+        /// <summary>S3 requests sent by the PUTs, retries included.</summary>
         public int RequestsSent => _requests;
+
+        private AmazonS3Client S3 => _s3 ??= _access.CreateClient(_http, _options);
 
         /// <summary><c>&lt;organization&gt;/&lt;hash&gt;/</c>: where a context with this hash lives.</summary>
         public string PrefixFor(string hash) => _access.OrganizationId + "/" + hash + "/";
@@ -51,16 +59,21 @@ namespace Daytona.Api.Images
         /// <summary>True when anything is stored under <paramref name="prefix"/> (ListObjectsV2, MaxKeys 1).</summary>
         public async Task<bool> ExistsAsync(string prefix, CancellationToken cancellationToken)
         {
-            var uri = new Uri(BucketUrl() + "?list-type=2&max-keys=1&prefix=" + SigV4Signer.UriEncode(prefix, encodeSlash: true));
-            var body = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), SigV4Signer.EmptyPayloadHash, prefix, cancellationToken).ConfigureAwait(false);
             try
             {
-                var document = XDocument.Parse(body);
-                return document.Descendants().Any(e => e.Name.LocalName == "Contents");
+                var listing = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _access.Bucket, Prefix = prefix, MaxKeys = 1 }, cancellationToken).ConfigureAwait(false);
+                return listing.S3Objects != null && listing.S3Objects.Count > 0;
             }
-            catch (System.Xml.XmlException e)
+            catch (AmazonServiceException e) when (e.StatusCode != 0 && !(e.InnerException is HttpRequestException) && !(e.InnerException is IOException))
             {
-                throw ErrorCatalog.ImageContextUploadFailed.Create("The object storage answered ListObjectsV2 with something that is not XML: " + e.Message, prefix, e, kind: ErrorKind.InvalidData);
+                throw ErrorCatalog.ImageContextUploadFailed.Create(
+                    $"The object storage refused ListObjectsV2 {prefix}: {(int)e.StatusCode} {e.ErrorCode ?? e.StatusCode.ToString()}{(string.IsNullOrEmpty(e.Message) ? string.Empty : " - " + e.Message)}",
+                    prefix, e, kind: ErrorCatalog.KindForStatus((int)e.StatusCode));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is AmazonClientException || e is HttpRequestException || e is IOException || e is OperationCanceledException))
+            {
+                throw ErrorCatalog.ImageContextUploadFailed.Create($"Could not reach the object storage at {_access.StorageUrl}: {e.Message}", prefix, e,
+                    kind: e is OperationCanceledException ? ErrorKind.OperationTimeout : ErrorKind.ConnectionError);
             }
         }
 
@@ -73,34 +86,28 @@ namespace Daytona.Api.Images
                 throw ErrorCatalog.ImageContextTooLarge.Create($"The build context for {key} is {length} bytes; a single upload takes at most {MaxSingleUpload} bytes.", key);
             }
 
-            var uri = new Uri(BucketUrl() + "/" + SigV4Signer.UriEncode(key, encodeSlash: false));
-            await SendAsync(
-                () => new HttpRequestMessage(HttpMethod.Put, uri) { Content = new ArchiveContent(entries, length) },
-                SigV4Signer.UnsignedPayload,
-                key,
-                cancellationToken).ConfigureAwait(false);
+            // Valid for the whole call, every retry included (SigV4 allows up to 7 days).
+            var lifetime = _options.TotalBudget > TimeSpan.Zero ? _options.TotalBudget + TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+            var url = new Uri(S3.GetPreSignedURL(new GetPreSignedUrlRequest
+            {
+                BucketName = _access.Bucket,
+                Key = key,
+                Verb = HttpVerb.PUT,
+                Expires = _clock().Add(lifetime),
+                Protocol = _access.StorageUrl.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+            }));
+            await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, url) { Content = new ArchiveContent(entries, length) }, key, cancellationToken).ConfigureAwait(false);
             return length;
         }
 
-        private string BucketUrl()
-        {
-            var text = _access.StorageUrl.AbsoluteUri.TrimEnd('/');
-            return text + "/" + SigV4Signer.UriEncode(_access.Bucket, encodeSlash: true);
-        }
-
-        private async Task<string> SendAsync(Func<HttpRequestMessage> create, string payloadHash, string target, CancellationToken cancellationToken)
+        private async Task SendAsync(Func<HttpRequestMessage> create, string target, CancellationToken cancellationToken)
         {
             HttpResponseMessage response;
             try
             {
                 response = await _pipeline.SendAsync(
                     _http,
-                    () =>
-                    {
-                        var request = create();
-                        _signer.Sign(request, payloadHash, _clock());
-                        return request;
-                    },
+                    create,
                     RetryPolicy.Idempotent,
                     cancellationToken,
                     onAttempt: _ => Interlocked.Increment(ref _requests)).ConfigureAwait(false);
@@ -117,8 +124,6 @@ namespace Daytona.Api.Images
                 {
                     throw StorageError(response.StatusCode, text, response.RequestMessage?.Method.Method ?? "request", target);
                 }
-
-                return text;
             }
         }
 

@@ -3,7 +3,10 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Amazon.Runtime;
+using Amazon.S3;
 using Daytona.Common.Http;
+using RetryPolicy = Daytona.Common.Http.RetryPolicy;
 
 namespace Daytona.Api.Images
 {
@@ -45,7 +48,45 @@ namespace Daytona.Api.Images
 
         public override string ToString() => $"{StorageUrl} bucket {Bucket} (organization {OrganizationId})";
 
-        internal SigV4Signer CreateSigner() => new SigV4Signer(AccessKey, Secret, SessionToken, Region);
+        /// <summary>
+        /// An AWS SDK client for this storage (path-style, the region above, these keys) that sends through
+        /// <paramref name="http"/> and retries by <paramref name="options"/>' numbers: it signs every request.
+        /// </summary>
+        internal AmazonS3Client CreateClient(HttpClient http, HttpResilienceOptions options)
+        {
+            var retry = options.SdkRetry;
+            var config = new AmazonS3Config
+            {
+                ServiceURL = StorageUrl.AbsoluteUri,
+                ForcePathStyle = true,
+                AuthenticationRegion = Region,
+                UseHttp = StorageUrl.Scheme == Uri.UriSchemeHttp,
+                MaxErrorRetry = retry.MaxRetries,
+                RetryMode = RequestRetryMode.Standard,
+                Timeout = retry.NetworkTimeout,
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+                HttpClientFactory = new GivenHttpClient(http),
+            };
+            AWSCredentials credentials = string.IsNullOrEmpty(SessionToken)
+                ? new BasicAWSCredentials(AccessKey, Secret)
+                : new SessionAWSCredentials(AccessKey, Secret, SessionToken);
+            return new AmazonS3Client(credentials, config);
+        }
+
+        /// <summary>The SDK sends through the module's client (HttpHandlerFactory's handler), not one of its own.</summary>
+        private sealed class GivenHttpClient : HttpClientFactory
+        {
+            private readonly HttpClient _http;
+
+            public GivenHttpClient(HttpClient http) => _http = http;
+
+            public override HttpClient CreateHttpClient(IClientConfig clientConfig) => _http;
+
+            public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+            public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+        }
 
         /// <summary>The region of an AWS S3 endpoint (<c>s3.eu-west-1.amazonaws.com</c>, <c>s3-us-west-2.amazonaws.com</c>); us-east-1 otherwise.</summary>
         public static string RegionOf(Uri url)
