@@ -76,7 +76,7 @@ public sealed class FaultTableTests : IClassFixture<FaultTableTests.Server>, IDi
             "drop before processing" => new EmulatorFaults { DropConnections = 1 },
             "drop before processing every time" => new EmulatorFaults { DropConnections = 99 },
             "drop after processing" => new EmulatorFaults { DropAfterProcessing = 1 },
-            "404" or "401" => null, // the row's request itself asks for what is not there, or with a wrong key
+            "404" or "401" or "connection refused" => null, // the row's request itself asks for what is not there, or with a wrong key
             _ => throw new ArgumentException("No such fault: " + name),
         };
         if (faults != null)
@@ -138,6 +138,22 @@ public sealed class FaultTableTests : IClassFixture<FaultTableTests.Server>, IDi
         var client = fault == "401" ? _server.WrongKeyClient : _server.Client;
         var name = fault == "404" ? "no-such-snapshot" : _server.Existing;
         return Row("Daytona API, GET /snapshots/{name}", fault, requests, errorId, kind, scope, () => client.GetSnapshotAsync(name, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// No server listening (a wrong URL, a stopped emulator): the connection is never made, so nothing can have been
+    /// processed; retried twice at most, then DaytonaUnreachable ends the command — every later item would fail alike.
+    /// </summary>
+    [Fact]
+    public async Task DaytonaApiWithNoServerListening()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var client = new DaytonaClient(new DaytonaConnection(new Uri($"http://127.0.0.1:{port}/api"), _server.Emulator.ApiKey, null, "the test's key"), QuickClient());
+        await Row("Daytona API, no server", "connection refused", 0, "DaytonaUnreachable", "ConnectionError", Ends,
+            () => client.GetSnapshotAsync(_server.Existing, CancellationToken.None));
     }
 
     /// <summary>
