@@ -171,7 +171,9 @@ namespace Daytona.Checkpoints
 
                 // Not empty: unless another process created the repository since the read above (it writes the format
                 // first, so the format is there now).
-                if (storage.List(string.Empty).Count > 0 && storage.Stat(RepositoryLayout.FormatKey) == null)
+                // Another writer's create-only probe (written before its first write, the format) is not content.
+                if (storage.List(string.Empty).Any(o => !o.Key.StartsWith(ConditionalWriteProbe.Folder, StringComparison.Ordinal))
+                    && storage.Stat(RepositoryLayout.FormatKey) == null)
                 {
                     throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidArgument,
                         $"{storage.Location} is neither a checkpoint repository nor empty.", storage.Location, "Pass an empty or new location, or an existing repository.");
