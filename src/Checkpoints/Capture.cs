@@ -28,6 +28,9 @@ namespace Daytona.Checkpoints
         /// </summary>
         public Action<CheckpointProgress>? OnFileRead { get; set; }
 
+        /// <summary>Told after each pack uploaded to remote storage: packs and bytes uploaded of those filled so far.</summary>
+        public Action<CheckpointProgress>? OnUpload { get; set; }
+
         /// <summary>Reuse the chunk lists of files unchanged (same size and modification time) since the previous checkpoint of the source.</summary>
         public bool ReuseUnchanged { get; set; } = true;
     }
@@ -79,7 +82,7 @@ namespace Daytona.Checkpoints
 
             var previous = previousTask?.GetAwaiter().GetResult();
 
-            using var packs = Store.OpenWriter();
+            using var packs = Store.OpenWriter(options.OnUpload);
             try
             {
                 ReadFiles(io, scan, previous, options, packs, cancellationToken);

@@ -196,7 +196,7 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>A writer appending new chunks to packs; one per capture or import.</summary>
-        internal PackWriter OpenWriter() => new PackWriter(this);
+        internal PackWriter OpenWriter(Action<CheckpointProgress>? uploaded = null) => new PackWriter(this, uploaded);
 
         /// <summary>Compresses a chunk into a frame (thread-safe; one compressor per thread).</summary>
         internal int Compress(byte[] data, int offset, int count, byte[] destination) =>

@@ -13,7 +13,10 @@ namespace Daytona.Checkpoints
     /// <summary>
     /// Appends chunk frames to packs of a <see cref="ChunkStore"/> and commits them (the pack, then its index, both
     /// create-only) when the writer finishes. Thread-safe. A full pack is completed at once, so its storage can start
-    /// moving it (the folder's write-back to the disk, an upload) while the capture goes on compressing. Disposing
+    /// moving it (the folder's write-back to the disk, an upload) while the capture goes on compressing. On remote
+    /// storage a full pack is uploaded at once, at most <see cref="StorageTraits.Connections"/> at a time: a writer that
+    /// fills one more waits for an upload to end, so memory stays bounded by the packs in flight (each at most about
+    /// <see cref="ChunkStore.PackTarget"/>), and <see cref="Uploaded"/> reports the bytes uploaded. Disposing
     /// without <see cref="Keep"/> deletes every pack this writer committed: a failed capture leaves nothing behind
     /// (and a writer killed before its manifest leaves packs no manifest references, reclaimed by the next prune).
     /// </summary>
@@ -24,14 +27,30 @@ namespace Daytona.Checkpoints
         private readonly List<string> _committed = new List<string>();
         private readonly List<ChunkStore.IndexEntry> _entries = new List<ChunkStore.IndexEntry>();
         private readonly List<(string Pack, ObjectWriter Writer, List<ChunkStore.IndexEntry> Entries)> _full = new List<(string, ObjectWriter, List<ChunkStore.IndexEntry>)>();
+        private readonly object _committedGate = new object();
+        private readonly List<Task> _uploads = new List<Task>();
+        private readonly SemaphoreSlim? _inFlight;
+        private readonly CancellationTokenSource _abandon = new CancellationTokenSource();
         private ObjectWriter? _current;
         private string? _currentPack;
         private bool _keep;
+        private long _queuedBytes;
+        private long _uploadedBytes;
+        private int _queuedPacks;
+        private int _uploadedPacks;
 
-        public PackWriter(ChunkStore store)
+        public PackWriter(ChunkStore store, Action<CheckpointProgress>? uploaded = null)
         {
             _store = store;
+            Uploaded = uploaded;
+            if (!store.Storage.Traits.IsLocal)
+            {
+                _inFlight = new SemaphoreSlim(Math.Max(1, store.Storage.Traits.Connections));
+            }
         }
+
+        /// <summary>Told after each pack uploaded (remote storage): packs and bytes uploaded of those completed so far.</summary>
+        public Action<CheckpointProgress>? Uploaded { get; }
 
         /// <summary>Compressed bytes of the new chunks appended.</summary>
         public long NewBytes { get; private set; }
@@ -41,7 +60,7 @@ namespace Daytona.Checkpoints
         {
             get
             {
-                lock (_gate)
+                lock (_committedGate)
                 {
                     return _committed.ToList();
                 }
@@ -100,7 +119,33 @@ namespace Daytona.Checkpoints
             }
 
             _current.Complete();
-            _full.Add((_currentPack!, _current, _entries.ToList()));
+            if (_inFlight != null)
+            {
+                // Remote: upload now, or wait (holding the writers back) until one of the uploads in flight ends.
+                _inFlight.Wait(_abandon.Token);
+                var (pack, writer, entries, length) = (_currentPack!, _current, _entries.ToList(), _current.Length);
+                Interlocked.Add(ref _queuedBytes, length);
+                Interlocked.Increment(ref _queuedPacks);
+                _uploads.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await CommitAsync(pack, writer, entries, _abandon.Token).ConfigureAwait(false);
+                        var done = Interlocked.Increment(ref _uploadedPacks);
+                        var bytes = Interlocked.Add(ref _uploadedBytes, length);
+                        Uploaded?.Invoke(new CheckpointProgress("Uploading", done, Volatile.Read(ref _queuedPacks), bytes, Interlocked.Read(ref _queuedBytes), null));
+                    }
+                    finally
+                    {
+                        _inFlight.Release();
+                    }
+                }));
+            }
+            else
+            {
+                _full.Add((_currentPack!, _current, _entries.ToList()));
+            }
+
             _entries.Clear();
             _current = null;
             _currentPack = null;
@@ -113,11 +158,25 @@ namespace Daytona.Checkpoints
         public void Finish(CancellationToken cancellationToken = default)
         {
             List<(string Pack, ObjectWriter Writer, List<ChunkStore.IndexEntry> Entries)> pending;
+            Task[] uploads;
             lock (_gate)
             {
                 CompleteCurrent();
                 pending = _full.ToList();
                 _full.Clear();
+                uploads = _uploads.ToArray();
+            }
+
+            if (uploads.Length > 0)
+            {
+                try
+                {
+                    Task.WaitAll(uploads, cancellationToken);
+                }
+                catch (AggregateException e)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
             }
 
             if (pending.Count == 0)
@@ -161,7 +220,7 @@ namespace Daytona.Checkpoints
 
             var index = ChunkStore.WriteIndex(entries);
             await _store.Storage.WriteAsync(RepositoryLayout.PackIndexKey(pack), index, WriteCondition.CreateOnly, cancellationToken).ConfigureAwait(false);
-            lock (_gate)
+            lock (_committedGate)
             {
                 _committed.Add(pack);
             }
@@ -174,6 +233,28 @@ namespace Daytona.Checkpoints
 
         public void Dispose()
         {
+            // Uploads still running (a capture that failed or was cancelled) stop, and end before their packs are deleted.
+            Task[] uploads;
+            lock (_gate)
+            {
+                uploads = _uploads.ToArray();
+                _uploads.Clear();
+            }
+
+            if (!_keep && uploads.Any(t => !t.IsCompleted))
+            {
+                _abandon.Cancel();
+            }
+
+            try
+            {
+                Task.WaitAll(uploads);
+            }
+            catch (AggregateException)
+            {
+                // A failed upload left nothing (or a pack the loop below or the next prune deletes).
+            }
+
             lock (_gate)
             {
                 _current?.Dispose();
@@ -189,7 +270,13 @@ namespace Daytona.Checkpoints
                     return;
                 }
 
-                foreach (var pack in _committed)
+                List<string> committed;
+                lock (_committedGate)
+                {
+                    committed = _committed.ToList();
+                }
+
+                foreach (var pack in committed)
                 {
                     try
                     {
@@ -201,9 +288,13 @@ namespace Daytona.Checkpoints
                     }
                 }
 
-                if (_committed.Count > 0)
+                if (committed.Count > 0)
                 {
-                    _committed.Clear();
+                    lock (_committedGate)
+                    {
+                        _committed.Clear();
+                    }
+
                     _store.Reload();
                 }
             }

@@ -73,11 +73,19 @@ namespace Daytona.Snapshots.Checkpoints
 
             const int activity = 0x0C4E;
             var progress = ProgressReporter(activity);
+            var uploads = ProgressReporter(activity + 1);
+            var uploaded = false;
             RunAsync(async token =>
             {
                 var store = OpenOrCreateRepository(repository);
-                var checkpoint = await store.CaptureAsync(source, new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress }, token).ConfigureAwait(false);
+                var options = new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress, OnUpload = p => { uploaded = true; uploads(p); } };
+                var checkpoint = await store.CaptureAsync(source, options, token).ConfigureAwait(false);
                 CompleteProgress(activity, "Capturing");
+                if (uploaded)
+                {
+                    CompleteProgress(activity + 1, "Uploading");
+                }
+
                 foreach (var warning in checkpoint.Warnings)
                 {
                     PostWarning(warning);

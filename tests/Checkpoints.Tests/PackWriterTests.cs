@@ -1,0 +1,142 @@
+using Daytona.Checkpoints;
+using Daytona.Checkpoints.Storage;
+using Daytona.Checkpoints.Storage.Memory;
+
+namespace Checkpoints.Tests;
+
+/// <summary>Packs on remote storage: uploaded as they fill, a bounded number at a time, progress in bytes.</summary>
+public sealed class PackWriterTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void PacksUploadAsTheyFillAtMostConnectionsAtATimeAndProgressCountsTheirBytes()
+    {
+        var source = _temp.Sub("source");
+        for (var i = 0; i < 6; i++)
+        {
+            TestTree.Write(source, $"big{i}.bin", TestTree.Random(12 << 20, i)); // 72 MiB that does not compress: 5 packs
+        }
+
+        var storage = new Remote(connections: 2);
+        var repository = CheckpointRepository.OpenOrCreate(storage);
+        var reports = new List<CheckpointProgress>();
+        var checkpoint = repository.Capture(source, new CaptureOptions { OnUpload = p => { lock (reports) { reports.Add(p); } } }, default);
+
+        var packs = storage.Memory.ListAsync("packs/", null, default).Result.Where(o => o.Key.EndsWith(".pack", StringComparison.Ordinal)).ToList();
+        Assert.True(packs.Count >= 4, $"{packs.Count} packs");
+
+        // Memory: the pack being filled and at most Connections completed ones are held at any moment.
+        Assert.True(storage.MaxHeld <= 2 + 1, $"{storage.MaxHeld} packs held at once");
+        Assert.True(storage.MaxUploading <= 2, $"{storage.MaxUploading} uploads at once");
+
+        // Progress: one report per pack, ending at every byte of every pack.
+        Assert.Equal(packs.Count, reports.Count);
+        var last = reports.OrderBy(r => r.Bytes).Last();
+        Assert.Equal(packs.Sum(p => p.Length), last.Bytes);
+        Assert.Equal(packs.Count, (int)last.Files);
+        Assert.Equal("Uploading", last.Activity);
+        Assert.True(repository.Verify(checkpoint.Id).IsValid);
+    }
+
+    /// <summary>Memory storage that says it is remote, and counts the pack writers alive and committing.</summary>
+    private sealed class Remote : IObjectStorage
+    {
+        private int _held;
+        private int _uploading;
+
+        public Remote(int connections)
+        {
+            Traits = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, IsLocal = false, Connections = connections };
+        }
+
+        public MemoryStorage Memory { get; } = new();
+
+        public int MaxHeld { get; private set; }
+
+        public int MaxUploading { get; private set; }
+
+        public string Location => "remote-memory";
+
+        public StorageTraits Traits { get; }
+
+        public ObjectWriter CreateWriter(string key, WriteCondition condition)
+        {
+            var inner = Memory.CreateWriter(key, condition);
+            return key.EndsWith(".pack", StringComparison.Ordinal) ? new Counted(this, inner) : inner;
+        }
+
+        public Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken) => Memory.ReadAsync(key, cancellationToken);
+
+        public Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Memory.ReadRangeAsync(key, position, buffer, offset, count, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => Memory.OpenReadAsync(key, cancellationToken);
+
+        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => Memory.StatAsync(key, cancellationToken);
+
+        public Task<IReadOnlyList<ObjectInfo>> ListAsync(string prefix, string? startAfter, CancellationToken cancellationToken) => Memory.ListAsync(prefix, startAfter, cancellationToken);
+
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => Memory.DeleteAsync(key, cancellationToken);
+
+        public Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken) =>
+            ObjectLease.TryAcquireAsync(this, key, holder, duration, cancellationToken);
+
+        public void Dispose() => Memory.Dispose();
+
+        private sealed class Counted : ObjectWriter
+        {
+            private readonly Remote _owner;
+            private readonly ObjectWriter _inner;
+
+            public Counted(Remote owner, ObjectWriter inner)
+                : base(inner.Key, inner.Condition)
+            {
+                _owner = owner;
+                _inner = inner;
+                lock (owner)
+                {
+                    owner.MaxHeld = Math.Max(owner.MaxHeld, ++owner._held);
+                }
+            }
+
+            public override Stream Content => _inner.Content;
+
+            public override long Length => _inner.Length;
+
+            public override void Complete() => _inner.Complete();
+
+            public override async Task<WriteResult> CommitAsync(CancellationToken cancellationToken)
+            {
+                lock (_owner)
+                {
+                    _owner.MaxUploading = Math.Max(_owner.MaxUploading, ++_owner._uploading);
+                }
+
+                try
+                {
+                    await Task.Delay(50, cancellationToken); // an upload takes a while
+                    return await _inner.CommitAsync(cancellationToken);
+                }
+                finally
+                {
+                    lock (_owner)
+                    {
+                        _owner._uploading--;
+                    }
+                }
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                _inner.Dispose();
+                lock (_owner)
+                {
+                    _owner._held--;
+                }
+            }
+        }
+    }
+}
