@@ -68,7 +68,15 @@ namespace Daytona.Checkpoints
         private static List<FolderChild>? t_gathered;
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        public static FolderChild[] List(string folder)
+        public static FolderChild[] List(string folder) => List(folder, null);
+
+        /// <summary>
+        /// The children that sort after <paramref name="after"/> (ordinal), or whose name <paramref name="after"/> starts
+        /// with (a folder holding later names): a listing of a folder of 100,000 manifests "after the newest generation"
+        /// looks up and sorts only the few names that follow, not every one.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        public static FolderChild[] List(string folder, string? after)
         {
             var gathered = t_gathered ??= new List<FolderChild>(64);
             gathered.Clear();
@@ -77,7 +85,8 @@ namespace Daytona.Checkpoints
             {
                 try
                 {
-                    var gather = new Gather { Children = gathered };
+                    var chars = stackalloc char[NameMax];
+                    var gather = new Gather { Children = gathered, After = after, Chars = chars };
                     ReadNative(folder, ref gather);
                     listed = true;
                 }
@@ -91,6 +100,10 @@ namespace Daytona.Checkpoints
             if (!listed)
             {
                 ListManaged(folder, gathered);
+                if (after != null)
+                {
+                    gathered.RemoveAll(c => !Follows(c.Name.AsSpan(), after));
+                }
             }
 
             var children = gathered.ToArray();
@@ -127,6 +140,13 @@ namespace Daytona.Checkpoints
 
             same = !match.Differs && match.Found == expected.Length;
             return true;
+        }
+
+        /// <summary>Whether a child named <paramref name="name"/> can hold a name after <paramref name="after"/> (see <see cref="List(string, string)"/>).</summary>
+        private static bool Follows(ReadOnlySpan<char> name, string after)
+        {
+            var bound = after.AsSpan();
+            return name.SequenceCompareTo(bound) >= 0 || bound.StartsWith(name);
         }
 
         private static void ListManaged(string folder, List<FolderChild> children)
@@ -177,7 +197,7 @@ namespace Daytona.Checkpoints
                         length++;
                     }
 
-                    if ((length == 1 && name[0] == '.') || (length == 2 && name[0] == '.' && name[1] == '.'))
+                    if ((length == 1 && name[0] == '.') || (length == 2 && name[0] == '.' && name[1] == '.') || !sink.Wants(name, length))
                     {
                         continue;
                     }
@@ -216,6 +236,9 @@ namespace Daytona.Checkpoints
 
         private interface IEntrySink
         {
+            /// <summary>Whether the child is wanted at all (asked before it is looked up).</summary>
+            bool Wants(byte* name, int length);
+
             /// <summary>One child (its name as UTF-8 bytes); false stops the listing.</summary>
             bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode);
         }
@@ -223,6 +246,11 @@ namespace Daytona.Checkpoints
         private struct Gather : IEntrySink
         {
             public List<FolderChild> Children;
+            public string? After;
+            public char* Chars;
+
+            public bool Wants(byte* name, int length) =>
+                After == null || Follows(new ReadOnlySpan<char>(Chars, Encoding.UTF8.GetChars(name, length, Chars, NameMax)), After);
 
             public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
             {
@@ -239,6 +267,8 @@ namespace Daytona.Checkpoints
             public char* Chars;
             public int Found;
             public bool Differs;
+
+            public bool Wants(byte* name, int length) => true;
 
             public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
             {

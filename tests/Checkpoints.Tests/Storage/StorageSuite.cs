@@ -218,6 +218,25 @@ public abstract class StorageSuite : IDisposable
     }
 
     [SuiteFact]
+    public async Task StartAfterKeepsEveryKeyThatSortsAfterItWhateverFolderHoldsIt()
+    {
+        // '-' and '.' sort before '/': "p/ab/x" comes after "p/ab-c" and "p/ab.d" although the folder "ab" sorts first.
+        var storage = NewStorage();
+        var keys = new[] { "p/aa", "p/ab-c", "p/ab.d", "p/ab/x", "p/ab/y/z", "p/b" };
+        foreach (var key in keys)
+        {
+            await storage.WriteAsync(key, Bytes(key), WriteCondition.CreateOnly, default);
+        }
+
+        foreach (var after in new[] { "p/", "p/a", "p/aa", "p/ab", "p/ab-", "p/ab-c", "p/ab.d", "p/ab/", "p/ab/x", "p/ab/y", "p/ab/y/z", "p/b", "p/c", "o", "q" })
+        {
+            var expected = keys.Where(k => string.CompareOrdinal(k, after) > 0).ToArray();
+            Assert.True(expected.SequenceEqual((await storage.ListAsync("p/", after, default)).Select(o => o.Key)), $"listing p/ after {after}");
+            Assert.True(expected.SequenceEqual((await storage.ListAsync(string.Empty, after, default)).Select(o => o.Key)), $"listing everything after {after}");
+        }
+    }
+
+    [SuiteFact]
     public async Task DeleteSaysWhetherTheObjectWasThere()
     {
         var storage = NewStorage();

@@ -222,7 +222,9 @@ namespace Daytona.Checkpoints.Storage.Folder
             FolderChild[] children;
             try
             {
-                children = FolderLister.List(folder);
+                // Keys under keyPrefix compare with startAfter as their names compare with the rest of it.
+                var after = startAfter != null && startAfter.StartsWith(keyPrefix, StringComparison.Ordinal) ? startAfter.Substring(keyPrefix.Length) : null;
+                children = FolderLister.List(folder, after);
             }
             catch (DirectoryNotFoundException)
             {
