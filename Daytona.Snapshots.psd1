@@ -71,6 +71,8 @@
         'Test-Checkpoint'
         'Export-Checkpoint'
         'Import-Checkpoint'
+        'Get-CheckpointRepository'
+        'Set-CheckpointRepository'
         # Azure DevOps
         'Set-DaytonaPipelineVariable'
     )

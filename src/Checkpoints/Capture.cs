@@ -108,6 +108,7 @@ namespace Daytona.Checkpoints
                 Commit(session, manifest, cancellationToken);
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
+                KeepLastAfterCapture(source, warnings, cancellationToken);
                 checkpoint.Warnings = warnings;
                 return checkpoint;
             }
@@ -180,7 +181,11 @@ namespace Daytona.Checkpoints
                 FillStats(manifest);
                 Commit(session, manifest, cancellationToken);
                 packs.Keep();
-                return Checkpoint.From(manifest, Location);
+                var checkpoint = Checkpoint.From(manifest, Location);
+                var warnings = new List<string>();
+                KeepLastAfterCapture(source, warnings, cancellationToken);
+                checkpoint.Warnings = warnings;
+                return checkpoint;
             }
             catch
             {

@@ -380,22 +380,41 @@ namespace Daytona.Checkpoints
             }
 
             using var lease = RepositoryLease.Acquire(Storage, "removing checkpoints", Options.LockWait, cancellationToken);
+            return RemoveHolding(lease, ids, skipMissing: false, writersWait: null).Freed;
+        }
+
+        /// <summary>
+        /// Removes checkpoints holding the repository lease, then prunes: the ids still there (all of them, or
+        /// <c>CheckpointNotFound</c>, unless <paramref name="skipMissing"/>) and the stored bytes freed.
+        /// </summary>
+        internal (IReadOnlyList<string> Removed, long Freed) RemoveHolding(RepositoryLease lease, IReadOnlyCollection<string> ids, bool skipMissing, TimeSpan? writersWait)
+        {
+            var present = new List<string>();
             foreach (var id in ids)
             {
-                if (Storage.Stat(RepositoryLayout.ManifestKey(id), lease.Token) == null)
+                if (Storage.Stat(RepositoryLayout.ManifestKey(id), lease.Token) != null)
+                {
+                    present.Add(id);
+                }
+                else if (!skipMissing)
                 {
                     throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {id}.", id);
                 }
             }
 
+            if (present.Count == 0)
+            {
+                return (present, 0);
+            }
+
             // The catalog first (with tombstones), so no listing shows a checkpoint whose manifest is going.
-            Catalog.WriteNext(remove: ids, cancellationToken: lease.Token);
-            foreach (var id in ids)
+            Catalog.WriteNext(remove: present, cancellationToken: lease.Token);
+            foreach (var id in present)
             {
                 Storage.Delete(RepositoryLayout.ManifestKey(id), lease.Token);
             }
 
-            return new Pruner(this, Options.Verbose).Prune(lease);
+            return (present, new Pruner(this, Options.Verbose, writersWait).Prune(lease));
         }
 
         /// <summary>Reclaims the content no checkpoint references (left by removals that could not finish, or by writers that died); returns the bytes freed.</summary>

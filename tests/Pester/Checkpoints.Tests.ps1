@@ -295,6 +295,61 @@ Describe 'Checkpoints down the pipeline' {
     }
 }
 
+Describe 'Retention: the newest N checkpoints of each source' {
+    BeforeAll {
+        $repo = Join-Path $TestDrive 'retention-repo'
+        $api = Join-Path $TestDrive 'api'
+        $web = Join-Path $TestDrive 'web'
+        New-Item -ItemType Directory -Path $api, $web | Out-Null
+        $apiIds = foreach ($i in 1..4) { Set-Content (Join-Path $api 'v.txt') "api $i"; (New-Checkpoint -Path $api -Repository $repo).Id }
+        $webIds = foreach ($i in 1..2) { Set-Content (Join-Path $web 'v.txt') "web $i"; (New-Checkpoint -Path $web -Repository $repo).Id }
+    }
+
+    It 'lists with -WhatIf what -KeepLast would remove, and removes nothing' {
+        Remove-Checkpoint -Repository $repo -KeepLast 2 -WhatIf
+        @(Get-Checkpoint -Repository $repo).Count | Should -Be 6
+        $whatIf = (Invoke-ChildPowerShell "Remove-Checkpoint -Repository '$repo' -KeepLast 2 -WhatIf").Lines
+        @($whatIf | Where-Object { $_ -match '^What if' }).Count | Should -Be 2
+        ($whatIf -join "`n") | Should -Match ([regex]::Escape($apiIds[0]))
+        ($whatIf -join "`n") | Should -Match ([regex]::Escape($apiIds[1]))
+        ($whatIf -join "`n") | Should -Not -Match ([regex]::Escape($apiIds[2]))
+        @(Get-Checkpoint -Repository $repo).Count | Should -Be 6
+    }
+
+    It 'removes only the older checkpoints of -Source and emits them with -PassThru' {
+        $removed = @(Remove-Checkpoint -Repository $repo -KeepLast 3 -Source $api -Force -PassThru)
+        $removed.Id | Should -Be @($apiIds[0])
+        (Get-Checkpoint -Repository $repo -Source $api).Id | Should -Be $apiIds[1..3]
+        (Get-Checkpoint -Repository $repo -Source $web).Id | Should -Be $webIds
+        Test-Checkpoint -Repository $repo | ForEach-Object { $_.IsValid | Should -BeTrue }
+    }
+
+    It 'keeps the newest -KeepLast of every source after each capture once the repository says so' {
+        Set-CheckpointRepository -Repository $repo -KeepLast 1 -Confirm:$false
+        $info = Get-CheckpointRepository -Repository $repo
+        $info.KeepLast | Should -Be 1
+        $info.Checkpoints | Should -Be 5
+        Set-Content (Join-Path $api 'v.txt') 'api 5'
+        $last = New-Checkpoint -Path $api -Repository $repo -WarningVariable warnings
+        $warnings | Should -BeNullOrEmpty
+        (Get-Checkpoint -Repository $repo -Source $api).Id | Should -Be @($last.Id)
+        (Get-Checkpoint -Repository $repo -Source $web).Id | Should -Be $webIds
+        (Get-CheckpointRepository -Repository $repo).Sources[$api] | Should -Be 1
+    }
+
+    It 'turns retention off with -KeepLast 0' {
+        $info = Set-CheckpointRepository -Repository $repo -KeepLast 0 -PassThru
+        $info.KeepLast | Should -BeNullOrEmpty
+        Set-Content (Join-Path $api 'v.txt') 'api 6'
+        New-Checkpoint -Path $api -Repository $repo | Out-Null
+        @(Get-Checkpoint -Repository $repo -Source $api).Count | Should -Be 2
+    }
+
+    It 'refuses -KeepLast 0 for a removal' {
+        { Remove-Checkpoint -Repository $repo -KeepLast 0 -Force } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Daytona.Snapshots.Checkpoints.RemoveCheckpointCommand'
+    }
+}
+
 Describe 'What a folder checkpoint keeps' -Skip:([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
     BeforeAll {
         $source = Join-Path $TestDrive 'kinds'

@@ -36,8 +36,12 @@ namespace Daytona.Checkpoints.Pruning
         private readonly CheckpointRepository _repository;
         private readonly Action<string>? _progress;
 
-        public Pruner(CheckpointRepository repository, Action<string>? progress)
+        private readonly TimeSpan _writersWait;
+
+        /// <summary>A prune that waits up to <paramref name="writersWait"/> (default: the repository's PruneWait) for the captures under way.</summary>
+        public Pruner(CheckpointRepository repository, Action<string>? progress, TimeSpan? writersWait = null)
         {
+            _writersWait = writersWait ?? repository.Options.PruneWait;
             _repository = repository;
             _progress = progress;
         }
@@ -294,7 +298,7 @@ namespace Daytona.Checkpoints.Pruning
                     return true;
                 }
 
-                if (since.Elapsed > _repository.Options.PruneWait)
+                if (since.Elapsed > _writersWait)
                 {
                     return false;
                 }

@@ -155,6 +155,10 @@ namespace Daytona.Common
             "Check that the storage is reachable and has room, then run the command again.");
         public static readonly ErrorDefinition CheckpointStorageAccessDenied = Define(nameof(CheckpointStorageAccessDenied), ErrorKind.PermissionDenied, ErrorScope.Command,
             "Check the credentials the environment provides for this storage and their permissions.");
+        public static readonly ErrorDefinition CheckpointSettingsInvalid = Define(nameof(CheckpointSettingsInvalid), ErrorKind.InvalidData, ErrorScope.Command,
+            "Set the setting again with Set-CheckpointRepository (it rewrites the settings), or delete settings.json from the repository to go back to the defaults.");
+        public static readonly ErrorDefinition CheckpointRetentionInvalid = Define(nameof(CheckpointRetentionInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,
+            "Pass -KeepLast 1 or more (Set-CheckpointRepository -KeepLast 0 turns retention off).");
         public static readonly ErrorDefinition CheckpointRepositoryMissing = Define(nameof(CheckpointRepositoryMissing), ErrorKind.InvalidArgument, ErrorScope.Command,
             "Pass -Repository <folder or URL>, or set $env:DAYTONA_CHECKPOINT_REPOSITORY once for the session or the pipeline.");
         public static readonly ErrorDefinition CheckpointRepositoryLocationInvalid = Define(nameof(CheckpointRepositoryLocationInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,

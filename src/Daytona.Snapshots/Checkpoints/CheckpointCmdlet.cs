@@ -24,6 +24,19 @@ namespace Daytona.Snapshots.Checkpoints
         /// <summary>A PowerShell path (relative, PSDrive) as a file-system path; call on the pipeline thread.</summary>
         protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+        /// <summary>A -Source value as checkpoints record it: daytona:&lt;api url&gt; as given, a folder path resolved and normalized; null when empty.</summary>
+        protected string? SourceKey(string? source)
+        {
+            if (string.IsNullOrEmpty(source))
+            {
+                return null;
+            }
+
+            return source!.StartsWith("daytona:", StringComparison.OrdinalIgnoreCase)
+                ? source
+                : CheckpointRepository.Normalize(ResolvePath(source));
+        }
+
         /// <summary>Where the repository named by <see cref="Repository"/> (or the environment) is; call on the pipeline thread.</summary>
         protected RepositoryLocation ResolveRepository()
         {

@@ -144,17 +144,7 @@ namespace Daytona.Snapshots.Checkpoints
             });
         }
 
-        private string? SourceKey()
-        {
-            if (string.IsNullOrEmpty(Source))
-            {
-                return null;
-            }
-
-            return Source!.StartsWith("daytona:", StringComparison.OrdinalIgnoreCase)
-                ? Source
-                : CheckpointRepository.Normalize(ResolvePath(Source));
-        }
+        private string? SourceKey() => SourceKey(Source);
 
         /// <summary>The lookup by -At; a failure says how the value was read and which UTC instant was looked up.</summary>
         private Checkpoint FindAt(CheckpointRepository repository)

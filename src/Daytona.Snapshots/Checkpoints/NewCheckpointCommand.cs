@@ -116,6 +116,11 @@ namespace Daytona.Snapshots.Checkpoints
             {
                 var store = OpenOrCreateRepository(repository);
                 var checkpoint = store.CaptureDocument(source, SnapshotsDocument, document, Name, Label, token);
+                foreach (var warning in checkpoint.Warnings)
+                {
+                    PostWarning(warning);
+                }
+
                 PostVerbose($"Checkpoint {checkpoint.Id}: {_snapshots.Count} snapshot definition(s) of {apiUrl}.");
                 PostObject(checkpoint);
                 return System.Threading.Tasks.Task.CompletedTask;
