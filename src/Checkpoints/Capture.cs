@@ -108,7 +108,7 @@ namespace Daytona.Checkpoints
                 Commit(session, manifest, cancellationToken);
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
-                KeepLastAfterCapture(source, warnings, cancellationToken);
+                KeepLastAfterCapture(session.View, source, warnings, cancellationToken);
                 checkpoint.Warnings = warnings;
                 return checkpoint;
             }
@@ -183,7 +183,7 @@ namespace Daytona.Checkpoints
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
                 var warnings = new List<string>();
-                KeepLastAfterCapture(source, warnings, cancellationToken);
+                KeepLastAfterCapture(session.View, source, warnings, cancellationToken);
                 checkpoint.Warnings = warnings;
                 return checkpoint;
             }

@@ -12,9 +12,10 @@ namespace Daytona.Checkpoints
     ///                                checkpoint exists exactly when its manifest does
     /// checkpoints/~prune.json        the plan of the prune under way, if any: it sorts after every manifest, so the
     ///                                one listing a writer makes says what is new and whether a prune runs
+    /// checkpoints/~settings.json     repository settings (retention), replaced by version; listed by that same
+    ///                                listing, so a writer reads them only where a repository has some
     /// catalog/&lt;generation&gt;.cat     summaries of every checkpoint up to an id, compacted (see CatalogSnapshot)
     /// writers/&lt;writer&gt;.json         one marker per capture or import under way, renewed while it runs
-    /// settings.json                  repository settings (retention), replaced by version
     /// lock                           the lease of the one exclusive operation (prune, removal, rename)
     /// </code>
     /// Earlier versions kept <c>catalog.json</c> and took <c>lock</c> for every write; both still make sense to them.
@@ -34,7 +35,7 @@ namespace Daytona.Checkpoints
         /// (found by the probe): there, "create if absent" is a check and a write under this lock.
         /// </summary>
         public const string CommitLockKey = "commit-lock";
-        public const string SettingsKey = "settings.json";
+        public const string SettingsKey = "checkpoints/~settings.json";
         public const string LegacyCatalogKey = "catalog.json";
 
         /// <summary>

@@ -11,7 +11,7 @@ BeforeDiscovery {
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters + 'WhatIf', 'Confirm'
     # Parameters that name something the command creates, or a path inside an image: a missing one is not an error.
     $creates = 'Export-Checkpoint.Path', 'Start-ArazzoRecording.Path', 'Restore-Checkpoint.Destination', 'New-Checkpoint.Repository',
-        'Import-Checkpoint.Repository', 'Add-DaytonaImageFile.Destination', 'Add-DaytonaImageDirectory.Destination',
+        'Import-Checkpoint.Repository', 'Set-CheckpointRepository.Repository', 'Add-DaytonaImageFile.Destination', 'Add-DaytonaImageDirectory.Destination',
         'Set-DaytonaImageWorkingDirectory.Path', 'Start-CheckpointServer.PathBase', 'Compare-Checkpoint.Path'
     $pathLike = '^(Path|LiteralPath|Repository|Dockerfile|RequirementsFile|PyprojectFile|ContextPath|Destination)$'
     # Types a plain string cannot stand for: a string given for them is a wrong type.
@@ -92,6 +92,7 @@ BeforeAll {
         'Prefix' = { 'Sweep' }
         'InputObject' = { [pscustomobject]@{ A = 1 } }
         'At' = { Get-Date }
+        'KeepLast' = { 50 }
         'Base' = { 'python:3.12-slim' }
         'DebianSlim' = { '3.12' }
         'Dockerfile' = { Join-Path $workspace 'Dockerfile' }

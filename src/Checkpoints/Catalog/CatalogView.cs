@@ -36,6 +36,9 @@ namespace Daytona.Checkpoints.Catalog
         /// <summary>The ids of the manifests the listing showed, with their versions (ETags; null where a backend does not say).</summary>
         internal Dictionary<string, string?> Listed { get; }
 
+        /// <summary>Whether the listing showed the repository's settings (so a writer reads them only where there are some).</summary>
+        internal bool HasSettings { get; set; }
+
         /// <summary>Whether the listing showed a prune plan (a prune under way).</summary>
         public bool PruneRunning { get; }
 

@@ -105,6 +105,7 @@ namespace Daytona.Checkpoints.Catalog
             var recent = new List<Checkpoint>();
             var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
             var pruneRunning = false;
+            var hasSettings = false;
             string? latest = null;
             var uncompacted = 0;
             foreach (var info in listed)
@@ -112,6 +113,12 @@ namespace Daytona.Checkpoints.Catalog
                 if (info.Key == RepositoryLayout.PrunePlanKey)
                 {
                     pruneRunning = true;
+                    continue;
+                }
+
+                if (info.Key == RepositoryLayout.SettingsKey)
+                {
+                    hasSettings = true;
                     continue;
                 }
 
@@ -151,7 +158,7 @@ namespace Daytona.Checkpoints.Catalog
                 }
             }
 
-            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions);
+            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions) { HasSettings = hasSettings };
         }
 
         /// <summary>The newest readable generation (cached by key), or the empty catalog.</summary>

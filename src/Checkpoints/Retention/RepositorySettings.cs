@@ -6,7 +6,7 @@ using Daytona.Common;
 namespace Daytona.Checkpoints.Retention
 {
     /// <summary>
-    /// Settings a repository carries for every agent that writes to it (<c>settings.json</c>, replaced by version):
+    /// Settings a repository carries for every agent that writes to it (<c>checkpoints/~settings.json</c>, replaced by version; the listing a writer makes anyway shows whether there are any):
     /// <code>{"format":1,"keepLast":5}</code>. Unknown properties are kept as they were read (a newer module's settings
     /// survive an older one's change of another property).
     /// </summary>

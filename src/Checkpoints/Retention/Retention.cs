@@ -28,7 +28,7 @@ namespace Daytona.Checkpoints
     /// <summary>
     /// Retention, as Pulp's <c>retain_checkpoints</c>: keep the newest N checkpoints of each source, remove the others
     /// and reclaim what only they used. The repository's own setting (<see cref="RepositorySettings.KeepLast"/>, in
-    /// <c>settings.json</c> on whatever storage holds it) is applied by every capture, whichever agent makes it.
+    /// <c>checkpoints/~settings.json</c> on whatever storage holds it) is applied by every capture, whichever agent makes it.
     /// Removal runs under the repository lease and prunes under the pruner's invariant (see <see cref="Pruner"/>).
     /// </summary>
     public sealed partial class CheckpointRepository
@@ -107,8 +107,13 @@ namespace Daytona.Checkpoints
         /// the capture is committed whatever happens here; what could not be done is said in <paramref name="warnings"/>
         /// and done by the next capture.
         /// </summary>
-        internal RetentionResult? ApplyRetention(string source, List<string> warnings, CancellationToken cancellationToken)
+        internal RetentionResult? ApplyRetention(Catalog.CatalogView view, string source, List<string> warnings, CancellationToken cancellationToken)
         {
+            if (!view.HasSettings)
+            {
+                return null; // no settings object when this capture listed the manifests: no request spent on them
+            }
+
             RepositorySettings settings;
             try
             {
@@ -149,11 +154,11 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Retention after a committed capture: whatever goes wrong is a warning, never the capture's failure.</summary>
-        private void KeepLastAfterCapture(string source, List<string> warnings, CancellationToken cancellationToken)
+        private void KeepLastAfterCapture(Catalog.CatalogView view, string source, List<string> warnings, CancellationToken cancellationToken)
         {
             try
             {
-                ApplyRetention(source, warnings, cancellationToken);
+                ApplyRetention(view, source, warnings, cancellationToken);
             }
             catch (Exception e) when (e is DaytonaException || e is OperationCanceledException)
             {

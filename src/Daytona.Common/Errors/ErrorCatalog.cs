@@ -156,7 +156,7 @@ namespace Daytona.Common
         public static readonly ErrorDefinition CheckpointStorageAccessDenied = Define(nameof(CheckpointStorageAccessDenied), ErrorKind.PermissionDenied, ErrorScope.Command,
             "Check the credentials the environment provides for this storage and their permissions.");
         public static readonly ErrorDefinition CheckpointSettingsInvalid = Define(nameof(CheckpointSettingsInvalid), ErrorKind.InvalidData, ErrorScope.Command,
-            "Set the setting again with Set-CheckpointRepository (it rewrites the settings), or delete settings.json from the repository to go back to the defaults.");
+            "Set the setting again with Set-CheckpointRepository (it rewrites the settings), or delete checkpoints/~settings.json from the repository to go back to the defaults.");
         public static readonly ErrorDefinition CheckpointRetentionInvalid = Define(nameof(CheckpointRetentionInvalid), ErrorKind.InvalidArgument, ErrorScope.Command,
             "Pass -KeepLast 1 or more (Set-CheckpointRepository -KeepLast 0 turns retention off).");
         public static readonly ErrorDefinition CheckpointRepositoryMissing = Define(nameof(CheckpointRepositoryMissing), ErrorKind.InvalidArgument, ErrorScope.Command,

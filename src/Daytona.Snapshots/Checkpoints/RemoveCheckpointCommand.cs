@@ -35,6 +35,7 @@ namespace Daytona.Snapshots.Checkpoints
 
         /// <summary>With -KeepLast: only checkpoints of this source (a folder path, or daytona:&lt;api url&gt;).</summary>
         [Parameter(ParameterSetName = KeepLastSet)]
+        [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.CheckpointCompleter))]
         public string? Source { get; set; }
 
