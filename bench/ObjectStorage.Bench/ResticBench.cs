@@ -44,15 +44,27 @@ public sealed class ResticBench
             summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(proxy.Port), proxy, "azure:restic:/", restic));
         }
 
+        // restic signs plain-http uploads in chunks (s3rver would store the framing): it gets an https s3rver of its own;
+        // New-Checkpoint talks plain http through the counting proxy to another.
+        var key = Path.Combine(_bench.Work, "s3rver.key");
+        var certificate = Path.Combine(_bench.Work, "s3rver.crt");
+        var openssl = Bench.Run("openssl", new[] { "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate }, _bench.Work, null);
+        if (openssl.Exit != 0)
+        {
+            throw new InvalidOperationException("openssl failed: " + openssl.Error);
+        }
+
         await using (var s3 = await S3Server.StartAsync())
+        await using (var tls = await S3Server.StartAsync((key, certificate)))
         {
             await using var proxy = await FaultProxy.StartAsync(s3.ServiceUrl);
             var restic = new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
                 ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
+                ["RESTIC_CACERT"] = certificate,
             };
-            summary.Add(Compare("s3rver", tree, $"s3://{S3Server.Bucket}/ours", Bench.S3Environment(proxy.Url), proxy, $"s3:{s3.ServiceUrl}{S3Server.Bucket}/restic", restic));
+            summary.Add(Compare("s3rver", tree, $"s3://{S3Server.Bucket}/ours", Bench.S3Environment(proxy.Url), proxy, $"s3:https://127.0.0.1:{tls.Port}/{S3Server.Bucket}/restic", restic));
         }
 
         foreach (var line in summary)
@@ -76,13 +88,14 @@ public sealed class ResticBench
         resticEnvironment["RESTIC_REPOSITORY"] = resticRepository;
         resticEnvironment["RESTIC_PASSWORD"] = "bench";
         resticEnvironment["RESTIC_CACHE_DIR"] = Path.Combine(_bench.Work, server + "-restic-cache");
-        var init = Bench.Run("restic", new[] { "init" }, _bench.Work, resticEnvironment);
+        var init = Bench.Run("restic", Options(resticEnvironment, "init"), _bench.Work, resticEnvironment);
         if (init.Exit != 0)
         {
             throw new InvalidOperationException("restic init failed: " + init.Error);
         }
 
         var firstRestic = Restic(tree, resticEnvironment);
+
         var againRestic = Restic(tree, resticEnvironment);
         Console.WriteLine($"{server}: restic backup first {firstRestic:0.00} s, unchanged re-capture {againRestic:0.00} s");
         return string.Create(CultureInfo.InvariantCulture,
@@ -103,7 +116,7 @@ public sealed class ResticBench
     private double Restic(string tree, Dictionary<string, string> environment)
     {
         var watch = Stopwatch.StartNew();
-        var run = Bench.Run("restic", new[] { "backup", "--quiet", tree }, _bench.Work, environment);
+        var run = Bench.Run("restic", Options(environment, "backup", "--quiet", tree), _bench.Work, environment);
         watch.Stop();
         if (run.Exit != 0)
         {
@@ -112,6 +125,9 @@ public sealed class ResticBench
 
         return watch.Elapsed.TotalSeconds;
     }
+
+    private static string[] Options(Dictionary<string, string> environment, params string[] arguments) =>
+        environment.TryGetValue("RESTIC_CACERT", out var certificate) ? new[] { "--cacert", certificate }.Concat(arguments).ToArray() : arguments;
 
     private static string Shorten(string path) => path.Length > 90 ? path[..90] + "…" : path;
 }

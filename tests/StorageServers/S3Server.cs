@@ -24,7 +24,9 @@ public sealed class S3Server : NodeServer
 
     public Uri ServiceUrl => new($"http://127.0.0.1:{Port}");
 
-    public static async Task<S3Server> StartAsync()
+    /// <param name="tls">A PEM key and certificate to serve https with (restic's S3 client signs plain-http uploads in
+    /// chunks, whose framing s3rver would store into the objects); default: plain http.</param>
+    public static async Task<S3Server> StartAsync((string Key, string Certificate)? tls = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "s3rver-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -34,7 +36,7 @@ public sealed class S3Server : NodeServer
             {
                 "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--silent", "--no-vhost-buckets", "--configure-bucket", Bucket,
-            },
+            }.Concat(tls == null ? Array.Empty<string>() : new[] { "--key", tls.Value.Key, "--cert", tls.Value.Certificate }),
             TimeSpan.FromSeconds(60),
             null,
             // s3rver encrypts its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
