@@ -199,20 +199,18 @@ namespace Daytona.Images
             }
 
             var full = DaytonaImage.FullPathOf(cwd, candidate);
-            string resolved;
-            if (File.Exists(full) || Directory.Exists(full))
+            var link = IsLink(full);
+            if (!link && !File.Exists(full) && !Directory.Exists(full))
             {
-                resolved = RealPath(candidate, cwd);
+                return; // a path that does not exist cannot be archived
             }
-            else
-            {
-                // A path that does not exist cannot be archived; a dangling symbolic link still leaves the context.
-                if (IsDanglingLink(full))
-                {
-                    throw ImageErrors.Invalid("forbidden path outside the build context: " + candidate, candidate);
-                }
 
-                return;
+            var resolved = RealPath(candidate, cwd);
+            var target = DaytonaImage.FullPathOf(cwd, resolved);
+            if (link && !File.Exists(target) && !Directory.Exists(target))
+            {
+                // A dangling symbolic link still leaves the context (File.Exists is true for one on Unix: check its target).
+                throw ImageErrors.Invalid("forbidden path outside the build context: " + candidate, candidate);
             }
 
             var relative = Pathe.Relative(cwd, realRoot, resolved);
@@ -222,7 +220,7 @@ namespace Daytona.Images
             }
         }
 
-        private static bool IsDanglingLink(string full)
+        private static bool IsLink(string full)
         {
             try
             {

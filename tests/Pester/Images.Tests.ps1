@@ -302,3 +302,95 @@ Describe 'Image errors come before any request' {
         Get-RequestCount | Should -Be $requestsBefore
     }
 }
+
+# What Daytona's SDK refuses (tests/Daytona.Images.Tests/Data/sdk-rejection-cases.json, generated from the SDK's own
+# argument checks), the cmdlets refuse with the SDK's reason: each case's SDK calls as cmdlets, in the case's fixture.
+Describe 'Image definitions the SDK refuses, through the cmdlets' {
+    BeforeDiscovery {
+        $rejections = Get-Content (Join-Path $PSScriptRoot '../Daytona.Images.Tests/Data/sdk-rejection-cases.json') -Raw | ConvertFrom-Json
+        $rejectionCases = foreach ($case in $rejections.cases) { @{ Id = $case.id; Case = $case } }
+    }
+
+    BeforeAll {
+        $data = Join-Path $PSScriptRoot '../Daytona.Images.Tests/Data'
+        $shared = Get-Content (Join-Path $PSScriptRoot '../../../shared/conformance/images/cases.json') -Raw | ConvertFrom-Json
+        $extra = Get-Content (Join-Path $data 'sdk-extra-cases.json') -Raw | ConvertFrom-Json
+        $rejections = Get-Content (Join-Path $data 'sdk-rejection-cases.json') -Raw | ConvertFrom-Json
+        $fixture = Join-Path $TestDrive 'sdk-fixture'
+        function Write-FixtureFile([string] $Name, [byte[]] $Bytes) {
+            $path = Join-Path $fixture $Name
+            New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null
+            [System.IO.File]::WriteAllBytes($path, $Bytes)
+        }
+        foreach ($file in $shared.fixture.psobject.Properties) { Write-FixtureFile $file.Name ([Convert]::FromBase64String($file.Value)) }
+        foreach ($dir in $shared.emptyDirs + $extra.emptyDirs) { New-Item -ItemType Directory -Force -Path (Join-Path $fixture $dir) | Out-Null }
+        foreach ($file in $extra.fixture.psobject.Properties + $rejections.fixture.psobject.Properties) { Write-FixtureFile $file.Name ([System.Text.Encoding]::UTF8.GetBytes($file.Value)) }
+        foreach ($link in $extra.symlinks.psobject.Properties + $rejections.symlinks.psobject.Properties) {
+            New-Item -ItemType SymbolicLink -Path (Join-Path $fixture $link.Name) -Target $link.Value | Out-Null
+        }
+
+        # The SDK's calls as the cmdlets a user types.
+        function Invoke-AsCmdlets($Ops) {
+            $image = $null
+            foreach ($op in $Ops) {
+                $method = $op[0]
+                $arguments = @()
+                if ($op.Count -gt 1) { $arguments = $op[1..($op.Count - 1)] } # a slice stays an array (no pipeline unrolling)
+                $options = if ($arguments.Count -gt 1 -and $arguments[-1] -is [pscustomobject]) { $arguments[-1] } else { $null }
+                $image = switch ($method) {
+                    'base' { New-DaytonaImage -Base $arguments[0] }
+                    'debianSlim' { New-DaytonaImage -DebianSlim $arguments[0] }
+                    'fromDockerfile' { New-DaytonaImage -Dockerfile $arguments[0] }
+                    'pipInstall' { $image | Add-DaytonaImagePackage -Name @($arguments[0]) }
+                    'pipInstallFromRequirements' { $image | Add-DaytonaImagePackage -RequirementsFile $arguments[0] }
+                    'pipInstallFromPyproject' {
+                        $more = @{}
+                        if ($options.optionalDependencies) { $more.OptionalDependency = @($options.optionalDependencies) }
+                        $image | Add-DaytonaImagePackage -PyprojectFile $arguments[0] @more
+                    }
+                    'addLocalFile' { $image | Add-DaytonaImageFile -Path $arguments[0] -Destination $arguments[1] }
+                    'addLocalDir' { $image | Add-DaytonaImageDirectory -Path $arguments[0] -Destination $arguments[1] }
+                    'env' { $variables = [ordered]@{}; foreach ($p in $arguments[0].psobject.Properties) { $variables[$p.Name] = $p.Value }; $image | Set-DaytonaImageEnvironment -Variable $variables }
+                    'entrypoint' { $image | Set-DaytonaImageEntrypoint -Command @($arguments[0]) }
+                    'cmd' { $image | Set-DaytonaImageDefaultCommand -Command @($arguments[0]) }
+                    'dockerfileCommands' {
+                        $more = @{}
+                        if ($arguments.Count -gt 1 -and $arguments[1] -is [string]) { $more.ContextPath = $arguments[1] }
+                        if ($arguments.Count -gt 2 -and $arguments[2].strictContext) { $more.StrictContext = $true }
+                        $image | Add-DaytonaImageInstruction -Instruction @($arguments[0]) @more
+                    }
+                    default { throw "unmapped SDK method $method" }
+                }
+            }
+            $image
+        }
+    }
+
+    It '<Id>' -ForEach $rejectionCases {
+        if ($Case.id -in 'pip-packages-not-strings', 'entrypoint-not-strings') {
+            Set-ItResult -Skipped -Because 'a number given for a [string[]] parameter is converted to text by PowerShell before the cmdlet sees it (the engine refuses a number: SdkRejectionTests)'
+            return
+        }
+        Push-Location $fixture
+        try {
+            $err = $null
+            $ErrorActionPreference = 'Stop'
+            try { Invoke-AsCmdlets $Case.ops | Out-Null } catch { $err = $_ }
+        }
+        finally { Pop-Location }
+        $err | Should -Not -BeNullOrEmpty -Because "the SDK refuses it: $($Case.error.message)"
+        if ($Case.id -eq 'cmd-not-strings') {
+            # A $null in -Command is refused by PowerShell's binding before the cmdlet runs (a mandatory [string[]]).
+            $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationErrorNullNotAllowed,*'
+            return
+        }
+        $err.CategoryInfo.Category | Should -Be $(if ($Case.error.type -eq 'DaytonaNotFoundError') { 'ObjectNotFound' } else { 'InvalidArgument' })
+        $expected = $Case.error.message.Replace('<fixture>', (Get-Item $fixture).FullName)
+        if ($expected.StartsWith('Invalid pyproject.toml file ')) {
+            $err.Exception.Message | Should -BeLike ($expected.Substring(0, $expected.IndexOf(': ') + 2) + '*')
+        }
+        else {
+            $err.Exception.Message | Should -Be $expected
+        }
+    }
+}
