@@ -9,7 +9,11 @@ using Daytona.Arazzo.Validation;
 namespace Arazzo.Tests.Conformance;
 
 /// <summary>How one workflow of a corpus document ended.</summary>
-internal sealed record CorpusOutcome(string Document, string WorkflowId, string Kind, string Reason);
+internal sealed record CorpusOutcome(string Document, string WorkflowId, string Kind, string Reason)
+{
+    /// <summary>True when load-time validation warned about the step output whose value the failure was missing.</summary>
+    public bool Announced { get; init; }
+}
 
 /// <summary>What a corpus run found: documents, workflows and how each ended.</summary>
 internal sealed class CorpusReport
@@ -23,6 +27,11 @@ internal sealed class CorpusReport
     public List<CorpusOutcome> RefusedDocuments { get; } = new();
 
     public List<CorpusOutcome> Workflows { get; } = new();
+
+    /// <summary>ResponseValueNotDocumented warnings over the corpus, and those on workflows that then succeeded.</summary>
+    public int ResponseWarnings { get; set; }
+
+    public int ResponseWarningsOnSuccesses { get; set; }
 
     /// <summary>Requests answered with a status the criteria asked for that the description does not document.</summary>
     public int UndocumentedStatusAnswers { get; set; }
@@ -40,6 +49,7 @@ internal sealed class CorpusReport
             $"{Count(Succeeded)} succeeded, {Failed.Count()} failed, {Count(Refused)} refused (errors of their own); " +
             $"{Workflows.Count - Count(Refused)} error-free, {(Workflows.Count - Count(Refused) == 0 ? 0 : 100.0 * Count(Succeeded) / (Workflows.Count - Count(Refused))):0.0}% of them succeeded; " +
             $"{UndocumentedStatusAnswers} answers with a status the criteria asked for but the description does not document",
+            $"{Failed.Count(f => f.Announced)} of the {Failed.Count()} failures were announced at load time: a warning (ResponseValueNotDocumented) named the step output they read and what the description documents instead ({ResponseWarnings} such warnings in all, {ResponseWarningsOnSuccesses} on workflows that succeeded: outputs read but never needed for a request)",
         };
         foreach (var group in Workflows.Where(w => w.Kind != Succeeded).GroupBy(w => w.Kind).OrderByDescending(g => g.Count()))
         {
@@ -155,7 +165,18 @@ internal static class CorpusRunner
             var kind = result.Status == WorkflowStatus.Succeeded ? CorpusReport.Succeeded : Rules.FirstOrDefault(r => r.Applies(result)).Kind ?? Unexplained;
             var unresolved = result.Unresolved.Count == 0 ? string.Empty
                 : " [unresolved: " + string.Join("; ", result.Unresolved.Keys.Cast<string>().Take(3).Select(k => k + " = " + result.Unresolved[k])) + "]";
-            report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, (result.Error ?? string.Empty) + (kind == CorpusReport.Succeeded ? string.Empty : unresolved)));
+            report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, (result.Error ?? string.Empty) + (kind == CorpusReport.Succeeded ? string.Empty : unresolved))
+            {
+                Announced = kind != CorpusReport.Succeeded && Announced(readiness, workflow, result.Error),
+            });
+            var warnings = readiness.Diagnostics.Count(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId);
+            report.ResponseWarnings += warnings;
+            report.ResponseWarningsOnSuccesses += kind == CorpusReport.Succeeded ? warnings : 0;
+            if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && kind == CorpusReport.Succeeded && warnings > 0)
+            {
+                Console.WriteLine($"warned-but-succeeded {name}/{workflow.WorkflowId}: " + string.Join(" | ", readiness.Diagnostics.Where(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId).Select(d => d.Message)));
+            }
+
             if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && kind != CorpusReport.Succeeded)
             {
                 Console.WriteLine($"{kind} {name}/{workflow.WorkflowId}: {result.Error}{unresolved}");
@@ -163,6 +184,16 @@ internal static class CorpusRunner
         }
 
         report.UndocumentedStatusAnswers += mock.UndocumentedStatusAnswers;
+    }
+
+    /// <summary>Whether validation warned that the step output a failure reads is not in the documented response.</summary>
+    private static bool Announced(ValidationReport readiness, Workflow workflow, string? error)
+    {
+        var read = System.Text.RegularExpressions.Regex.Match(error ?? string.Empty, @"\$steps\.([^.\s]+)\.outputs\.([^\s,]+)");
+        return read.Success && readiness.Diagnostics.Any(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId
+            && System.Text.RegularExpressions.Regex.Match(d.Message, @"^Step '([^']*)' output '([^']*)'") is { Success: true } warned
+            && warned.Groups[1].Value == read.Groups[1].Value
+            && (read.Groups[2].Value == warned.Groups[2].Value || read.Groups[2].Value.StartsWith(warned.Groups[2].Value + ".", StringComparison.Ordinal) || read.Groups[2].Value.StartsWith(warned.Groups[2].Value + "[", StringComparison.Ordinal)));
     }
 
     /// <summary>Inputs a user might pass: a value for every declared input, from its examples, default, enum or type.</summary>

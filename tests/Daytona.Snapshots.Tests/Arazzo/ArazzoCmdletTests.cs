@@ -335,6 +335,7 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
                 "    - {name: limit, in: query, value: $inputs.limit}",
                 "    - {name: name, in: query, value: $inputs.filter}",
                 "    successCriteria: [{condition: $statusCode == 200}]",
+                "    outputs: {count: $response.body#/total, first: $response.body#/snapshotId}",
                 "  outputs: {limit: $inputs.limit, filter: $inputs.filter}",
                 "components:",
                 "  inputs:",
@@ -350,6 +351,14 @@ public sealed class ArazzoCmdletTests : IClassFixture<EmulatorFixture>
                 "        page: {type: integer, minimum: 1, maximum: 50}",
                 ""));
             using var s = ModuleSession.Create();
+
+            // Load time: the step output that reads what the documented response does not have is a warning with its line.
+            var diagnostics = s.Run("Test-ArazzoWorkflow -Path $args[0]", document).ShouldSucceed();
+            var undocumented = Assert.Single(diagnostics.Output, d => (string)Prop(d, "Code")! == "ResponseValueNotDocumented");
+            Assert.Equal("Warning", Prop(undocumented, "Severity")!.ToString());
+            Assert.Equal(15, Convert.ToInt32(Prop(undocumented, "Line")));
+            Assert.Contains("output 'first' reads $response.body#/snapshotId", (string)Prop(undocumented, "Message")!);
+            Assert.Contains("has no 'snapshotId' at '/' (it documents items, total, page, totalPages)", (string)Prop(undocumented, "Message")!);
 
             // "7" becomes 7 (lossless), the default fills filter; 'legacy' (schema false) only warns and the run goes on.
             var run = s.Run("Invoke-ArazzoWorkflow -Path $args[0] -Inputs @{ token = $args[1]; limit = '7'; legacy = 1 } -ServerUrl @{ api = $args[2] } -WarningAction Continue",
