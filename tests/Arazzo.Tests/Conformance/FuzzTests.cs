@@ -80,6 +80,12 @@ public sealed class FuzzTests : IDisposable
           outputs: {first: $steps.list.outputs.first}
         """;
 
+    /// <summary>
+    /// Documents per run: CI runs the first 156 of the sequence (every one of the 12 mutation kinds 13 times, same seed);
+    /// ARAZZO_FUZZ_FULL=1 runs all 520 (the proof's figure, a few minutes on a loaded machine).
+    /// </summary>
+    internal static int DocumentCount => Environment.GetEnvironmentVariable("ARAZZO_FUZZ_FULL") == "1" ? 520 : 156;
+
     [Fact]
     public async Task MutatedDocumentsEndInDiagnosticsOrAStableErrorWithinTheirTimeout()
     {
@@ -88,9 +94,16 @@ public sealed class FuzzTests : IDisposable
         var problems = new List<string>();
         var count = 0;
         var late = 0;
-        long peak = 0;
+        var total = DocumentCount;
+
+        // Earlier tests of this process leave memory behind: the fuzz's own memory is what it adds to the start.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var baseline = Process.GetCurrentProcess().WorkingSet64;
+        long peak = baseline;
         var watch = Stopwatch.StartNew();
-        for (var i = 0; count < 520; i++)
+        for (var i = 0; count < total; i++)
         {
             var (kind, bytes) = Mutate(seeds[i % seeds.Count], random, i);
             count++;
@@ -117,11 +130,12 @@ public sealed class FuzzTests : IDisposable
             peak = Math.Max(peak, Process.GetCurrentProcess().WorkingSet64);
         }
 
-        _output.WriteLine($"{count} mutated documents in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled, {late} past their timeout by more than 1 s, peak working set {peak / 1024 / 1024} MB");
-        Console.WriteLine($"Arazzo fuzz: {count} mutated documents in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled exceptions, {late} runs past their -Timeout by more than 1 s, peak working set {peak / 1024 / 1024} MB");
-        Assert.True(count >= 500);
+        var memory = $"peak working set {peak / 1024 / 1024} MB ({baseline / 1024 / 1024} MB when the fuzz started, {(peak - baseline) / 1024 / 1024} MB added)";
+        _output.WriteLine($"{count} mutated documents in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled, {late} past their timeout by more than 1 s, {memory}");
+        Console.WriteLine($"Arazzo fuzz: {count} mutated documents{(total < 520 ? " (ARAZZO_FUZZ_FULL=1 runs 520)" : string.Empty)} in {watch.Elapsed.TotalSeconds:0} s: {problems.Count} unhandled exceptions, {late} runs past their -Timeout by more than 1 s, {memory}");
+        Assert.Equal(total, count);
         Assert.Empty(problems);
-        Assert.True(peak < 500L * 1024 * 1024, $"peak working set {peak / 1024 / 1024} MB");
+        Assert.True(peak - baseline < 500L * 1024 * 1024, memory);
     }
 
     private async Task RunOne(string path, string kind)
