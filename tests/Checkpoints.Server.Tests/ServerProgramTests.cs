@@ -18,7 +18,7 @@ public sealed class ServerProgramTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _repository.DisposeAsync();
 
-    private static string ServerDll
+    internal static string ServerDll
     {
         get
         {
