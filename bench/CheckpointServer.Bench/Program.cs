@@ -50,7 +50,7 @@ try
     var id = repository.Capture(site, new CaptureOptions(), CancellationToken.None).Id;
 
     // 2. A repository of 100,000 checkpoints of one source, one a minute back from an hour ago (manifests of one
-    //    small file each, written as the folder storage keeps them; the first listing builds the catalog).
+    //    small file each, written as the folder storage keeps them; the next capture compacts them into the catalog).
     var many = Path.Combine(work, "many");
     var manyRepository = CheckpointRepository.OpenOrCreate(many);
     Directory.CreateDirectory(Path.Combine(work, "one"));
@@ -67,6 +67,9 @@ try
         seed.WriteTo(file);
     }
 
+    // A capture after them, as an agent's next capture would: the writer compacts the catalog of what it found.
+    File.WriteAllText(Path.Combine(work, "one", "a.txt"), "b");
+    manyRepository.Capture(Path.Combine(work, "one"), new CaptureOptions(), CancellationToken.None);
     var listed = CheckpointRepository.Open(many).List().Count;
     Console.WriteLine($"setup: {files} files of 4 KiB captured; {listed:N0} checkpoints written and listed in {sw.Elapsed.TotalSeconds:0.0} s");
 

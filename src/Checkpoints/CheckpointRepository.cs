@@ -236,6 +236,33 @@ namespace Daytona.Checkpoints
             return source == null ? all : all.Where(c => SameSource(c.Source, source)).ToList();
         }
 
+        /// <summary>
+        /// Every checkpoint, oldest first, or null when the list cannot have changed since the call that set
+        /// <paramref name="version"/> (the same catalog generation and the same manifests after it, each at the same
+        /// version): a server that lists a repository every few seconds re-reads nothing when nothing was written.
+        /// </summary>
+        public IReadOnlyList<Checkpoint>? ListIfChanged(ref string? version)
+        {
+            // A folder says without a listing that nothing was added, removed or renamed (read before the listing, so
+            // a change during it shows next time).
+            var folders = (Storage as FolderStorage)?.FoldersStamp(RepositoryLayout.CheckpointsPrefix, RepositoryLayout.CatalogPrefix);
+            if (folders != null && version != null && version.StartsWith(folders + "#", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var view = Catalog.Load();
+            var now = folders + "#" + view.ListingStamp;
+            if (string.Equals(now.Substring(now.IndexOf('#')), version?.Substring(version.IndexOf('#')), StringComparison.Ordinal))
+            {
+                version = now;
+                return null;
+            }
+
+            version = now;
+            return view.All();
+        }
+
         /// <summary>The checkpoint with this id; <c>CheckpointNotFound</c> when there is none.</summary>
         public Checkpoint Get(string id)
         {

@@ -45,6 +45,8 @@ internal sealed class SourceCatalog
     private readonly object _gate = new();
     private CatalogSnapshot? _snapshot;
     private Task<CatalogSnapshot>? _refreshing;
+    private readonly string?[] _listVersions;
+    private IReadOnlyList<Checkpoint>[]? _listed;
 
     public SourceCatalog(IReadOnlyList<ServedRepository> repositories, TimeSpan refresh, Action<string>? log = null)
     {
@@ -52,6 +54,7 @@ internal sealed class SourceCatalog
         _refresh = refresh;
         _maxStale = refresh < TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(10) : TimeSpan.FromTicks(refresh.Ticks * 5);
         _log = log;
+        _listVersions = new string?[repositories.Count];
     }
 
     public IReadOnlyList<ServedRepository> Repositories => _repositories;
@@ -106,12 +109,36 @@ internal sealed class SourceCatalog
         var startedUtc = DateTime.UtcNow;
         try
         {
+            // Builds run one at a time (StartRefresh), so the versions and lists are this method's own.
+            var listed = _listed ?? new IReadOnlyList<Checkpoint>[_repositories.Count];
+            var changed = _listed == null;
+            for (var r = 0; r < _repositories.Count; r++)
+            {
+                var list = _repositories[r].Repository.ListIfChanged(ref _listVersions[r]);
+                if (list != null)
+                {
+                    listed[r] = list;
+                    changed = true;
+                }
+            }
+
+            _listed = listed;
+            var previous = Volatile.Read(ref _snapshot);
+            if (!changed && previous != null)
+            {
+                // Nothing written since the last listing: the same sources, seen now.
+                var same = new CatalogSnapshot(previous.Sources, startedUtc, started);
+                Volatile.Write(ref _snapshot, same);
+                return same;
+            }
+
             var claims = new List<SourceClaim>();
             var members = new List<(ServedRepository Repository, List<Checkpoint> Checkpoints)>();
-            foreach (var repository in _repositories)
+            for (var r = 0; r < _repositories.Count; r++)
             {
+                var repository = _repositories[r];
                 var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var checkpoint in repository.Repository.List())
+                foreach (var checkpoint in listed[r])
                 {
                     // List is oldest first: the first checkpoint of a stream fixes its claim.
                     var claim = SourceIdentity.Of(checkpoint, repository.Repository.Root, checkpoint.Time.Ticks);
@@ -141,6 +168,8 @@ internal sealed class SourceCatalog
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Daytona.Common.DaytonaException)
         {
             _log?.Invoke($"Listing the repositories failed: {e.Message}");
+            Array.Clear(_listVersions, 0, _listVersions.Length); // the next listing reads every repository again
+            _listed = null;
             var previous = Volatile.Read(ref _snapshot);
             if (previous != null)
             {

@@ -36,6 +36,12 @@ namespace Daytona.Checkpoints.Catalog
         /// <summary>The ids of the manifests the listing showed, with their versions (ETags; null where a backend does not say).</summary>
         internal Dictionary<string, string?> Listed { get; }
 
+        /// <summary>
+        /// The generation and every manifest listed after it with its version (or size and time where a backend gives
+        /// no version): equal stamps mean the same list of checkpoints.
+        /// </summary>
+        internal string ListingStamp { get; set; } = string.Empty;
+
         /// <summary>Whether the listing showed the repository's settings (so a writer reads them only where there are some).</summary>
         internal bool HasSettings { get; set; }
 

@@ -108,6 +108,8 @@ namespace Daytona.Checkpoints.Catalog
             var hasSettings = false;
             string? latest = null;
             var uncompacted = 0;
+            var stamp = new System.Text.StringBuilder();
+            stamp.Append(snapshot.Generation).Append('/').Append(snapshot.Count).Append('/').Append(snapshot.ThroughTicks);
             foreach (var info in listed)
             {
                 if (info.Key == RepositoryLayout.PrunePlanKey)
@@ -136,6 +138,7 @@ namespace Daytona.Checkpoints.Catalog
 
                 latest = id;
                 versions[id] = info.Version;
+                stamp.Append('|').Append(id).Append('=').Append(info.Version ?? info.Length + "@" + info.LastModifiedUtc?.Ticks);
                 if (ticks <= snapshot.ThroughTicks && Array.BinarySearch(snapshot.Ticks, ticks) >= 0)
                 {
                     continue;
@@ -158,7 +161,7 @@ namespace Daytona.Checkpoints.Catalog
                 }
             }
 
-            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions) { HasSettings = hasSettings };
+            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions) { HasSettings = hasSettings, ListingStamp = stamp.ToString() };
         }
 
         /// <summary>The newest readable generation (cached by key), or the empty catalog.</summary>

@@ -58,6 +58,35 @@ namespace Daytona.Checkpoints.Storage.Folder
 
         internal string Temp { get; }
 
+        /// <summary>
+        /// A stamp of the folders of these prefixes (their modification times: a file added, removed or renamed in one
+        /// changes it), or null when one changed too recently to tell a later change in the same clock tick apart.
+        /// </summary>
+        internal string? FoldersStamp(params string[] prefixes)
+        {
+            var stamp = new System.Text.StringBuilder();
+            var recent = DateTime.UtcNow - TimeSpan.FromSeconds(2);
+            foreach (var prefix in prefixes)
+            {
+                var folder = new DirectoryInfo(Path.Combine(Root, prefix.TrimEnd('/').Replace('/', Path.DirectorySeparatorChar)));
+                if (!folder.Exists)
+                {
+                    stamp.Append(prefix).Append("-;");
+                    continue;
+                }
+
+                var modified = folder.LastWriteTimeUtc;
+                if (modified > recent)
+                {
+                    return null;
+                }
+
+                stamp.Append(prefix).Append(modified.Ticks).Append(';');
+            }
+
+            return stamp.ToString();
+        }
+
         /// <summary>The full path of the file of a key.</summary>
         public string PathOf(string key)
         {
