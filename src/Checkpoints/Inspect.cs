@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Daytona.Common;
+using static Daytona.Checkpoints.FolderScan;
 
 namespace Daytona.Checkpoints
 {

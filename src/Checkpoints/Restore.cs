@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
+using static Daytona.Checkpoints.FolderScan;
 
 namespace Daytona.Checkpoints
 {

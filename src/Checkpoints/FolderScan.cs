@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Daytona.Common;
+
+namespace Daytona.Checkpoints
+{
+    /// <summary>
+    /// The folder a capture reads: scanned once (files, links and folders, in parallel), and checked again after it
+    /// was read, so a capture of a folder that changed while it was read fails instead of recording a mix.
+    /// </summary>
+    internal static class FolderScan
+    {
+
+        internal readonly struct ScanItem
+        {
+            private readonly string _folder;
+            private readonly string _name;
+
+            public ScanItem(ManifestEntry entry, string folder, string name)
+            {
+                Entry = entry;
+                _folder = folder;
+                _name = name;
+            }
+
+            public ManifestEntry Entry { get; }
+
+            /// <summary>Where the entry is (put together when asked: most entries of a re-capture are never opened).</summary>
+            public string FullPath => Path.Combine(_folder, _name);
+        }
+
+        internal sealed class ScanResult
+        {
+            public List<ScanItem> Items { get; } = new List<ScanItem>();
+
+            /// <summary>Each folder's listing (relative path → children), to detect entries added, removed or modified while reading.</summary>
+            public Dictionary<string, FolderChild[]> Listings { get; } = new Dictionary<string, FolderChild[]>(StringComparer.Ordinal);
+
+            public long Files { get; set; }
+
+            public long Bytes { get; set; }
+
+            /// <summary>A folder left out (the repository, when it lies inside the source).</summary>
+            public string? Excluded { get; set; }
+        }
+
+        /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
+        private sealed class FolderListing
+        {
+            public FolderChild[] Children { get; set; } = Array.Empty<FolderChild>();
+
+            public List<ScanItem> Items { get; } = new List<ScanItem>();
+
+            public List<(string Full, string Relative)> Folders { get; } = new List<(string, string)>();
+
+            public List<string> Warnings { get; } = new List<string>();
+
+            public long Files { get; set; }
+
+            public long Bytes { get; set; }
+        }
+
+        /// <summary>
+        /// Lists a folder tree: every folder's entries sorted by name, folders before their content. The folders of
+        /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
+        /// the results are put in order.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1)
+        {
+            var result = new ScanResult { Excluded = exclude };
+            var listings = new ConcurrentDictionary<string, FolderListing>(StringComparer.Ordinal);
+            var level = new List<(string Full, string Relative)> { (root, string.Empty) };
+            while (level.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = level;
+                Each(current.Count, parallelism, cancellationToken, i => listings[current[i].Relative] = ListFolder(current[i].Full, current[i].Relative, exclude));
+                level = current.SelectMany(f => listings[f.Relative].Folders).ToList();
+            }
+
+            var total = 0;
+            foreach (var listing in listings.Values)
+            {
+                total += listing.Items.Count;
+            }
+
+            result.Items.Capacity = total;
+            var pending = new Stack<(string Full, string Relative)>();
+            pending.Push((root, string.Empty));
+            while (pending.Count > 0)
+            {
+                var (_, relative) = pending.Pop();
+                var listing = listings[relative];
+                result.Listings[relative] = listing.Children;
+                result.Items.AddRange(listing.Items);
+                warnings?.AddRange(listing.Warnings);
+                result.Files += listing.Files;
+                result.Bytes += listing.Bytes;
+                for (var i = listing.Folders.Count - 1; i >= 0; i--)
+                {
+                    pending.Push(listing.Folders[i]);
+                }
+            }
+
+            return result;
+        }
+
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static FolderListing ListFolder(string full, string relative, string? exclude)
+        {
+            var listing = new FolderListing();
+            var children = ListChildren(full, exclude);
+            listing.Children = children;
+            foreach (var child in children)
+            {
+                var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
+                switch (child.Kind)
+                {
+                    case ChildKind.Symlink:
+                        var target = Platform.LinkTarget(new FileInfo(Path.Combine(full, child.Name)));
+                        if (target == null)
+                        {
+                            listing.Warnings.Add($"Skipped '{path}': the target of this link could not be read.");
+                            continue;
+                        }
+
+                        listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, full, child.Name));
+                        break;
+                    case ChildKind.Directory:
+                        listing.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.Directory,
+                            Path = path,
+                            Mode = child.Mode,
+                            ModifiedUtc = child.ModifiedUtc,
+                        }, full, child.Name));
+                        listing.Folders.Add((Path.Combine(full, child.Name), path));
+                        break;
+                    default:
+                        listing.Items.Add(new ScanItem(new ManifestEntry
+                        {
+                            Type = EntryType.File,
+                            Path = path,
+                            Size = child.Size,
+                            Mode = child.Mode,
+                            ModifiedUtc = child.ModifiedUtc,
+                        }, full, child.Name));
+                        listing.Files++;
+                        listing.Bytes += child.Size;
+                        break;
+                }
+            }
+
+            return listing;
+        }
+
+        /// <summary>Runs <paramref name="body"/> for 0..count-1 on up to <paramref name="parallelism"/> threads; the first failure is thrown as it is.</summary>
+        internal static void Each(int count, int parallelism, CancellationToken cancellationToken, Action<int> body)
+        {
+            if (parallelism <= 1 || count <= 1)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    body(i);
+                }
+
+                return;
+            }
+
+            try
+            {
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, body);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
+        }
+
+        /// <summary>A folder's children sorted by name, without <paramref name="exclude"/> (the repository, when it lies inside).</summary>
+        internal static FolderChild[] ListChildren(string folder, string? exclude)
+        {
+            var children = FolderLister.List(folder);
+            return exclude == null ? children : Array.FindAll(children, c => !CheckpointRepository.SameSource(Path.Combine(folder, c.Name), exclude));
+        }
+
+        internal static bool IsInside(string path, string folder)
+        {
+            var prefix = folder.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? folder : folder + Path.DirectorySeparatorChar;
+            return path.StartsWith(prefix, Platform.IsWindows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
+
+        internal static DaytonaException Changed(string source, string path, string what) =>
+            CheckpointErrors.Create(CheckpointErrors.SourceChanged, ErrorKind.InvalidOperation,
+                $"'{path}' in {Daytona.Common.FileSystem.LongPaths.ForDisplay(source)} changed while it was being captured ({what}); no checkpoint was written.",
+                path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
+
+        /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        internal static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken, int parallelism = 1)
+        {
+            // Folders are listed again on several threads; the change reported is the first in listing order.
+            var folders = scan.Listings.ToArray();
+            var changes = new Exception?[folders.Length];
+            // The repository, when it lies inside the source: left out of the folder that holds it.
+            var excludedParent = scan.Excluded == null ? null : Path.GetDirectoryName(scan.Excluded);
+            var excludedName = scan.Excluded == null ? null : Path.GetFileName(scan.Excluded);
+            Each(folders.Length, parallelism, cancellationToken, i =>
+            {
+                var pair = folders[i];
+                var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
+                FolderChild[] now;
+                try
+                {
+                    // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
+                    var skip = excludedParent != null && CheckpointRepository.SameSource(excludedParent, full) ? excludedName : null;
+                    if (FolderLister.TryMatch(full, pair.Value, skip, out var same) && same)
+                    {
+                        return;
+                    }
+
+                    now = ListChildren(full, scan.Excluded);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    changes[i] = Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "the folder disappeared");
+                    return;
+                }
+
+                var name = FirstDifference(pair.Value, now);
+                if (name != null)
+                {
+                    var path = name.Length == 0 ? (pair.Key.Length == 0 ? "." : pair.Key) : pair.Key.Length == 0 ? name : pair.Key + "/" + name;
+                    changes[i] = Changed(source, path, "entries were added, removed or modified");
+                }
+            });
+
+            var change = changes.FirstOrDefault(c => c != null);
+            if (change != null)
+            {
+                throw change;
+            }
+
+            foreach (var item in scan.Items)
+            {
+                if (item.Entry.Type == EntryType.Symlink)
+                {
+                    var target = Platform.LinkTarget(new FileInfo(item.FullPath));
+                    if (!string.Equals(target, item.Entry.Target, StringComparison.Ordinal))
+                    {
+                        throw Changed(source, item.Entry.Path, "the link target changed");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The name of the first entry (in name order) that differs between two listings of a folder: added, removed,
+        /// of another kind, or a file of another size or modification time; null when they are the same.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        internal static string? FirstDifference(FolderChild[] before, FolderChild[] after)
+        {
+            var count = Math.Min(before.Length, after.Length);
+            for (var i = 0; i < count; i++)
+            {
+                var (x, y) = (before[i], after[i]);
+                var order = string.CompareOrdinal(x.Name, y.Name);
+                if (order != 0)
+                {
+                    return order < 0 ? x.Name : y.Name;
+                }
+
+                if (x.Kind != y.Kind || (x.Kind == ChildKind.File && (x.Size != y.Size || x.ModifiedUtc != y.ModifiedUtc)))
+                {
+                    return x.Name;
+                }
+            }
+
+            return before.Length > count ? before[count].Name : after.Length > count ? after[count].Name : null;
+        }
+
+        internal static void CheckUnchanged(string source, ScanItem item)
+        {
+            var info = new FileInfo(item.FullPath);
+            if (!info.Exists)
+            {
+                throw Changed(source, item.Entry.Path, "it was deleted");
+            }
+
+            if (info.Length != item.Entry.Size || info.LastWriteTimeUtc != item.Entry.ModifiedUtc)
+            {
+                throw Changed(source, item.Entry.Path, "its size or modification time changed");
+            }
+        }
+    }
+}
