@@ -70,9 +70,7 @@ namespace Daytona.Snapshots.Emulator
                 }
                 else
                 {
-                    WriteError(new ErrorRecord(
-                        new InvalidOperationException($"The emulator process {instance.ProcessId} did not stop."),
-                        ErrorCatalog.EmulatorStopFailed.Id, ErrorCategory.ResourceBusy, instance));
+                    WriteError(ErrorRecords.From(ErrorCatalog.EmulatorStopFailed.Create($"The emulator process {instance.ProcessId} did not stop.", instance), instance));
                     continue;
                 }
 
