@@ -286,10 +286,17 @@ namespace Daytona.Checkpoints
                     CheckpointTime.ToId(instant), "Ask for an instant at or before now, or list the checkpoints with Get-Checkpoint.");
             }
 
-            var view = Catalog.Load();
+            // An instant the compacted catalog covers is answered from it alone (on object storage: no listing of
+            // checkpoints/; in a folder: no reading of a folder holding every manifest); a recent one needs the listing too.
+            var view = Catalog.LoadFor(instant.Ticks, default);
             var found = view.FindAtOrBefore(instant.Ticks, source, SameSource);
             if (found == null)
             {
+                if (view.GenerationOnly)
+                {
+                    view = Catalog.Load(view.Snapshot, default); // for the first checkpoint in the message
+                }
+
                 var first = view.First(source, SameSource);
                 throw CheckpointErrors.NotFoundAt(
                     first == null

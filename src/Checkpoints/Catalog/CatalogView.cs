@@ -45,6 +45,12 @@ namespace Daytona.Checkpoints.Catalog
         /// <summary>Whether the listing showed the repository's settings (so a writer reads them only where there are some).</summary>
         internal bool HasSettings { get; set; }
 
+        /// <summary>
+        /// Whether this view is the newest generation alone, without the manifests listed after it (see
+        /// <see cref="CheckpointCatalog.LoadFor"/>): it answers lookups at or before the generation's last id less the skew margin only.
+        /// </summary>
+        internal bool GenerationOnly { get; set; }
+
         /// <summary>Whether the listing showed a prune plan (a prune under way).</summary>
         public bool PruneRunning { get; }
 

@@ -92,13 +92,36 @@ namespace Daytona.Checkpoints.Catalog
 
         private void Remember(string key) => DiskCache?.Put(NewestEntry, System.Text.Encoding.UTF8.GetBytes(key), null);
 
-        private CatalogView Load(CatalogSnapshot snapshot, CancellationToken cancellationToken)
+        /// <summary>
+        /// The catalog as a lookup of the newest checkpoint at or before <paramref name="ticks"/> needs it: when the instant
+        /// is at or before <see cref="ListedAfter"/> of the newest generation, the generation alone (no manifest a listing
+        /// adds can be at or before it; removals and renames are in the generation), with
+        /// <see cref="CatalogView.GenerationOnly"/> set; else the whole catalog, as <see cref="Load(CancellationToken)"/>.
+        /// </summary>
+        public CatalogView LoadFor(long ticks, CancellationToken cancellationToken)
+        {
+            var snapshot = Newest(cancellationToken);
+            var listedAfter = ListedAfter(snapshot);
+            return listedAfter != null && ticks <= listedAfter.Value
+                ? new CatalogView(_repository.Location, snapshot, new List<Checkpoint>(), null, false, 0) { GenerationOnly = true }
+                : Load(snapshot, cancellationToken);
+        }
+
+        /// <summary>
+        /// Readers list the manifests with ids after this instant (ticks; the generation's last id less
+        /// <see cref="SkewMargin"/>); null when the catalog has no generation (every manifest is listed).
+        /// </summary>
+        private static long? ListedAfter(CatalogSnapshot snapshot) =>
+            snapshot.ThroughTicks > 0 ? snapshot.ThroughTicks - SkewMargin.Ticks : (long?)null;
+
+        /// <summary>The catalog from <paramref name="snapshot"/> (the newest generation) and the manifests listed after it.</summary>
+        internal CatalogView Load(CatalogSnapshot snapshot, CancellationToken cancellationToken)
         {
             string? startAfter = null;
-            if (snapshot.ThroughTicks > 0)
+            var listedAfter = ListedAfter(snapshot);
+            if (listedAfter != null)
             {
-                var from = new DateTime(snapshot.ThroughTicks, DateTimeKind.Utc) - SkewMargin;
-                startAfter = RepositoryLayout.ManifestKey(CheckpointTime.ToId(from));
+                startAfter = RepositoryLayout.ManifestKey(CheckpointTime.ToId(new DateTime(listedAfter.Value, DateTimeKind.Utc)));
             }
 
             var listed = Storage.List(RepositoryLayout.CheckpointsPrefix, startAfter, cancellationToken);
