@@ -295,5 +295,36 @@ namespace Daytona.Arazzo.Expressions
                     return null;
             }
         }
+
+        /// <summary>Every string value in the tree (depth-first, to <paramref name="maxDepth"/> levels).</summary>
+        internal static IEnumerable<string> Strings(JsonNode? node, int maxDepth)
+        {
+            var pending = new Stack<(JsonNode? Node, int Depth)>();
+            pending.Push((node, 0));
+            while (pending.Count > 0)
+            {
+                var (current, depth) = pending.Pop();
+                switch (current)
+                {
+                    case JsonValue value when value.TryGetValue<string>(out var text):
+                        yield return text;
+                        break;
+                    case JsonObject obj when depth < maxDepth:
+                        foreach (var pair in obj.Reverse())
+                        {
+                            pending.Push((pair.Value, depth + 1));
+                        }
+
+                        break;
+                    case JsonArray list when depth < maxDepth:
+                        for (var i = list.Count - 1; i >= 0; i--)
+                        {
+                            pending.Push((list[i], depth + 1));
+                        }
+
+                        break;
+                }
+            }
+        }
     }
 }

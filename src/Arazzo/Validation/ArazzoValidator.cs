@@ -140,7 +140,7 @@ namespace Daytona.Arazzo.Validation
                         if (target.Operation != null)
                         {
                             CheckOperationParameters(bag, workflow, step, target.Operation);
-                            ResponseReads.Check(bag, step, target.Operation);
+                            ResponseReads.Check(bag, workflow, step, target.Operation);
                         }
                     }
                 }

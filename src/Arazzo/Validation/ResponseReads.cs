@@ -15,16 +15,20 @@ namespace Daytona.Arazzo.Validation
     /// Finds step outputs that read from the response body what the operation's documented success response cannot
     /// contain (a property its schema does not list, a name read from a list, any value of a response documented
     /// without a body) and warns at load time, naming the step, the expression and what the description documents:
-    /// such a value is empty at run time, and a step that puts it in a URL fails there. A schema that leaves the place
-    /// open (no properties, additionalProperties, an untyped value) is taken at its word: anything may be there.
+    /// such a value is empty at run time, and a step that puts it in a URL fails there. Reads the workflow's later
+    /// expressions make below such an output (<c>$steps.s.outputs.list.id</c>) are checked the same way. A place the
+    /// description leaves undescribed (no schema, <c>{}</c>, <c>{type: object}</c> without members) is named too: what is
+    /// read there is not documented. A schema that declares the place open (additionalProperties, patternProperties) is
+    /// taken at its word: anything may be there.
     /// </summary>
     internal static class ResponseReads
     {
         private const int MaxDepth = 32;
         private static readonly Regex s_wantedStatus = new Regex(@"\$statusCode\s*==\s*(\d{3})\b|\b(\d{3})\s*==\s*\$statusCode", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
-        public static void Check(DiagnosticBag bag, Step step, OperationInfo operation)
+        public static void Check(DiagnosticBag bag, Workflow workflow, Step step, OperationInfo operation)
         {
+            var bodyOutputs = new Dictionary<string, (OutputDefinition Output, IReadOnlyList<string> Tokens)>(StringComparer.Ordinal);
             foreach (var output in step.Outputs)
             {
                 if (!(output.Value is JsonValue value) || !value.TryGetValue<string>(out var text)
@@ -34,16 +38,83 @@ namespace Daytona.Arazzo.Validation
                     continue;
                 }
 
-                if (Explain(step, operation, expression.Pointer ?? string.Empty) is string finding)
+                var tokens = RuntimeExpression.PointerTokens(expression.Pointer ?? string.Empty);
+                bodyOutputs[output.Name] = (output, tokens);
+                if (Explain(step, operation, tokens) is string finding)
                 {
                     bag.Warning("ResponseValueNotDocumented", output.Path,
                         $"Step '{step.StepId}' output '{output.Name}' reads {text.Trim()}, but {finding}: a server that answers as its description says does not send it, so the output is empty and a step that puts it in a URL fails. Read a value the response documents (or correct the description).");
+                    bodyOutputs.Remove(output.Name);
+                }
+            }
+
+            // What the workflow's later expressions read below such an output ($steps.s.outputs.list.id) is read from the body too.
+            var warned = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (name, below, text) in ReadsBelow(workflow, step, bodyOutputs.Keys))
+            {
+                var (output, tokens) = bodyOutputs[name];
+                var pointer = tokens.Concat(below).ToList();
+                if (!warned.Contains(name) && Explain(step, operation, pointer) is string finding)
+                {
+                    warned.Add(name);
+                    bag.Warning("ResponseValueNotDocumented", output.Path,
+                        $"Step '{step.StepId}' output '{name}' is read as {text}, which reads the body at '/{string.Join("/", pointer)}', but {finding}: a server that answers as its description says does not send it, so the value is empty and a step that puts it in a URL fails. Read a value the response documents (or correct the description).");
+                }
+            }
+        }
+
+        /// <summary>Each later expression of the workflow that reads below one of the step's outputs: the output, the tokens below it, the expression.</summary>
+        private static IEnumerable<(string Output, List<string> Below, string Text)> ReadsBelow(Workflow workflow, Step step, ICollection<string> outputs)
+        {
+            if (outputs.Count == 0 || !(workflow.Document?.Source?.Root?["workflows"] is JsonArray all))
+            {
+                yield break;
+            }
+
+            var node = all.FirstOrDefault(w => w is JsonObject o && o["workflowId"] is JsonValue id && id.TryGetValue<string>(out var text) && text == workflow.WorkflowId);
+            var pattern = new Regex(@"\$steps\." + Regex.Escape(step.StepId) + @"\.(?:outputs\.)?[^\s{}'""(),]+", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+            foreach (var text in JsonUtil.Strings(node, 64))
+            {
+                MatchCollection matches;
+                try
+                {
+                    matches = pattern.Matches(text);
+                    _ = matches.Count;
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    continue;
+                }
+
+                foreach (Match match in matches)
+                {
+                    var read = match.Value.TrimEnd('.', ';');
+                    if (!RuntimeExpression.TryParseLenient(read, out var expression, out _) || expression == null || expression.Source != ExpressionSource.Steps)
+                    {
+                        continue;
+                    }
+
+                    var segments = expression.Segments;
+                    for (var take = segments.Count; take >= 1; take--)
+                    {
+                        if (segments.Take(take).All(s => s.Kind == NameSegmentKind.Name) && string.Join(".", segments.Take(take).Select(s => s.Text)) is var name && outputs.Contains(name))
+                        {
+                            var below = segments.Skip(take).Select(s => s.Kind == NameSegmentKind.Wildcard ? "*" : s.Pointer.Replace("~1", "/").Replace("~0", "~"))
+                                .Concat(RuntimeExpression.PointerTokens(expression.Pointer ?? string.Empty)).ToList();
+                            if (below.Count > 0)
+                            {
+                                yield return (name, below, read);
+                            }
+
+                            break;
+                        }
+                    }
                 }
             }
         }
 
         /// <summary>Why no documented success response can hold the value at the pointer, or null when one can (or the description does not say).</summary>
-        private static string? Explain(Step step, OperationInfo operation, string pointer)
+        private static string? Explain(Step step, OperationInfo operation, IReadOnlyList<string> tokens)
         {
             var responses = Considered(step, operation);
             if (responses.Count == 0)
@@ -51,7 +122,6 @@ namespace Daytona.Arazzo.Validation
                 return null;
             }
 
-            var tokens = RuntimeExpression.PointerTokens(pointer);
             string? first = null;
             foreach (var (status, response) in responses)
             {
@@ -124,12 +194,17 @@ namespace Daytona.Arazzo.Validation
         /// <summary>Null when the schema can hold a value at tokens[index..]; otherwise what it documents there instead.</summary>
         private static string? Walk(OpenApiDescription description, JsonNode? node, IReadOnlyList<string> tokens, int index, int depth)
         {
-            if (index >= tokens.Count || depth > MaxDepth || !(description.Resolve(node) is JsonObject schema))
+            if (index >= tokens.Count || depth > MaxDepth)
             {
                 return null;
             }
 
             var at = index == 0 ? "/" : "/" + string.Join("/", tokens.Take(index));
+            if (!(description.Resolve(node) is JsonObject schema))
+            {
+                return node == null ? $"does not describe what is at '{at}' (no schema), so '{tokens[index]}' is not documented there" : null;
+            }
+
             foreach (var choice in new[] { "oneOf", "anyOf" })
             {
                 if (schema[choice] is JsonArray options && options.Count > 0)
@@ -154,7 +229,7 @@ namespace Daytona.Arazzo.Validation
             var type = Type(description, schema, depth);
             if (type == "array" || schema["items"] != null)
             {
-                return int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                return token == "*" || int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out _)
                     ? Walk(description, schema["items"], tokens, index + 1, depth + 1)
                     : $"documents a list at '{at}', from which '{token}' is read as a name";
             }
@@ -170,9 +245,16 @@ namespace Daytona.Arazzo.Validation
                 return $"documents a {type} at '{at}', which has no '{token}'";
             }
 
-            if (IsOpen(description, schema, depth) || properties.Count == 0)
+            if (IsOpen(description, schema, depth) || token == "*")
             {
                 return null;
+            }
+
+            if (properties.Count == 0)
+            {
+                return schema.All(p => p.Key == "type" || p.Key == "description" || p.Key == "title" || p.Key == "nullable" || p.Key == "example" || p.Key.StartsWith("x-", StringComparison.Ordinal))
+                    ? $"does not describe the members of the object at '{at}', so '{token}' is not documented there"
+                    : null;
             }
 
             var listed = string.Join(", ", properties.Keys.Take(8)) + (properties.Count > 8 ? $", … ({properties.Count} in all)" : string.Empty);

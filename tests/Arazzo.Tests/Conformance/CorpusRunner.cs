@@ -33,6 +33,13 @@ internal sealed class CorpusReport
 
     public int ResponseWarningsOnSuccesses { get; set; }
 
+    /// <summary>
+    /// Workflows that succeeded only because the mock added a field the workflow reads and the description does not list
+    /// (see <see cref="ResponseCompletion"/>): run again against the answers as documented, they fail. Announced:
+    /// load-time validation warned about the workflow (ResponseValueNotDocumented).
+    /// </summary>
+    public List<CorpusOutcome> SucceededWithAddedFields { get; } = new();
+
     /// <summary>Requests answered with a status the criteria asked for that the description does not document.</summary>
     public int UndocumentedStatusAnswers { get; set; }
 
@@ -49,8 +56,14 @@ internal sealed class CorpusReport
             $"{Count(Succeeded)} succeeded, {Failed.Count()} failed, {Count(Refused)} refused (errors of their own); " +
             $"{Workflows.Count - Count(Refused)} error-free, {(Workflows.Count - Count(Refused) == 0 ? 0 : 100.0 * Count(Succeeded) / (Workflows.Count - Count(Refused))):0.0}% of them succeeded; " +
             $"{UndocumentedStatusAnswers} answers with a status the criteria asked for but the description does not document",
-            $"{Failed.Count(f => f.Announced)} of the {Failed.Count()} failures were announced at load time: a warning (ResponseValueNotDocumented) named the step output they read and what the description documents instead ({ResponseWarnings} such warnings in all, {ResponseWarningsOnSuccesses} on workflows that succeeded: outputs read but never needed for a request)",
+            $"{Failed.Count(f => f.Announced)} of the {Failed.Count()} failures were announced at load time: a warning (ResponseValueNotDocumented) named the step output they read and what the description documents instead ({ResponseWarnings} such warnings in all, {ResponseWarningsOnSuccesses} on workflows that succeeded)",
         };
+        lines.Add($"{SucceededWithAddedFields.Count} of the {Count(Succeeded)} successes relied on a field the description does not list, which the mock added because the documented schema permits it there (a live server may send fields its description omits; against the answers exactly as documented these workflows fail); {SucceededWithAddedFields.Count(s => s.Announced)} of them were announced at load time (ResponseValueNotDocumented)");
+        foreach (var example in SucceededWithAddedFields.Where(s => s.Announced).Take(3).Concat(SucceededWithAddedFields.Where(s => !s.Announced)))
+        {
+            lines.Add($"    {(example.Announced ? "e.g." : "not announced:")} {example.Document}/{example.WorkflowId}: added {Cut(example.Reason, 200)}");
+        }
+
         foreach (var group in Workflows.Where(w => w.Kind != Succeeded).GroupBy(w => w.Kind).OrderByDescending(g => g.Count()))
         {
             lines.Add($"  {group.Key}: {group.Count()}");
@@ -130,8 +143,10 @@ internal static class CorpusRunner
         }
 
         var readiness = document.Validation!;
+        var rerunUndocumented = 0;
         using var mock = new LoopbackMock();
         var tracker = mock.TrackSteps(document);
+        mock.CompletesReads = true;
         var servers = new Dictionary<string, string>();
         foreach (var source in document.SourceDescriptions)
         {
@@ -151,6 +166,7 @@ internal static class CorpusRunner
             options.Inputs = Inputs(document, workflow);
             options.ServerUrls = servers;
             options.Listener = tracker;
+            var additionsBefore = mock.Additions.Count;
             WorkflowResult result;
             try
             {
@@ -170,6 +186,21 @@ internal static class CorpusRunner
                 Announced = kind != CorpusReport.Succeeded && Announced(readiness, workflow, result.Error),
             });
             var warnings = readiness.Diagnostics.Count(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId);
+            var additions = mock.Additions.Skip(additionsBefore).ToList();
+            if (kind == CorpusReport.Succeeded && additions.Any(a => !a.EndsWith(ResponseCompletion.ListedMark, StringComparison.Ordinal)))
+            {
+                // Relied on it: the same workflow against the answers as documented (nothing added) does not succeed.
+                mock.CompletesReads = false;
+                var undocumentedBefore = mock.UndocumentedStatusAnswers;
+                var without = await new WorkflowRunner(document, options, resolver).RunWorkflowAsync(workflow.WorkflowId, CancellationToken.None);
+                rerunUndocumented += mock.UndocumentedStatusAnswers - undocumentedBefore;
+                mock.CompletesReads = true;
+                if (without.Status != WorkflowStatus.Succeeded)
+                {
+                    report.SucceededWithAddedFields.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, string.Join("; ", additions.Distinct())) { Announced = warnings > 0 });
+                }
+            }
+
             report.ResponseWarnings += warnings;
             report.ResponseWarningsOnSuccesses += kind == CorpusReport.Succeeded ? warnings : 0;
             if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && kind == CorpusReport.Succeeded && warnings > 0)
@@ -177,13 +208,22 @@ internal static class CorpusRunner
                 Console.WriteLine($"warned-but-succeeded {name}/{workflow.WorkflowId}: " + string.Join(" | ", readiness.Diagnostics.Where(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId).Select(d => d.Message)));
             }
 
+            if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && additions.Count > 0)
+            {
+                Console.WriteLine($"added-fields ({kind}{(warnings > 0 ? ", announced" : ", not announced")}) {name}/{workflow.WorkflowId}: {string.Join("; ", additions.Distinct())}");
+            }
+
             if (Environment.GetEnvironmentVariable("ARAZZO_CORPUS_VERBOSE") == "1" && kind != CorpusReport.Succeeded)
             {
                 Console.WriteLine($"{kind} {name}/{workflow.WorkflowId}: {result.Error}{unresolved}");
+                foreach (var warning in readiness.Diagnostics.Where(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId))
+                {
+                    Console.WriteLine("    warned: " + warning.Message);
+                }
             }
         }
 
-        report.UndocumentedStatusAnswers += mock.UndocumentedStatusAnswers;
+        report.UndocumentedStatusAnswers += mock.UndocumentedStatusAnswers - rerunUndocumented;
     }
 
     /// <summary>Whether validation warned that the step output a failure reads is not in the documented response.</summary>

@@ -102,10 +102,14 @@ public sealed class FuzzTests : IDisposable
         GC.Collect();
         var baseline = Process.GetCurrentProcess().WorkingSet64;
         long peak = baseline;
+        var byKind = new Dictionary<string, (long Allocated, long MaxJump, double Seconds, int Count)>();
         var watch = Stopwatch.StartNew();
         for (var i = 0; count < total; i++)
         {
             var (kind, bytes) = Mutate(seeds[i % seeds.Count], random, i);
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var setBefore = Process.GetCurrentProcess().WorkingSet64;
+            var docWatch = Stopwatch.StartNew();
             count++;
             var path = Path.Combine(_folder, $"doc{i % 7}.arazzo.yaml");
             File.WriteAllBytes(path, bytes);
@@ -127,7 +131,20 @@ public sealed class FuzzTests : IDisposable
                 problems.Add($"#{i} {kind}: {e.GetType().Name}: {e.Message}");
             }
 
-            peak = Math.Max(peak, Process.GetCurrentProcess().WorkingSet64);
+            var setAfter = Process.GetCurrentProcess().WorkingSet64;
+            peak = Math.Max(peak, setAfter);
+            byKind.TryGetValue(kind, out var sofar);
+            byKind[kind] = (sofar.Allocated + GC.GetTotalAllocatedBytes() - allocatedBefore, Math.Max(sofar.MaxJump, setAfter - setBefore), sofar.Seconds + docWatch.Elapsed.TotalSeconds, sofar.Count + 1);
+        }
+
+        foreach (var pair in byKind.OrderByDescending(p => p.Value.Allocated))
+        {
+            Console.WriteLine($"  {pair.Key}: {pair.Value.Count} documents, {pair.Value.Seconds:0.0} s, {pair.Value.Allocated / 1024 / 1024} MB allocated, largest working-set jump {pair.Value.MaxJump / 1024 / 1024} MB");
+        }
+
+        if (File.Exists("/proc/self/status"))
+        {
+            Console.WriteLine("  " + string.Join(", ", File.ReadAllLines("/proc/self/status").Where(l => l.StartsWith("VmHWM", StringComparison.Ordinal) || l.StartsWith("VmRSS", StringComparison.Ordinal))));
         }
 
         var memory = $"peak working set {peak / 1024 / 1024} MB ({baseline / 1024 / 1024} MB when the fuzz started, {(peak - baseline) / 1024 / 1024} MB added)";

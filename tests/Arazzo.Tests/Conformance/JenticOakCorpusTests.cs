@@ -6,7 +6,8 @@ namespace Arazzo.Tests.Conformance;
 /// jentic-oak: 157 Arazzo documents written for real public APIs by people and tools, none tuned for this engine.
 /// Every document is enumerated; none may be refused as a whole; every workflow without an error of its own must run
 /// to an end state — success, or a failure one of <see cref="CorpusRunner.Rules"/> explains — against the mock that
-/// answers as each description documents. The counts are printed and held here as a floor.
+/// answers as each description documents (adding, where the documented schema permits, a field the workflow reads that
+/// the description omits; see <see cref="ResponseCompletion"/>). The counts are printed and held here as floors.
 /// </summary>
 public class JenticOakCorpusTests
 {
@@ -28,7 +29,13 @@ public class JenticOakCorpusTests
 
         // Floors: raise them when the engine gets better, never lower them.
         Assert.True(report.Count(CorpusReport.Refused) <= 3, $"{report.Count(CorpusReport.Refused)} workflows refused");
-        Assert.True(report.Count(CorpusReport.Succeeded) >= 624, $"{report.Count(CorpusReport.Succeeded)} workflows succeeded");
+        Assert.True(report.Count(CorpusReport.Succeeded) >= 687, $"{report.Count(CorpusReport.Succeeded)} workflows succeeded");
+
+        // Of those, the ones that succeed only because the mock added a field the description does not list (where its
+        // schema permits one, as a live server may send): a ceiling, so the figure cannot grow unnoticed, and each is
+        // announced to the user at load time.
+        Assert.True(report.SucceededWithAddedFields.Count <= 63, $"{report.SucceededWithAddedFields.Count} successes relied on a field the mock added");
+        Assert.Empty(report.SucceededWithAddedFields.Where(s => !s.Announced).Select(s => $"{s.Document}/{s.WorkflowId}: {s.Reason}"));
     }
 
     /// <summary>

@@ -96,6 +96,7 @@ internal sealed class LoopbackMock : IDisposable
     {
         var tracker = new StepTracker(documents);
         CurrentStep = () => tracker.Current;
+        CurrentWorkflow = () => tracker.CurrentWorkflow;
         return tracker;
     }
 
@@ -216,6 +217,11 @@ internal sealed class LoopbackMock : IDisposable
             sample = (response["examples"] as JsonObject)?.Select(e => e.Value).FirstOrDefault()?.DeepClone() ?? SchemaSample.Create(info.OpenApi!, response["schema"], 0);
         }
 
+        if (CompletesReads && media != null && CurrentStep?.Invoke() is Daytona.Arazzo.Model.Step step)
+        {
+            sample = Complete(info.OpenApi!, step, sample, media["schema"]);
+        }
+
         // The headers the description documents for this response, with their example or a value from their schema.
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (response["headers"] is JsonObject documented)
@@ -240,6 +246,64 @@ internal sealed class LoopbackMock : IDisposable
     /// documented response the mock answers with.
     /// </summary>
     public Func<Daytona.Arazzo.Model.Step?>? CurrentStep { get; set; }
+
+    /// <summary>The workflow being run, when the harness says (see <see cref="StepTracker"/>).</summary>
+    public Func<Daytona.Arazzo.Model.Workflow?>? CurrentWorkflow { get; set; }
+
+    /// <summary>
+    /// When set, a documented answer gets the fields the workflow reads from it that the description leaves out, where
+    /// its schema permits them (see <see cref="ResponseCompletion"/>); each is recorded in <see cref="Additions"/>.
+    /// </summary>
+    public bool CompletesReads { get; set; }
+
+    private readonly List<string> _additions = new();
+
+    /// <summary>The fields added so far, as "step: pointer".</summary>
+    public IReadOnlyList<string> Additions
+    {
+        get
+        {
+            lock (_additions)
+            {
+                return _additions.ToList();
+            }
+        }
+    }
+
+    private JsonNode? Complete(OpenApiDescription description, Daytona.Arazzo.Model.Step step, JsonNode? sample, JsonNode? schema)
+    {
+        var workflow = CurrentWorkflow?.Invoke();
+        var reads = ResponseCompletion.BodyReads(workflow, step, workflow?.Document.Source?.Root);
+        if (Environment.GetEnvironmentVariable("ARAZZO_MOCK_DEBUG") == "1")
+        {
+            Console.WriteLine($"mock-reads {workflow?.WorkflowId}/{step.StepId}: {string.Join(" | ", reads.Select(r => "/" + string.Join("/", r)))} on {sample?.ToJsonString()[..Math.Min(200, sample?.ToJsonString().Length ?? 0)]}");
+        }
+
+        if (reads.Count == 0)
+        {
+            return sample;
+        }
+
+        // A body the description leaves undescribed (a media type without a schema) may hold anything: start from an object.
+        if (sample == null && (description.Resolve(schema) is not JsonObject described || (described["type"] == null && described["properties"] == null && described["items"] == null && described["$ref"] == null)))
+        {
+            sample = new JsonObject();
+        }
+
+        // The deepest reads first: a field read both whole and below (x and x.id) is made a container, not a string.
+        foreach (var read in reads.OrderByDescending(r => r.Count))
+        {
+            foreach (var added in ResponseCompletion.Complete(description, sample, schema, read))
+            {
+                lock (_additions)
+                {
+                    _additions.Add(step.StepId + ": " + added);
+                }
+            }
+        }
+
+        return sample;
+    }
 
     /// <summary>Answers whose status the criteria asked for but the description does not document (the first documented success's body was sent).</summary>
     public int UndocumentedStatusAnswers => _undocumented;
@@ -530,8 +594,13 @@ internal sealed class StepTracker : Daytona.Arazzo.Execution.IRunListener
 
     public void Add(Daytona.Arazzo.Model.ArazzoDocument document) => _documents.Add(document);
 
-    public void StepStarting(string workflowId, string stepId, int attempt, int stepIndex, int stepCount) =>
-        Current = _documents.Select(d => d.FindWorkflow(workflowId)?.FindStep(stepId)).FirstOrDefault(s => s != null);
+    public Daytona.Arazzo.Model.Workflow? CurrentWorkflow { get; private set; }
+
+    public void StepStarting(string workflowId, string stepId, int attempt, int stepIndex, int stepCount)
+    {
+        CurrentWorkflow = _documents.Select(d => d.FindWorkflow(workflowId)).FirstOrDefault(w => w?.FindStep(stepId) != null);
+        Current = CurrentWorkflow?.FindStep(stepId);
+    }
 
     public void Trace(string message)
     {

@@ -35,6 +35,16 @@ public sealed class ResponseReadsTests : IDisposable
               parameters: [{name: id, in: path, required: true, schema: {type: string}}]
               responses:
                 '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+          /blobs:
+            get:
+              operationId: getBlob
+              responses:
+                '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+          /notes:
+            get:
+              operationId: getNote
+              responses:
+                '200': {description: ok, content: {application/json: {example: {a: 1}}}}
           /things:
             get:
               operationId: listThings
@@ -52,12 +62,12 @@ public sealed class ResponseReadsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task<List<Diagnostic>> Warnings(string outputs, string operationId = "listPets")
+    private async Task<List<Diagnostic>> Warnings(string outputs, string operationId = "listPets", string? laterStep = null)
     {
         File.WriteAllText(Path.Combine(_folder, "pets.yaml"), OpenApi);
         var path = Path.Combine(_folder, "doc.arazzo.yaml");
         File.WriteAllText(path, "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n"
-            + $"- workflowId: w\n  steps:\n  - stepId: s\n    operationId: {operationId}\n    outputs: {outputs}\n");
+            + $"- workflowId: w\n  steps:\n  - stepId: s\n    operationId: {operationId}\n    outputs: {outputs}\n" + (laterStep == null ? string.Empty : "  - " + laterStep + "\n"));
         var report = await ArazzoValidator.AssessAsync(ArazzoLoader.LoadFile(path), new SourceResolver { AllowRemote = false });
         Assert.True(report.For("w")!.CanRun, "a warning does not stop the workflow");
         return report.Diagnostics.Where(d => d.Code == "ResponseValueNotDocumented").ToList();
@@ -93,5 +103,31 @@ public sealed class ResponseReadsTests : IDisposable
 
         var bodyless = Assert.Single(await Warnings("{created: $response.body#/id}", "addPet"));
         Assert.Contains("the documented 201 response of POST /pets (addPet) has no body", bodyless.Message);
+    }
+
+    [Fact]
+    public async Task AReadALaterStepMakesBelowAnOutputIsCheckedAgainstTheBody()
+    {
+        // The output is the whole list envelope; the next step reads 'id' below it, which the envelope does not document.
+        var later = "{stepId: t, operationId: getPet, parameters: [{name: id, in: path, value: $steps.s.outputs.page.id}]}";
+        var warning = Assert.Single(await Warnings("{page: $response.body}", laterStep: later));
+        Assert.Contains("Step 's' output 'page' is read as $steps.s.outputs.page.id, which reads the body at '/id'", warning.Message);
+        Assert.Contains("has no 'id' at '/' (it documents data, total)", warning.Message);
+
+        // Read below it where the body documents it: nothing to say.
+        Assert.Empty(await Warnings("{page: $response.body}", laterStep: "{stepId: t, operationId: getPet, parameters: [{name: id, in: path, value: '$steps.s.outputs.page.data[0].id'}]}"));
+    }
+
+    [Fact]
+    public async Task APlaceTheDescriptionLeavesUndescribedIsNamedButADeclaredOpenMapIsNot()
+    {
+        // {type: object} without members, and a JSON media type with no schema at all.
+        var warning = Assert.Single(await Warnings("{id: $response.body#/id}", "getBlob"));
+        Assert.Contains("does not describe the members of the object at '/', so 'id' is not documented there", warning.Message);
+        var schemaless = Assert.Single(await Warnings("{id: $response.body#/id}", "getNote"));
+        Assert.Contains("does not describe what is at '/' (no schema), so 'id' is not documented there", schemaless.Message);
+
+        // additionalProperties: true declares the members open: anything may be there.
+        Assert.Empty(await Warnings("{anything: $response.body#/whatever/below}", "listThings"));
     }
 }
