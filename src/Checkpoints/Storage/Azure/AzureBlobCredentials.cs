@@ -43,6 +43,9 @@ namespace Daytona.Checkpoints.Storage.Azure
         /// <summary>The blob service endpoint; null when a connection string names it implicitly.</summary>
         public Uri? ServiceUri { get; private set; }
 
+        /// <summary>The container's URL as the SDK builds it, known without the SDK (null when a connection string names no endpoint).</summary>
+        public Uri? ContainerUri => ServiceUri == null ? null : new Uri(ServiceUri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + Location.Container);
+
         /// <summary>Which credential was chosen (a variable's name, never its value).</summary>
         public string Source { get; private set; } = string.Empty;
 

@@ -17,18 +17,27 @@ namespace Daytona.Checkpoints.Storage.Azure
     /// </summary>
     public sealed class AzureBlobStorage : IObjectStorage
     {
-        private readonly BlobContainerClient _container;
+        private readonly Task<BlobContainerClient> _container;
         private readonly string _prefix;
         private readonly bool _pathStyle;
 
+        /// <summary>
+        /// Opens the container. The SDK's client (its pipeline, in a new process mostly compiling code) is built in the
+        /// background: the caller works on (reads this machine's cache, lists the folder it captures) until the first request.
+        /// </summary>
         public AzureBlobStorage(AzureBlobCredentials credentials, StorageOptions? options = null)
         {
             options ??= new StorageOptions();
-            _container = credentials.CreateClient(options);
+            var known = credentials.ContainerUri;
+            var settings = options;
+            _container = known == null
+                ? Task.FromResult(credentials.CreateClient(options))
+                : Task.Run(() => credentials.CreateClient(settings));
+            var uri = known ?? _container.Result.Uri;
             _prefix = credentials.Location.Prefix;
-            _pathStyle = _container.Uri.AbsolutePath.Trim('/').Split('/').Length > 1;
+            _pathStyle = uri.AbsolutePath.Trim('/').Split('/').Length > 1;
             Location = credentials.Display;
-            Identity = "azure-blob " + _container.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + _prefix;
+            Identity = "azure-blob " + uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + _prefix;
             options.Verbose?.Invoke($"Azure Blob Storage: {Location}, credentials from {credentials.Source}.");
         }
 
@@ -39,13 +48,13 @@ namespace Daytona.Checkpoints.Storage.Azure
 
         public StorageTraits Traits { get; } = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, Connections = 8 };
 
-        private BlobClient Blob(string key) => _container.GetBlobClient(_prefix + key);
+        private async Task<BlobClient> BlobAsync(string key) => (await _container.ConfigureAwait(false)).GetBlobClient(_prefix + key);
 
         public async Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken)
         {
             try
             {
-                var result = await Blob(key).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                var result = await (await BlobAsync(key).ConfigureAwait(false)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
                 var bytes = result.Value.Content.ToArray();
                 return new StoredObject(bytes, bytes.Length, result.Value.Details.ETag.ToString());
             }
@@ -68,7 +77,7 @@ namespace Daytona.Checkpoints.Storage.Azure
 
             try
             {
-                var result = await Blob(key).DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position, count) }, cancellationToken).ConfigureAwait(false);
+                var result = await (await BlobAsync(key).ConfigureAwait(false)).DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position, count) }, cancellationToken).ConfigureAwait(false);
                 using var stream = result.Value.Content;
                 var total = 0;
                 int read;
@@ -98,7 +107,7 @@ namespace Daytona.Checkpoints.Storage.Azure
         {
             try
             {
-                var result = await Blob(key).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var result = await (await BlobAsync(key).ConfigureAwait(false)).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 return result.Value.Content;
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -115,7 +124,7 @@ namespace Daytona.Checkpoints.Storage.Azure
         {
             try
             {
-                var properties = await Blob(key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var properties = await (await BlobAsync(key).ConfigureAwait(false)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 return new ObjectInfo(key, properties.Value.ContentLength, properties.Value.LastModified.UtcDateTime, properties.Value.ETag.ToString());
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -143,7 +152,7 @@ namespace Daytona.Checkpoints.Storage.Azure
                 try
                 {
                     var data = new BinaryData(new ReadOnlyMemory<byte>(content.Array!, content.Offset, content.Count));
-                    var result = await Blob(key).UploadAsync(data, new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+                    var result = await (await BlobAsync(key).ConfigureAwait(false)).UploadAsync(data, new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
                     return new WriteResult(WriteStatus.Written, result.Value.ETag.ToString());
                 }
                 catch (RequestFailedException e) when (e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
@@ -173,7 +182,7 @@ namespace Daytona.Checkpoints.Storage.Azure
         {
             try
             {
-                await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await (await _container.ConfigureAwait(false)).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (IsFailure(e))
             {
@@ -196,7 +205,8 @@ namespace Daytona.Checkpoints.Storage.Azure
             var marker = startAfter != null && _pathStyle ? _prefix + startAfter : null;
             try
             {
-                await foreach (var page in _container.GetBlobsAsync(options, cancellationToken).AsPages(marker).ConfigureAwait(false))
+                var container = await _container.ConfigureAwait(false);
+                await foreach (var page in container.GetBlobsAsync(options, cancellationToken).AsPages(marker).ConfigureAwait(false))
                 {
                     foreach (var item in page.Values)
                     {
@@ -225,7 +235,7 @@ namespace Daytona.Checkpoints.Storage.Azure
         {
             try
             {
-                var response = await Blob(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var response = await (await BlobAsync(key).ConfigureAwait(false)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 return response.Value;
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -243,6 +253,8 @@ namespace Daytona.Checkpoints.Storage.Azure
 
         public void Dispose()
         {
+            // The client holds nothing to release; a client still being built is left to finish (its failure observed).
+            _container.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
 
         private static bool IsFailure(Exception e) =>

@@ -20,7 +20,7 @@ namespace Daytona.Checkpoints.Storage.S3
     /// </summary>
     public sealed class S3Storage : IObjectStorage
     {
-        private readonly AmazonS3Client _client;
+        private readonly Task<AmazonS3Client> _client;
         private readonly string _bucket;
         private readonly string _prefix;
         private readonly StorageOptions _options;
@@ -29,17 +29,25 @@ namespace Daytona.Checkpoints.Storage.S3
         public S3Storage(S3Settings settings, StorageOptions? options = null)
         {
             _options = options ?? new StorageOptions();
-            _client = settings.CreateClient(_options);
+            // The SDK's client (its configuration, endpoint rules and pipeline; in a new process mostly compiling code) is
+            // built in the background: the caller works on (reads this machine's cache, lists the folder it captures)
+            // until the first request.
+            _client = Task.Run(() =>
+            {
+                var client = settings.CreateClient(_options);
+                if (_options.Verbose != null)
+                {
+                    // Raised for every try of a request: a request object seen before is being retried.
+                    client.BeforeRequestEvent += OnBeforeRequest;
+                }
+
+                return client;
+            });
             _bucket = settings.Location.Bucket!;
             _prefix = settings.Location.Prefix;
             Location = settings.Display;
             Identity = "s3 " + (settings.Endpoint != null ? settings.Endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') : "aws:" + (settings.Region ?? "default")) + "/" + _bucket + "/" + _prefix;
             _options.Verbose?.Invoke($"S3: {Location}, credentials from {settings.Source}.");
-            if (_options.Verbose != null)
-            {
-                // Raised for every try of a request: a request object seen before is being retried.
-                _client.BeforeRequestEvent += OnBeforeRequest;
-            }
         }
 
         public string Location { get; }
@@ -66,7 +74,7 @@ namespace Daytona.Checkpoints.Storage.S3
         {
             try
             {
-                using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+                using var response = await (await _client.ConfigureAwait(false)).GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
                 using var memory = new MemoryStream(response.ContentLength > 0 && response.ContentLength < int.MaxValue ? (int)response.ContentLength : 0);
                 await response.ResponseStream.CopyToAsync(memory, 81920, cancellationToken).ConfigureAwait(false);
                 var bytes = memory.ToArray();
@@ -92,7 +100,7 @@ namespace Daytona.Checkpoints.Storage.S3
             try
             {
                 var request = new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = new ByteRange(position, position + count - 1) };
-                using var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                using var response = await (await _client.ConfigureAwait(false)).GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
                 var total = 0;
                 int read;
                 while (total < count && (read = await response.ResponseStream.ReadAsync(buffer, offset + total, count - total, cancellationToken).ConfigureAwait(false)) > 0)
@@ -120,7 +128,7 @@ namespace Daytona.Checkpoints.Storage.S3
         {
             try
             {
-                var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+                var response = await (await _client.ConfigureAwait(false)).GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
                 return response.ResponseStream;
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -137,7 +145,7 @@ namespace Daytona.Checkpoints.Storage.S3
         {
             try
             {
-                var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+                var response = await (await _client.ConfigureAwait(false)).GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
                 return new ObjectInfo(key, response.ContentLength, response.LastModified?.ToUniversalTime(), response.ETag);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -176,7 +184,7 @@ namespace Daytona.Checkpoints.Storage.S3
 
                 try
                 {
-                    var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                    var response = await (await _client.ConfigureAwait(false)).PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
                     return new WriteResult(WriteStatus.Written, response.ETag);
                 }
                 catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -212,7 +220,7 @@ namespace Daytona.Checkpoints.Storage.S3
             {
                 while (true)
                 {
-                    var response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+                    var response = await (await _client.ConfigureAwait(false)).ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
                     foreach (var item in response.S3Objects ?? new List<S3Object>())
                     {
                         var key = item.Key.Substring(_prefix.Length);
@@ -249,7 +257,7 @@ namespace Daytona.Checkpoints.Storage.S3
 
             try
             {
-                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+                await (await _client.ConfigureAwait(false)).DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -267,7 +275,15 @@ namespace Daytona.Checkpoints.Storage.S3
                 ? ObjectLease.TryAcquireAsync(this, key, holder, duration, cancellationToken)
                 : LockObjectLease.TryAcquireAsync(this, key, holder, duration, cancellationToken);
 
-        public void Dispose() => _client.Dispose();
+        public void Dispose() => _client.ContinueWith(t =>
+        {
+            if (t.Status == TaskStatus.RanToCompletion)
+            {
+                t.Result.Dispose();
+            }
+
+            return t.Exception;
+        }, TaskContinuationOptions.ExecuteSynchronously);
 
         private static bool IsFailure(Exception e) => e is AmazonServiceException || e is AmazonClientException || e is IOException || e is System.Net.Http.HttpRequestException;
 

@@ -94,4 +94,19 @@ public sealed class AzureBlobCredentialsTests
         var error = Assert.Throws<DaytonaException>(() => For("az://checkpoints", Env(("AZURE_STORAGE_ACCOUNT", "acct"), ("AZURE_STORAGE_KEY", "not base64 !!"))));
         Assert.DoesNotContain("not base64 !!", error.Message);
     }
+
+    /// <summary>The storage builds the SDK's client in the background and names its cache without it: the URL it knows must be the SDK's.</summary>
+    [Theory]
+    [InlineData("az://checkpoints/team/app", "AZURE_STORAGE_CONNECTION_STRING", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + Key + ";EndpointSuffix=core.windows.net")]
+    [InlineData("az://checkpoints", "AZURE_STORAGE_CONNECTION_STRING", "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Key + ";BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;")]
+    [InlineData("az://checkpoints", "AZURE_STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true")]
+    [InlineData("az://checkpoints/p", "AZURE_STORAGE_KEY", Key)]
+    [InlineData("https://acct.blob.core.windows.net/checkpoints/p", "AZURE_STORAGE_SAS_TOKEN", "sv=1&sig=abc")]
+    [InlineData("https://acct.blob.core.windows.net/checkpoints/p?sv=1&sig=abc", "UNUSED", "")]
+    [InlineData("https://acct.blob.core.windows.net/checkpoints/p", "UNUSED", "")]
+    public void TheContainerUrlKnownWithoutTheSdkIsTheSdks(string location, string variable, string value)
+    {
+        var credentials = For(location, Env((variable, value), ("AZURE_STORAGE_ACCOUNT", "acct")));
+        Assert.Equal(credentials.CreateClient(new StorageOptions()).Uri, credentials.ContainerUri);
+    }
 }
