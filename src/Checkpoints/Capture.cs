@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Checkpoints.Storage;
 using Daytona.Common;
+using Daytona.Common.Diagnostics;
 using static Daytona.Checkpoints.FolderScan;
 
 namespace Daytona.Checkpoints
@@ -63,32 +64,69 @@ namespace Daytona.Checkpoints
                     $"The folder {source} is the repository or lies inside it.", source, "Keep the repository outside the folder you capture.");
             }
 
-            using var session = BeginWrite("capturing", cancellationToken);
+            Timings.Mark("capture: start");
             var io = Platform.ForIo(source);
             var started = DateTime.UtcNow;
             var warnings = new List<string>();
-            // A repository kept inside the folder it captures is left out of the capture.
-            // The previous checkpoint's manifest is read while the folder is listed.
+
+            // The folder is listed while the writer announces itself and reads the catalog (requests, on object storage:
+            // the first ones of a new process also set up the storage client), and the previous checkpoint's manifest is
+            // read while the listing goes on. A repository kept inside the folder it captures is left out of the capture.
+            using var scanning = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var inside = LocalPath != null && IsInside(LocalPath, source);
+            var scanTask = Task.Run(
+                () =>
+                {
+                    var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers);
+                    Timings.Mark("capture: folder listed");
+                    return listed;
+                },
+                scanning.Token);
+            WriterSession begun;
+            try
+            {
+                begun = BeginWrite("capturing", cancellationToken);
+            }
+            catch
+            {
+                // The listing is of no use now: stopped, and waited for, so nothing of the capture runs on.
+                scanning.Cancel();
+                try
+                {
+                    scanTask.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+
+                throw;
+            }
+
+            using var session = begun;
             var previousTask = options.ReuseUnchanged ? Task.Run(() => PreviousFiles(session.View, source)) : null;
             ScanResult scan;
             try
             {
-                var inside = LocalPath != null && IsInside(LocalPath, source);
-                scan = Scan(io, warnings, cancellationToken, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers);
+                scan = scanTask.GetAwaiter().GetResult();
             }
             finally
             {
                 previousTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             }
 
+            Timings.Mark("capture: listing awaited");
             var previous = previousTask?.GetAwaiter().GetResult();
+            Timings.Mark("capture: previous checkpoint read");
 
             using var packs = Store.OpenWriter(options.OnUpload);
             try
             {
                 ReadFiles(io, scan, previous, options, packs, cancellationToken);
+                Timings.Mark("capture: files read");
                 Recheck(io, scan, cancellationToken, Options.Workers);
+                Timings.Mark("capture: files checked again");
                 packs.Finish(cancellationToken);
+                Timings.Mark("capture: packs uploaded");
 
                 var manifest = new Manifest
                 {
@@ -110,6 +148,7 @@ namespace Daytona.Checkpoints
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
                 KeepLastAfterCapture(session.View, source, warnings, cancellationToken);
+                Timings.Mark("capture: done");
                 checkpoint.Warnings = warnings;
                 return checkpoint;
             }

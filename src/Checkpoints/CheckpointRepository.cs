@@ -5,11 +5,14 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using System.Threading.Tasks;
 using Daytona.Checkpoints.Catalog;
 using Daytona.Checkpoints.Pruning;
 using Daytona.Checkpoints.Storage;
+using Daytona.Checkpoints.Storage.Cache;
 using Daytona.Checkpoints.Storage.Folder;
 using Daytona.Common;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints
 {
@@ -158,11 +161,20 @@ namespace Daytona.Checkpoints
         public static CheckpointRepository OpenOrCreate(IObjectStorage storage, RepositoryOptions? options = null, string? localPath = null)
         {
             options ??= new RepositoryOptions();
+
+            // A writer's storage is probed for create-only writes before its first write (unless this machine knows the
+            // verdict): started now, the probe's requests run while the format is read (and a new repository listed).
+            if (storage is CachingStorage caching)
+            {
+                Task.Run(() => caching.EnsureProbedAsync(CancellationToken.None)).ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
+
             bool exists;
             using (var format = storage.Read(RepositoryLayout.FormatKey))
             {
                 // A read, not a stat: the format never changes, so this machine's cache answers it (no request).
                 exists = format != null;
+                Timings.Mark("repository: format read");
             }
 
             if (!exists)
@@ -190,7 +202,10 @@ namespace Daytona.Checkpoints
         {
             storageOptions ??= new StorageOptions();
             storageOptions.Durable = options.Durable;
-            return StorageFactory.Open(location, storageOptions);
+            Timings.Mark("storage: opening");
+            var opened = StorageFactory.Open(location, storageOptions);
+            Timings.Mark("storage: opened");
+            return opened;
         }
 
         private static void CheckFormat(IObjectStorage storage, string content)

@@ -2,6 +2,7 @@ using System;
 using Daytona.Checkpoints.Storage.Azure;
 using Daytona.Checkpoints.Storage.Cache;
 using Daytona.Checkpoints.Storage.S3;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints.Storage
 {
@@ -44,8 +45,10 @@ namespace Daytona.Checkpoints.Storage
                     throw new ArgumentException($"{location} is not on object storage.", nameof(location));
             }
 
+            Timings.Mark("storage: backend opened");
             var root = ObjectCache.ResolveRoot(options.CacheFolder, options.Environment);
             var cache = root == null ? null : ObjectCache.Open(root, identity, storage.Location, options.CacheLimit, options.Verbose);
+            Timings.Mark("storage: cache opened");
             return new CachingStorage(storage, cache, RepositoryLayout.IsImmutable, options);
         }
     }

@@ -8,6 +8,7 @@ using Daytona.Checkpoints.Pruning;
 using Daytona.Checkpoints.Storage;
 using Daytona.Checkpoints.Writers;
 using Daytona.Common;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints
 {
@@ -22,7 +23,9 @@ namespace Daytona.Checkpoints
             var marker = WriterMarker.Announce(Storage, purpose, Options.WriterMarkerLifetime, cancellationToken);
             try
             {
+                Timings.Mark("capture: writer announced");
                 var view = Catalog.LoadForWriter(cancellationToken);
+                Timings.Mark("capture: catalog listed");
                 Store.Exclude(view.PruneRunning ? PrunePlan.ReadPacks(Storage) : null);
 
                 // Packs other writers added since this store read its indexes; a store that has read none reads them
@@ -89,7 +92,9 @@ namespace Daytona.Checkpoints
                     bytes = stream.ToArray();
                 }
 
+                Timings.Mark("commit: writing the manifest");
                 var result = CreateManifest(manifest.Id, session.Marker.Id, bytes, cancellationToken);
+                Timings.Mark("commit: manifest written");
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, bytes, result.Version);
@@ -102,6 +107,7 @@ namespace Daytona.Checkpoints
 
             session.Finished();
             CompactIfDue(session.View);
+            Timings.Mark("commit: done");
             return manifest;
         }
 

@@ -8,6 +8,7 @@ using System.Text.Json;
 using Daytona.Api;
 using Daytona.Checkpoints;
 using Daytona.Common;
+using Daytona.Common.Diagnostics;
 using Daytona.Snapshots.Common;
 using Daytona.Snapshots.Connection;
 
@@ -64,6 +65,7 @@ namespace Daytona.Snapshots.Checkpoints
                 return;
             }
 
+            Timings.Mark("New-Checkpoint: start");
             var source = ResolvePath(Path);
             var repository = ResolveRepository();
             if (!ShouldProcess($"{source} -> {repository}", "Create checkpoint"))
@@ -78,6 +80,7 @@ namespace Daytona.Snapshots.Checkpoints
             RunAsync(async token =>
             {
                 var store = OpenOrCreateRepository(repository);
+                Timings.Mark("New-Checkpoint: repository opened");
                 var options = new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress, OnUpload = p => { uploaded = true; uploads(p); } };
                 var checkpoint = await store.CaptureAsync(source, options, token).ConfigureAwait(false);
                 CompleteProgress(activity, "Capturing");
@@ -94,6 +97,7 @@ namespace Daytona.Snapshots.Checkpoints
                 PostVerbose($"Checkpoint {checkpoint.Id}: {checkpoint.Files} files, {Sizes.Format(checkpoint.Size)}, {Sizes.Format(checkpoint.NewData)} new data.");
                 PostObject(checkpoint);
             });
+            Timings.Mark("New-Checkpoint: done");
         }
 
         protected override void EndProcessing()

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints.Storage.Cache
 {
@@ -87,7 +88,9 @@ namespace Daytona.Checkpoints.Storage.Cache
                 }
                 else
                 {
+                    Timings.Mark("storage: probing create-only writes");
                     honours = await ConditionalWriteProbe.HonoursCreateOnlyAsync(Inner, cancellationToken).ConfigureAwait(false);
+                    Timings.Mark("storage: probed");
                     Cache?.Put(ProbeEntry, new[] { honours ? (byte)'1' : (byte)'0' }, DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
