@@ -1,52 +1,102 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
+using System.Threading;
 using ZstdSharp;
 
 namespace Daytona.Checkpoints.Catalog
 {
     /// <summary>
     /// One generation of the compacted catalog (<c>catalog/&lt;generation&gt;.cat</c>): the summary of every checkpoint
-    /// whose id is at or before <see cref="Through"/>, sorted by id, and the ids removed (tombstones, so a compaction
+    /// whose id is at or before <see cref="ThroughTicks"/>, sorted by id, and the ids removed (tombstones, so a compaction
     /// racing a removal never brings a removed checkpoint back). Immutable and written create-only: generation n+1 is
-    /// made from generation n by whoever gets there first. Binary (a lookup over 100,000 checkpoints reads one object
-    /// and binary-searches its id column), one zstd frame of:
+    /// made from generation n by whoever gets there first.
+    /// <para>
+    /// Binary, made for a lookup by time in a new process: the id column is stored apart and uncompressed (varint
+    /// deltas), so a reader decodes it alone, binary-searches it, and inflates only the block of 4,096 records that holds
+    /// the hit (Deflate, which the runtime does natively, where zstd would have the JIT compile a decoder first).
+    /// Format 2 (written), little-endian, varints unsigned LEB128 (longs zigzagged):
     /// <code>
-    /// "DYCATLG1", int64 generation, int64 through (ticks; 0 = nothing), int32 count, int32 tombstones, int32 strings,
-    /// count x { int64 ticks, int32 source, int32 name, int32 label, int32 kind, int64 files, int64 size,
-    ///           int64 storedSize, int64 newData }          (strings by index, -1 = none)
-    /// tombstones x int64 ticks, strings x { int32 length, UTF-8 }, uint64 xxHash64 of everything before
+    /// "DYCATLG2", int64 generation, int64 through (ticks; 0 = nothing), int32 count, int32 tombstones, int32 strings,
+    /// int64 tick unit (ticks per id step: 10,000,000 when every id is a whole second), int32 ids length,
+    /// int32 strings-and-tombstones length, int32 blocks, blocks x int32 block length,
+    /// ids:      count x varint (the first id in units, then the difference to the one before),
+    /// deflated: tombstones x varint (ticks; ascending, differences), strings x { varint length, UTF-8 },
+    /// blocks x deflated { up to 4,096 x { varint source, name + 1, label + 1, kind (string indexes; 0 = none),
+    ///                     zigzag files, size, storedSize, newData } },
+    /// uint64 xxHash64 of everything before
     /// </code>
-    /// little-endian throughout.
+    /// Format 1 (read, for repositories written before): one zstd frame of "DYCATLG1", int64 generation, int64 through,
+    /// int32 count, int32 tombstones, int32 strings, count x { int64 ticks, int32 source, int32 name, int32 label,
+    /// int32 kind, int64 files, int64 size, int64 storedSize, int64 newData } (strings by index, -1 = none),
+    /// tombstones x int64 ticks, strings x { int32 length, UTF-8 }, uint64 xxHash64 of everything before.
+    /// </para>
     /// </summary>
     public sealed class CatalogSnapshot
     {
-        private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("DYCATLG1");
-        private const int RecordSize = 56;
+        private static readonly byte[] s_magicV1 = Encoding.ASCII.GetBytes("DYCATLG1");
+        private static readonly byte[] s_magicV2 = Encoding.ASCII.GetBytes("DYCATLG2");
+        private const int RecordSizeV1 = 56;
+        private const int BlockRecords = 4096;
 
-        private CatalogSnapshot(long generation, long through, long[] ticks, int[] sources, int[] names, int[] labels, int[] kinds,
-            long[] files, long[] sizes, long[] stored, long[] newData, long[] tombstones, string[] strings)
+        // Format 2: records are decoded a block at a time, on first use (a lookup decodes one block of 4,096); null
+        // where every record is decoded (format 1, the empty catalog).
+        private readonly byte[]? _data;
+        private readonly int[]? _blockStarts;
+        private readonly int[]? _blockLengths;
+        private readonly Records?[] _blocks;
+
+        /// <summary>Decoded records: of every checkpoint (format 1), or of one block (format 2).</summary>
+        private sealed class Records
+        {
+            public Records(int count)
+            {
+                Sources = new int[count];
+                Names = new int[count];
+                Labels = new int[count];
+                Kinds = new int[count];
+                Files = new long[count];
+                Sizes = new long[count];
+                Stored = new long[count];
+                NewData = new long[count];
+            }
+
+            public int[] Sources { get; }
+
+            public int[] Names { get; }
+
+            public int[] Labels { get; }
+
+            public int[] Kinds { get; }
+
+            public long[] Files { get; }
+
+            public long[] Sizes { get; }
+
+            public long[] Stored { get; }
+
+            public long[] NewData { get; }
+        }
+
+        private CatalogSnapshot(long generation, long through, long[] ticks, Records? all, long[] tombstones, string[] strings,
+            byte[]? data = null, int[]? blockStarts = null, int[]? blockLengths = null)
         {
             Generation = generation;
             ThroughTicks = through;
             Ticks = ticks;
-            Sources = sources;
-            Names = names;
-            Labels = labels;
-            Kinds = kinds;
-            Files = files;
-            Sizes = sizes;
-            Stored = stored;
-            NewData = newData;
             Tombstones = new HashSet<long>(tombstones);
             Strings = strings;
+            _data = data;
+            _blockStarts = blockStarts;
+            _blockLengths = blockLengths;
+            _blocks = all != null ? new[] { all } : new Records?[blockStarts!.Length];
         }
 
         /// <summary>An empty catalog (generation 0, covering nothing).</summary>
-        public static CatalogSnapshot Empty { get; } = new CatalogSnapshot(0, 0, Array.Empty<long>(), Array.Empty<int>(), Array.Empty<int>(), Array.Empty<int>(),
-            Array.Empty<int>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<long>(), Array.Empty<string>());
+        public static CatalogSnapshot Empty { get; } = new CatalogSnapshot(0, 0, Array.Empty<long>(), new Records(0), Array.Empty<long>(), Array.Empty<string>());
 
         public long Generation { get; }
 
@@ -55,44 +105,40 @@ namespace Daytona.Checkpoints.Catalog
 
         public int Count => Ticks.Length;
 
+        /// <summary>The ids (ticks), ascending.</summary>
         internal long[] Ticks { get; }
-
-        internal int[] Sources { get; }
-
-        internal int[] Names { get; }
-
-        internal int[] Labels { get; }
-
-        internal int[] Kinds { get; }
-
-        internal long[] Files { get; }
-
-        internal long[] Sizes { get; }
-
-        internal long[] Stored { get; }
-
-        internal long[] NewData { get; }
 
         /// <summary>Ids removed (ticks): never listed again, whatever a manifest listing still shows.</summary>
         public HashSet<long> Tombstones { get; }
 
         internal string[] Strings { get; }
 
-        /// <summary>The summary at position <paramref name="i"/> (sorted by id).</summary>
-        public Checkpoint At(int i, string repository) => new Checkpoint
+        /// <summary>The string index of the source of the checkpoint at <paramref name="i"/>.</summary>
+        internal int SourceAt(int i)
         {
-            Id = CheckpointTime.ToId(new DateTime(Ticks[i], DateTimeKind.Utc)),
-            Time = new DateTime(Ticks[i], DateTimeKind.Utc),
-            Source = Strings[Sources[i]],
-            Name = Names[i] < 0 ? null : Strings[Names[i]],
-            Label = Labels[i] < 0 ? null : Strings[Labels[i]],
-            Kind = Strings[Kinds[i]],
-            Files = Files[i],
-            Size = Sizes[i],
-            StoredSize = Stored[i],
-            NewData = NewData[i],
-            Repository = repository,
-        };
+            var records = Decode(i, out var r);
+            return records.Sources[r];
+        }
+
+        /// <summary>The summary at position <paramref name="i"/> (sorted by id).</summary>
+        public Checkpoint At(int i, string repository)
+        {
+            var records = Decode(i, out var r);
+            return new Checkpoint
+            {
+                Id = CheckpointTime.ToId(new DateTime(Ticks[i], DateTimeKind.Utc)),
+                Time = new DateTime(Ticks[i], DateTimeKind.Utc),
+                Source = Strings[records.Sources[r]],
+                Name = records.Names[r] < 0 ? null : Strings[records.Names[r]],
+                Label = records.Labels[r] < 0 ? null : Strings[records.Labels[r]],
+                Kind = Strings[records.Kinds[r]],
+                Files = records.Files[r],
+                Size = records.Sizes[r],
+                StoredSize = records.Stored[r],
+                NewData = records.NewData[r],
+                Repository = repository,
+            };
+        }
 
         /// <summary>Builds generation <paramref name="generation"/> from summaries (any order) and tombstones.</summary>
         public static byte[] Write(long generation, long throughTicks, IEnumerable<Checkpoint> checkpoints, IEnumerable<long> tombstones)
@@ -118,67 +164,106 @@ namespace Daytona.Checkpoints.Catalog
                 return index;
             }
 
+            var unit = TimeSpan.TicksPerSecond;
+            foreach (var c in sorted)
+            {
+                if (c.Time.Ticks % unit != 0)
+                {
+                    unit = 1;
+                    break;
+                }
+            }
+
+            var ids = new MemoryStream();
+            var previous = 0L;
+            foreach (var c in sorted)
+            {
+                PutVarint(ids, (ulong)((c.Time.Ticks - previous) / unit));
+                previous = c.Time.Ticks;
+            }
+
+            var blocks = new List<byte[]>();
+            for (var start = 0; start < sorted.Count; start += BlockRecords)
+            {
+                var records = new MemoryStream();
+                for (var i = start; i < Math.Min(sorted.Count, start + BlockRecords); i++)
+                {
+                    var c = sorted[i];
+                    PutVarint(records, (ulong)(Intern(c.Source) + 1));
+                    PutVarint(records, (ulong)(Intern(c.Name) + 1));
+                    PutVarint(records, (ulong)(Intern(c.Label) + 1));
+                    PutVarint(records, (ulong)(Intern(c.Kind) + 1));
+                    PutZigzag(records, c.Files);
+                    PutZigzag(records, c.Size);
+                    PutZigzag(records, c.StoredSize);
+                    PutZigzag(records, c.NewData);
+                }
+
+                blocks.Add(Deflate(records));
+            }
+
             var graves = new List<long>(tombstones);
+            graves.Sort();
+            var meta = new MemoryStream();
+            previous = 0;
+            foreach (var grave in graves)
+            {
+                PutVarint(meta, (ulong)(grave - previous));
+                previous = grave;
+            }
+
+            foreach (var text in strings)
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                PutVarint(meta, (ulong)bytes.Length);
+                meta.Write(bytes, 0, bytes.Length);
+            }
+
+            var metaDeflated = Deflate(meta);
             using var body = new MemoryStream();
             using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
             {
-                writer.Write(s_magic);
+                writer.Write(s_magicV2);
                 writer.Write(generation);
                 writer.Write(throughTicks);
-                var records = new byte[sorted.Count * RecordSize];
-                var at = 0;
-                foreach (var c in sorted)
-                {
-                    Put(records, ref at, c.Time.Ticks);
-                    Put(records, ref at, Intern(c.Source));
-                    Put(records, ref at, Intern(c.Name));
-                    Put(records, ref at, Intern(c.Label));
-                    Put(records, ref at, Intern(c.Kind));
-                    Put(records, ref at, c.Files);
-                    Put(records, ref at, c.Size);
-                    Put(records, ref at, c.StoredSize);
-                    Put(records, ref at, c.NewData);
-                }
-
                 writer.Write(sorted.Count);
                 writer.Write(graves.Count);
                 writer.Write(strings.Count);
-                writer.Write(records);
-                foreach (var grave in graves)
+                writer.Write(unit);
+                writer.Write((int)ids.Length);
+                writer.Write(metaDeflated.Length);
+                writer.Write(blocks.Count);
+                foreach (var block in blocks)
                 {
-                    writer.Write(grave);
+                    writer.Write(block.Length);
                 }
 
-                foreach (var text in strings)
+                writer.Write(ids.GetBuffer(), 0, (int)ids.Length);
+                writer.Write(metaDeflated);
+                foreach (var block in blocks)
                 {
-                    var bytes = Encoding.UTF8.GetBytes(text);
-                    writer.Write(bytes.Length);
-                    writer.Write(bytes);
+                    writer.Write(block);
                 }
 
                 writer.Flush();
                 writer.Write(XxHash64.HashToUInt64(new ReadOnlySpan<byte>(body.GetBuffer(), 0, (int)body.Length)));
             }
 
-            using var compressor = new Compressor(3);
-            return compressor.Wrap(new ReadOnlySpan<byte>(body.GetBuffer(), 0, (int)body.Length)).ToArray();
+            return body.ToArray();
         }
 
-        /// <summary>Reads a generation; null when it is damaged (a reader then uses the one before, or the manifests).</summary>
+        /// <summary>Reads a generation (format 2, or format 1 of repositories written before); null when it is damaged (a reader then uses the one before, or the manifests).</summary>
         public static CatalogSnapshot? TryRead(ReadOnlySpan<byte> stored)
         {
-            byte[] data;
-            try
-            {
-                using var decompressor = new Decompressor();
-                data = decompressor.Unwrap(stored).ToArray();
-            }
-            catch (Exception e) when (!(e is OutOfMemoryException))
-            {
-                return null;
-            }
+            return stored.Length >= 8 && stored.Slice(0, 8).SequenceEqual(s_magicV2) ? TryReadV2(stored.ToArray()) : TryReadV1(stored);
+        }
 
-            if (data.Length < 8 + 8 + 8 + 12 + 8 || !new ReadOnlySpan<byte>(data, 0, 8).SequenceEqual(s_magic))
+        // Compiled optimized at its first call: it runs once per generation a process reads, over every id.
+        [System.Runtime.CompilerServices.MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static CatalogSnapshot? TryReadV2(byte[] data)
+        {
+            const int fixedHeader = 8 + 8 + 8 + 4 + 4 + 4 + 8 + 4 + 4 + 4;
+            if (data.Length < fixedHeader + 8)
             {
                 return null;
             }
@@ -197,31 +282,190 @@ namespace Daytona.Checkpoints.Catalog
                 var count = Int(data, ref at);
                 var graveCount = Int(data, ref at);
                 var stringCount = Int(data, ref at);
-                if (count < 0 || graveCount < 0 || stringCount < 0 || (long)count * RecordSize > data.Length)
+                var unit = Long(data, ref at);
+                var idsLength = Int(data, ref at);
+                var metaLength = Int(data, ref at);
+                var blockCount = Int(data, ref at);
+                if (count < 0 || graveCount < 0 || stringCount < 0 || unit <= 0 || idsLength < 0 || metaLength < 0
+                    || blockCount != (count + BlockRecords - 1) / BlockRecords || (long)blockCount * 4 > data.Length)
+                {
+                    return null;
+                }
+
+                var blockLengths = new int[blockCount];
+                for (var b = 0; b < blockCount; b++)
+                {
+                    blockLengths[b] = Int(data, ref at);
+                    if (blockLengths[b] < 0)
+                    {
+                        return null;
+                    }
+                }
+
+                var end = data.Length - 8;
+                var idsEnd = Check(at + (long)idsLength, end);
+                var ticks = new long[count];
+                var previous = 0L;
+                for (var i = 0; i < count; i++)
+                {
+                    var step = at < idsEnd && data[at] < 0x80 ? data[at++] : (long)Varint(data, ref at, idsEnd);
+                    previous = checked(previous + (step * unit));
+                    if (i > 0 && previous <= ticks[i - 1])
+                    {
+                        return null;
+                    }
+
+                    ticks[i] = previous;
+                }
+
+                var metaEnd = Check(idsEnd + (long)metaLength, end);
+                var meta = Inflate(data, idsEnd, metaLength);
+                var m = 0;
+                var graves = new long[graveCount];
+                previous = 0;
+                for (var i = 0; i < graveCount; i++)
+                {
+                    previous += (long)Varint(meta, ref m, meta.Length);
+                    graves[i] = previous;
+                }
+
+                var strings = new string[stringCount];
+                for (var i = 0; i < stringCount; i++)
+                {
+                    var length = (long)Varint(meta, ref m, meta.Length);
+                    if (m + length > meta.Length)
+                    {
+                        return null;
+                    }
+
+                    strings[i] = Encoding.UTF8.GetString(meta, m, (int)length);
+                    m += (int)length;
+                }
+
+                var blockStarts = new int[blockCount];
+                at = metaEnd;
+                for (var b = 0; b < blockCount; b++)
+                {
+                    blockStarts[b] = at;
+                    at = Check(at + (long)blockLengths[b], end);
+                }
+
+                if (at != end)
+                {
+                    return null;
+                }
+
+                return new CatalogSnapshot(generation, through, ticks, null, graves, strings, data, blockStarts, blockLengths);
+            }
+            catch (Exception e) when (e is ArgumentOutOfRangeException || e is InvalidDataException || e is OverflowException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The records holding position <paramref name="i"/>, and its place <paramref name="r"/> in them (format 2: its block, decoded once).</summary>
+        private Records Decode(int i, out int r)
+        {
+            if (_data == null)
+            {
+                r = i;
+                return _blocks[0]!;
+            }
+
+            var b = i / BlockRecords;
+            r = i - (b * BlockRecords);
+            var records = Volatile.Read(ref _blocks[b]);
+            if (records == null)
+            {
+                records = DecodeBlock(b);
+                Volatile.Write(ref _blocks[b], records);
+            }
+
+            return records;
+        }
+
+        private Records DecodeBlock(int b)
+        {
+            // Checked when the generation was read (its hash covers every block), so a failure here is a bug, not damage.
+            var raw = Inflate(_data!, _blockStarts![b], _blockLengths![b]);
+            var first = b * BlockRecords;
+            var records = new Records(Math.Min(Count, first + BlockRecords) - first);
+            var at = 0;
+            var strings = Strings.Length;
+            for (var r = 0; r < records.Sources.Length; r++)
+            {
+                var source = (int)Varint(raw, ref at, raw.Length) - 1;
+                var name = (int)Varint(raw, ref at, raw.Length) - 1;
+                var label = (int)Varint(raw, ref at, raw.Length) - 1;
+                var kind = (int)Varint(raw, ref at, raw.Length) - 1;
+                if (source < 0 || source >= strings || kind < 0 || kind >= strings || name >= strings || label >= strings)
+                {
+                    throw new InvalidDataException($"Catalog generation {Generation}: record {first + r} names a string it does not hold.");
+                }
+
+                records.Sources[r] = source;
+                records.Names[r] = name;
+                records.Labels[r] = label;
+                records.Kinds[r] = kind;
+                records.Files[r] = Zigzag(Varint(raw, ref at, raw.Length));
+                records.Sizes[r] = Zigzag(Varint(raw, ref at, raw.Length));
+                records.Stored[r] = Zigzag(Varint(raw, ref at, raw.Length));
+                records.NewData[r] = Zigzag(Varint(raw, ref at, raw.Length));
+            }
+
+            return records;
+        }
+
+        private static CatalogSnapshot? TryReadV1(ReadOnlySpan<byte> stored)
+        {
+            byte[] data;
+            try
+            {
+                using var decompressor = new Decompressor();
+                data = decompressor.Unwrap(stored).ToArray();
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                return null;
+            }
+
+            if (data.Length < 8 + 8 + 8 + 12 + 8 || !new ReadOnlySpan<byte>(data, 0, 8).SequenceEqual(s_magicV1))
+            {
+                return null;
+            }
+
+            var hash = BitConverter.ToUInt64(data, data.Length - 8);
+            if (hash != XxHash64.HashToUInt64(new ReadOnlySpan<byte>(data, 0, data.Length - 8)))
+            {
+                return null;
+            }
+
+            try
+            {
+                var at = 8;
+                var generation = Long(data, ref at);
+                var through = Long(data, ref at);
+                var count = Int(data, ref at);
+                var graveCount = Int(data, ref at);
+                var stringCount = Int(data, ref at);
+                if (count < 0 || graveCount < 0 || stringCount < 0 || (long)count * RecordSizeV1 > data.Length)
                 {
                     return null;
                 }
 
                 var ticks = new long[count];
-                var sources = new int[count];
-                var names = new int[count];
-                var labels = new int[count];
-                var kinds = new int[count];
-                var files = new long[count];
-                var sizes = new long[count];
-                var storedSizes = new long[count];
-                var newData = new long[count];
+                var all = new Records(count);
                 for (var i = 0; i < count; i++)
                 {
                     ticks[i] = Long(data, ref at);
-                    sources[i] = Int(data, ref at);
-                    names[i] = Int(data, ref at);
-                    labels[i] = Int(data, ref at);
-                    kinds[i] = Int(data, ref at);
-                    files[i] = Long(data, ref at);
-                    sizes[i] = Long(data, ref at);
-                    storedSizes[i] = Long(data, ref at);
-                    newData[i] = Long(data, ref at);
+                    all.Sources[i] = Int(data, ref at);
+                    all.Names[i] = Int(data, ref at);
+                    all.Labels[i] = Int(data, ref at);
+                    all.Kinds[i] = Int(data, ref at);
+                    all.Files[i] = Long(data, ref at);
+                    all.Sizes[i] = Long(data, ref at);
+                    all.Stored[i] = Long(data, ref at);
+                    all.NewData[i] = Long(data, ref at);
                 }
 
                 var graves = new long[graveCount];
@@ -245,14 +489,14 @@ namespace Daytona.Checkpoints.Catalog
 
                 for (var i = 0; i < count; i++)
                 {
-                    if (sources[i] < 0 || sources[i] >= stringCount || kinds[i] < 0 || kinds[i] >= stringCount || names[i] >= stringCount || labels[i] >= stringCount
-                        || (i > 0 && ticks[i] <= ticks[i - 1]))
+                    if (all.Sources[i] < 0 || all.Sources[i] >= stringCount || all.Kinds[i] < 0 || all.Kinds[i] >= stringCount || all.Names[i] >= stringCount
+                        || all.Labels[i] >= stringCount || (i > 0 && ticks[i] <= ticks[i - 1]))
                     {
                         return null;
                     }
                 }
 
-                return new CatalogSnapshot(generation, through, ticks, sources, names, labels, kinds, files, sizes, storedSizes, newData, graves, strings);
+                return new CatalogSnapshot(generation, through, ticks, all, graves, strings);
             }
             catch (ArgumentOutOfRangeException)
             {
@@ -260,20 +504,61 @@ namespace Daytona.Checkpoints.Catalog
             }
         }
 
-        private static void Put(byte[] buffer, ref int at, long value)
+        private static byte[] Deflate(MemoryStream raw)
         {
-            for (var i = 0; i < 8; i++)
+            using var packed = new MemoryStream();
+            using (var deflate = new DeflateStream(packed, CompressionLevel.Optimal, leaveOpen: true))
             {
-                buffer[at++] = (byte)(value >> (8 * i));
+                deflate.Write(raw.GetBuffer(), 0, (int)raw.Length);
             }
+
+            return packed.ToArray();
         }
 
-        private static void Put(byte[] buffer, ref int at, int value)
+        private static byte[] Inflate(byte[] data, int offset, int length)
         {
-            for (var i = 0; i < 4; i++)
+            using var inflate = new DeflateStream(new MemoryStream(data, offset, length, writable: false), CompressionMode.Decompress);
+            using var raw = new MemoryStream(length * 4);
+            inflate.CopyTo(raw);
+            return raw.ToArray();
+        }
+
+        private static int Check(long at, int end) => at <= end ? (int)at : throw new ArgumentOutOfRangeException(nameof(at));
+
+        private static void PutVarint(MemoryStream stream, ulong value)
+        {
+            while (value >= 0x80)
             {
-                buffer[at++] = (byte)(value >> (8 * i));
+                stream.WriteByte((byte)(value | 0x80));
+                value >>= 7;
             }
+
+            stream.WriteByte((byte)value);
+        }
+
+        private static void PutZigzag(MemoryStream stream, long value) => PutVarint(stream, (ulong)((value << 1) ^ (value >> 63)));
+
+        private static long Zigzag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+        private static ulong Varint(byte[] data, ref int at, int end)
+        {
+            ulong value = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                if (at >= end)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(at));
+                }
+
+                var b = data[at++];
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+            }
+
+            throw new InvalidDataException("A varint runs past 64 bits.");
         }
 
         private static long Long(byte[] data, ref int at)

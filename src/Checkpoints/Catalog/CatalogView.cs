@@ -119,7 +119,7 @@ namespace Daytona.Checkpoints.Catalog
             var matching = source == null ? null : MatchingStrings(source, sameSource);
             var i = Array.BinarySearch(Snapshot.Ticks, ticks);
             i = i >= 0 ? i : ~i - 1;
-            while (i >= 0 && matching != null && !matching.Contains(Snapshot.Sources[i]))
+            while (i >= 0 && matching != null && !matching.Contains(Snapshot.SourceAt(i)))
             {
                 i--;
             }
@@ -138,7 +138,7 @@ namespace Daytona.Checkpoints.Catalog
             var matching = source == null ? null : MatchingStrings(source, sameSource);
             for (var i = 0; i < Snapshot.Count; i++)
             {
-                if (matching == null || matching.Contains(Snapshot.Sources[i]))
+                if (matching == null || matching.Contains(Snapshot.SourceAt(i)))
                 {
                     var first = Snapshot.At(i, _repository);
                     var earlier = Recent.FirstOrDefault(c => c.Time.Ticks < first.Time.Ticks && (source == null || sameSource(c.Source, source)));
