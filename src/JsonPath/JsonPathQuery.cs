@@ -88,5 +88,17 @@ public sealed class JsonPathQuery
         return result;
     }
 
+    /// <summary>
+    /// How many nodes the query selects, within the same budget as <see cref="Select(JsonNode?, long, System.Threading.CancellationToken)"/>,
+    /// without building their locations (no path per node: a query near its budget stays within tens of megabytes).
+    /// </summary>
+    public int Count(JsonNode? root, long maxNodes, System.Threading.CancellationToken cancellationToken)
+    {
+        var ctx = new EvalContext(root, maxNodes, cancellationToken);
+        var items = new List<Item>();
+        _query.Evaluate(ctx, root, track: false, items);
+        return items.Count;
+    }
+
     public override string ToString() => Text;
 }

@@ -14,6 +14,22 @@ public sealed class JsonPathTests
     private static string Values(IReadOnlyList<JsonPathNode> nodes) =>
         "[" + string.Join(",", nodes.Select(n => n.Value?.ToJsonString() ?? "null")) + "]";
 
+    [Fact]
+    public void Count_selects_what_Select_selects_within_the_same_budget_without_building_locations()
+    {
+        var json = JsonNode.Parse("{\"a\":[1,{\"b\":[2,3]}],\"c\":{\"d\":4}}");
+        foreach (var text in new[] { "$..*", "$.a[*]", "$..b[0]", "$[?@.d]", "$.nothing" })
+        {
+            var query = JsonPathQuery.Parse(text);
+            Assert.Equal(query.Select(json).Count, query.Count(json, long.MaxValue, default));
+        }
+
+        var big = new JsonArray(Enumerable.Range(0, 2000).Select(i => (JsonNode?)new JsonObject { ["n"] = new JsonArray(1, 2, 3) }).ToArray());
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<JsonPathLimitException>(() => JsonPathQuery.Parse("$..*..*..*").Count(big, 1_000, default));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 32L * 1024 * 1024);
+    }
+
     // ---- normalized paths (RFC 9535 §2.7)
 
     [Fact]

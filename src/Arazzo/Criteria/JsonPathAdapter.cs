@@ -20,7 +20,7 @@ namespace Daytona.Arazzo.Criteria
         public const long MaxNodes = 1_000_000;
 
         public static int Count(object query, JsonNode? root, System.Threading.CancellationToken cancellationToken = default) =>
-            ((JsonPathQuery)query).Select(root, MaxNodes, cancellationToken).Count;
+            ((JsonPathQuery)query).Count(root, MaxNodes, cancellationToken);
 
         public static bool IsQueryError(Exception e) => e is JsonPathException || e is JsonPathLimitException;
     }

@@ -165,6 +165,12 @@ namespace Daytona.Arazzo.Yaml
         /// <summary>Most nodes accepted after alias expansion.</summary>
         public const int MaxNodes = 2_000_000;
 
+        /// <summary>
+        /// Most nodes all aliases together may copy (an alias bomb is refused before it builds ~100 MB of copies; real
+        /// documents reuse a few small anchors).
+        /// </summary>
+        public const int MaxAliasNodes = 250_000;
+
         public static JsonNode? Parse(string text) => Load(text).Root;
 
         /// <summary>Parses text, keeping the line and column of every node. Throws <see cref="YamlJsonException"/>.</summary>
@@ -215,6 +221,7 @@ namespace Daytona.Arazzo.Yaml
             private readonly Stack<NodeEvent> _open = new Stack<NodeEvent>();
             private Mark _readUpTo = Mark.Empty;
             private int _nodes;
+            private int _aliasNodes;
 
             public EventReader(IParser parser, Dictionary<string, SourcePosition> positions)
             {
@@ -262,9 +269,15 @@ namespace Daytona.Arazzo.Yaml
                             }
 
                             _nodes += anchored.Size;
+                            _aliasNodes += anchored.Size;
                             if (_nodes > MaxNodes)
                             {
                                 throw new YamlJsonException($"The document expands to more than {MaxNodes} nodes (alias expansion?).", position);
+                            }
+
+                            if (_aliasNodes > MaxAliasNodes)
+                            {
+                                throw new YamlJsonException($"The document's aliases copy more than {MaxAliasNodes} nodes (alias bomb?): *{alias.Value.Value} is one of them.", position);
                             }
 
                             return anchored.Node?.DeepClone();

@@ -43,6 +43,7 @@ internal sealed class LoopbackMock : IDisposable
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, (string OriginalBase, OpenApiDescription? OpenApi)> _sources = new(StringComparer.Ordinal);
     private readonly List<MockRoute> _routes = new();
+    private readonly Dictionary<MockRoute, byte[]?> _canned = new();
     private readonly List<MockRequest> _requests = new();
     private readonly Task _loop;
 
@@ -122,19 +123,39 @@ internal sealed class LoopbackMock : IDisposable
                 return;
             }
 
+            // Each request is answered on its own: a client that gives up mid-answer (a run's timeout) must not stall the
+            // requests after it, as one served after another would.
+            _ = Task.Run(() => Serve(context));
+        }
+    }
+
+    private void Serve(HttpListenerContext context)
+    {
+        try
+        {
+            Answer(context);
+        }
+        catch (Exception e)
+        {
             try
-            {
-                Answer(context);
-            }
-            catch (Exception e)
             {
                 context.Response.StatusCode = 599;
                 var bytes = Encoding.UTF8.GetBytes(e.Message);
                 context.Response.OutputStream.Write(bytes);
             }
-            finally
+            catch (Exception)
+            {
+                // The client is gone (or the answer was already under way): nothing more to say to it.
+            }
+        }
+        finally
+        {
+            try
             {
                 context.Response.Close();
+            }
+            catch (Exception)
+            {
             }
         }
     }
@@ -176,7 +197,19 @@ internal sealed class LoopbackMock : IDisposable
                 continue;
             }
 
-            Write(context, route.Status, route.Text ?? route.Body?.ToJsonString(), route.Text != null ? "text/plain" : "application/json", route.Headers);
+            // A canned body is serialized once: a large one sent in a loop is the mock's cost, not the engine's.
+            byte[]? cannedBytes;
+            lock (_canned)
+            {
+                if (!_canned.TryGetValue(route, out cannedBytes))
+                {
+                    var text = route.Text ?? route.Body?.ToJsonString();
+                    cannedBytes = text == null ? null : Encoding.UTF8.GetBytes(text);
+                    _canned[route] = cannedBytes;
+                }
+            }
+
+            Write(context, route.Status, cannedBytes, route.Text != null ? "text/plain" : "application/json", route.Headers);
             return;
         }
 
@@ -403,7 +436,10 @@ internal sealed class LoopbackMock : IDisposable
         return Regex.IsMatch(path.TrimEnd('/'), regex, RegexOptions.IgnoreCase) || (template.Length > 1 && Regex.IsMatch(Uri.UnescapeDataString(path.TrimEnd('/')), regex, RegexOptions.IgnoreCase));
     }
 
-    private static void Write(HttpListenerContext context, int status, string? body, string contentType, Dictionary<string, string> headers)
+    private static void Write(HttpListenerContext context, int status, string? body, string contentType, Dictionary<string, string> headers) =>
+        Write(context, status, body == null ? null : Encoding.UTF8.GetBytes(body), contentType, headers);
+
+    private static void Write(HttpListenerContext context, int status, byte[]? body, string contentType, Dictionary<string, string> headers)
     {
         context.Response.StatusCode = status;
         foreach (var header in headers)
@@ -414,9 +450,8 @@ internal sealed class LoopbackMock : IDisposable
         if (body != null)
         {
             context.Response.ContentType = contentType;
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.ContentLength64 = bytes.Length;
-            context.Response.OutputStream.Write(bytes);
+            context.Response.ContentLength64 = body.Length;
+            context.Response.OutputStream.Write(body);
         }
     }
 

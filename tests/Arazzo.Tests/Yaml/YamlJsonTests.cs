@@ -5,6 +5,21 @@ namespace Arazzo.Tests.Yaml;
 public class YamlJsonTests
 {
     [Fact]
+    public void AnAliasBombIsRefusedBeforeItsCopiesFillMemory()
+    {
+        // Six levels of ten aliases each copy ~1.1 million nodes: under the 2,000,000-node cap, but refused by the
+        // alias budget long before the copies are built.
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + string.Concat("bcdef".Select((c, i) => $"{c}: &{c} [{string.Join(", ", Enumerable.Repeat("*" + "abcdef"[i], 10))}]\n"));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<YamlJsonException>(() => YamlJson.Parse(bomb));
+        Assert.Contains($"aliases copy more than {YamlJson.MaxAliasNodes} nodes", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L * 1024 * 1024, "the refusal came after building most of the copies");
+
+        // A document that reuses a few anchors reads as before.
+        Assert.Equal("{\"p\":{\"k\":1},\"q\":{\"k\":1}}", YamlJson.Parse("p: &p {k: 1}\nq: *p")!.ToJsonString());
+    }
+
+    [Fact]
     public void YamlJsonParsesScalarsByTheCoreSchema()
     {
         Assert.Equal("{\"name\":\"demo\",\"size\":3}", YamlJson.Parse("name: demo\nsize: 3")!.ToJsonString());
