@@ -261,7 +261,9 @@ namespace Daytona.Checkpoints
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void FillStats(Manifest manifest)
         {
-            var distinct = new HashSet<string>(StringComparer.Ordinal);
+            // Chunks are told apart by their hashes as numbers: a re-capture's chunk lists hold them so (no strings).
+            var distinct = new HashSet<Hash256>();
+            HashSet<string>? other = null; // hashes that are not lower-case SHA-256 text (none a capture writes)
             long files = 0;
             long size = 0;
             long stored = 0;
@@ -274,9 +276,23 @@ namespace Daytona.Checkpoints
 
                 files++;
                 size += entry.Size;
+                if (entry.Chunks is ManifestChunks list)
+                {
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (distinct.Add(list.HashAt(i)))
+                        {
+                            stored += list.StoredAt(i);
+                        }
+                    }
+
+                    continue;
+                }
+
                 foreach (var chunk in entry.Chunks)
                 {
-                    if (distinct.Add(chunk.Hash))
+                    var added = Hash256.TryParse(chunk.Hash, out var hash) ? distinct.Add(hash) : (other ??= new HashSet<string>(StringComparer.Ordinal)).Add(chunk.Hash);
+                    if (added)
                     {
                         stored += chunk.Stored;
                     }
@@ -288,8 +304,12 @@ namespace Daytona.Checkpoints
             manifest.StoredSize = stored;
         }
 
+        /// <summary>
+        /// The files of the previous checkpoint of <paramref name="source"/> whose content a re-capture may reuse, read from
+        /// its manifest's text (see <see cref="PreviousCheckpoint"/>); null when there is none to use.
+        /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private Dictionary<string, ManifestEntry>? PreviousFiles(Catalog.CatalogView view, string source)
+        private PreviousCheckpoint? PreviousFiles(Catalog.CatalogView view, string source)
         {
             var last = view.FindAtOrBefore(long.MaxValue, source, SameSource);
             if (last == null || last.Kind != Manifest.FolderKind)
@@ -303,37 +323,29 @@ namespace Daytona.Checkpoints
                 // listing did not show (older than the catalog generation) is read, which also proves it is still there:
                 // content is reused only from a manifest that exists (a removal deletes it, then a prune its packs).
                 view.Listed.TryGetValue(last.Id, out var listedVersion);
-                var manifest = Manifests.Read(last.Id, listedVersion);
-                if (manifest == null)
+                var bytes = Manifests.ReadBytes(last.Id, listedVersion);
+                var fromCache = bytes != null;
+                string? version = null;
+                if (bytes == null)
                 {
                     var key = RepositoryLayout.ManifestKey(last.Id);
                     using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
-                    manifest = Manifest.Parse(stored.Span, Describe(key));
-                    if (manifest.Id != last.Id)
-                    {
-                        return null;
-                    }
-
-                    Manifests.Put(last.Id, stored.ToArray(), stored.Version);
+                    bytes = stored.ToArray();
+                    version = stored.Version;
                 }
 
-                if (manifest.Started == null)
+                var previous = PreviousCheckpoint.Read(bytes);
+                if (previous == null || previous.Id != last.Id)
                 {
                     return null;
                 }
 
-                var started = manifest.Started.Value;
-                var map = new Dictionary<string, ManifestEntry>(manifest.Entries.Count, StringComparer.Ordinal);
-                foreach (var entry in manifest.Entries)
+                if (!fromCache)
                 {
-                    // Only files modified before that capture began can be trusted by size and time alone.
-                    if (entry.Type == EntryType.File && entry.ModifiedUtc != null && entry.ModifiedUtc.Value < started)
-                    {
-                        map[entry.Path] = entry;
-                    }
+                    Manifests.Put(last.Id, bytes, version);
                 }
 
-                return map;
+                return previous;
             }
             catch (DaytonaException)
             {
@@ -402,9 +414,11 @@ namespace Daytona.Checkpoints
         /// for all at the end (<see cref="Recheck"/>: every size and modification time, every folder listing).
         /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private void ReadFiles(string source, ScanResult scan, Dictionary<string, ManifestEntry>? previous, CaptureOptions options,
+        private void ReadFiles(string source, ScanResult scan, PreviousCheckpoint? previous, CaptureOptions options,
             PackWriter packs, CancellationToken cancellationToken)
         {
+            // A file modified within the last second may change again within its modification time: it is read.
+            var settled = DateTime.UtcNow.AddSeconds(-1);
             var chunker = new Chunker();
             var workerCount = Math.Max(1, Options.Workers);
             var queue = new BlockingCollection<ChunkJob>(workerCount * 4);
@@ -476,13 +490,12 @@ namespace Daytona.Checkpoints
                     }
 
                     var entry = item.Entry;
-                    var reused = previous != null && previous.TryGetValue(entry.Path, out var before)
-                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < DateTime.UtcNow.AddSeconds(-1)
-                        && (!Store.HasExclusions || StoredOutsidePlan(before.Chunks));
-                    if (reused)
+                    if (previous != null && previous.TryGet(entry.Path, out var before)
+                        && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < settled
+                        && (!Store.HasExclusions || StoredOutsidePlan(before)))
                     {
                         // Unchanged since the previous checkpoint: its chunks are reused without reading the file.
-                        entry.Chunks = previous![entry.Path].Chunks;
+                        entry.Chunks = before;
                     }
                     else if (entry.Size == 0)
                     {

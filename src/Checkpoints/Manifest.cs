@@ -159,6 +159,15 @@ namespace Daytona.Checkpoints
             writer.WriteStartArray("entries");
             foreach (var entry in Entries)
             {
+                var stored = entry.Chunks as ManifestChunks;
+                if (stored != null && stored.Describes(entry))
+                {
+                    // A file unchanged since the previous checkpoint: its entry, as that manifest wrote it.
+                    writer.WriteRawValue(stored.EntryJson.Span, skipInputValidation: true);
+                    FlushWhenLarge(writer);
+                    continue;
+                }
+
                 writer.WriteStartObject();
                 writer.WriteString(s_type, entry.Type == EntryType.File ? s_file : entry.Type == EntryType.Directory ? s_dir : s_symlink);
                 writer.WriteString(s_path, entry.Path);
@@ -182,7 +191,12 @@ namespace Daytona.Checkpoints
                     writer.WriteString(s_target, entry.Target);
                 }
 
-                if (entry.Type == EntryType.File)
+                if (entry.Type == EntryType.File && stored != null && !stored.Json.IsEmpty)
+                {
+                    writer.WritePropertyName(s_chunks);
+                    writer.WriteRawValue(stored.Json.Span, skipInputValidation: true);
+                }
+                else if (entry.Type == EntryType.File)
                 {
                     writer.WriteStartArray(s_chunks);
                     foreach (var chunk in entry.Chunks)
@@ -198,15 +212,20 @@ namespace Daytona.Checkpoints
                 }
 
                 writer.WriteEndObject();
-                if (writer.BytesPending > 1 << 16)
-                {
-                    // Hand the text to the stream as it grows rather than holding the whole manifest.
-                    writer.Flush();
-                }
+                FlushWhenLarge(writer);
             }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
+        }
+
+        /// <summary>Hands the text to the stream as it grows rather than holding the whole manifest.</summary>
+        private static void FlushWhenLarge(Utf8JsonWriter writer)
+        {
+            if (writer.BytesPending > 1 << 16)
+            {
+                writer.Flush();
+            }
         }
 
         /// <summary>Reads a manifest; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>

@@ -26,12 +26,8 @@ namespace Daytona.Checkpoints.Catalog
 
         private static string Head(string id) => "heads/" + id + ".json";
 
-        /// <summary>The manifest <paramref name="id"/> as it was at <paramref name="version"/>; null when not cached so.</summary>
-        public Manifest? Read(string id, string? version)
-        {
-            var bytes = version == null ? null : Cache?.Get(Whole(id), version);
-            return bytes == null ? null : Parse(id, bytes, headerOnly: false);
-        }
+        /// <summary>The text of the manifest <paramref name="id"/> as it was at <paramref name="version"/>; null when not cached so.</summary>
+        public byte[]? ReadBytes(string id, string? version) => version == null ? null : Cache?.Get(Whole(id), version);
 
         /// <summary>What the manifest <paramref name="id"/> at <paramref name="version"/> says about its checkpoint, from a whole or a head entry; null when neither is cached.</summary>
         public Manifest? ReadHeader(string id, string? version)
