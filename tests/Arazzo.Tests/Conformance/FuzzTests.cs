@@ -103,6 +103,7 @@ public sealed class FuzzTests : IDisposable
         var baseline = Process.GetCurrentProcess().WorkingSet64;
         long peak = baseline;
         var byKind = new Dictionary<string, (long Allocated, long MaxJump, double Seconds, int Count)>();
+        var peakAt = string.Empty;
         var watch = Stopwatch.StartNew();
         for (var i = 0; count < total; i++)
         {
@@ -132,6 +133,12 @@ public sealed class FuzzTests : IDisposable
             }
 
             var setAfter = Process.GetCurrentProcess().WorkingSet64;
+            if (setAfter > peak)
+            {
+                var info = GC.GetGCMemoryInfo();
+                peakAt = $"#{i} ({kind}): GC heap {info.HeapSizeBytes / 1024 / 1024} MB (large objects {info.GenerationInfo[3].SizeAfterBytes / 1024 / 1024} MB after the last collection), committed {info.TotalCommittedBytes / 1024 / 1024} MB, {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections";
+            }
+
             peak = Math.Max(peak, setAfter);
             byKind.TryGetValue(kind, out var sofar);
             byKind[kind] = (sofar.Allocated + GC.GetTotalAllocatedBytes() - allocatedBefore, Math.Max(sofar.MaxJump, setAfter - setBefore), sofar.Seconds + docWatch.Elapsed.TotalSeconds, sofar.Count + 1);
@@ -142,6 +149,7 @@ public sealed class FuzzTests : IDisposable
             Console.WriteLine($"  {pair.Key}: {pair.Value.Count} documents, {pair.Value.Seconds:0.0} s, {pair.Value.Allocated / 1024 / 1024} MB allocated, largest working-set jump {pair.Value.MaxJump / 1024 / 1024} MB");
         }
 
+        Console.WriteLine("  the peak was after " + peakAt);
         if (File.Exists("/proc/self/status"))
         {
             Console.WriteLine("  " + string.Join(", ", File.ReadAllLines("/proc/self/status").Where(l => l.StartsWith("VmHWM", StringComparison.Ordinal) || l.StartsWith("VmRSS", StringComparison.Ordinal))));
