@@ -51,6 +51,11 @@ public class RedoclyRespectTests
                 && (d.Expected.Status != d.Actual.StatusCode || ReadsResponseValues(documents, d.Actual))),
         new("the document uses Respect's x-security extension (credentials applied from the description's security schemes), which this engine does not implement",
             (_, documents, _) => documents.Any(e => e.Extensions.ContainsKey("x-security"))),
+        new("the document uses Respect's x-operation extension (steps that call a raw URL and method instead of an operation of a source description), which this engine does not implement",
+            (_, documents, _) => documents.Any(e => e.Extensions.ContainsKey("x-operation"))),
+        new("the step's criteria read the request's Content-Type, Accept or Authorization header: OpenAPI says a header parameter with one of these names SHALL be ignored, and this engine sends the request body's media type (and no such parameter); Respect fills it from the parameter's example",
+            (_, documents, d) => d.Actual != null && documents.Find(d.Actual) is Step step
+                && step.SuccessCriteria.Any(c => System.Text.RegularExpressions.Regex.IsMatch(c.Condition ?? string.Empty, @"\$request\.header\.(content-type|accept|authorization)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase))),
         new("after a retry action's retryLimit is used up Respect goes on to the next step; the spec says the next matching failure action is taken, which is what this engine does",
             (_, documents, d) => d.Index > 0 && d.ActualSteps[d.Index - 1] is var last && documents.Find(last) is Step step
                 && References.EffectiveActions(documents.WorkflowOf(step), step, failure: true).Any(a => a.Kind == ActionType.Retry)
