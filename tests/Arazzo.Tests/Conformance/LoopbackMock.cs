@@ -425,7 +425,9 @@ internal sealed class LoopbackMock : IDisposable
             return TemplateMatches(StripScheme(pattern), StripScheme(original));
         }
 
-        return TemplateMatches(pattern, remainder);
+        // A path is the operation's path below the server URL, or (as Jentic's fixtures write it) the whole path of the
+        // API's URL, server path included (/bnpl/v1/products under the server /bnpl/v1).
+        return TemplateMatches(pattern, remainder) || (pattern.StartsWith("/", StringComparison.Ordinal) && TemplateMatches(pattern, "/" + Regex.Replace(original, "^(https?://[^/]+)?/*", string.Empty, RegexOptions.IgnoreCase)));
     }
 
     private static string StripScheme(string url) => Regex.Replace(url, "^https?://", string.Empty, RegexOptions.IgnoreCase).TrimEnd('/');
