@@ -25,15 +25,21 @@ namespace Daytona.Checkpoints
         private readonly ChunkStore _store;
         private readonly object _gate = new object();
         private readonly List<string> _committed = new List<string>();
-        private readonly List<ChunkStore.IndexEntry> _entries = new List<ChunkStore.IndexEntry>();
         private readonly List<(string Pack, ObjectWriter Writer, List<ChunkStore.IndexEntry> Entries)> _full = new List<(string, ObjectWriter, List<ChunkStore.IndexEntry>)>();
         private readonly object _committedGate = new object();
         private readonly List<Task> _uploads = new List<Task>();
         private readonly SemaphoreSlim? _inFlight;
         private readonly CancellationTokenSource _abandon = new CancellationTokenSource();
-        private ObjectWriter? _current;
-        private string? _currentPack;
+
+        // Packs being filled that no thread is appending to at the moment; a thread takes one (or opens a new one),
+        // appends outside the writer's lock, and puts it back. On local storage each appending thread thus has a pack
+        // of its own and the writes (the copy into the page cache) run in parallel; on remote storage there is one,
+        // taken in turn, so memory stays bounded by one pack being filled plus the uploads in flight.
+        private readonly Stack<OpenPack> _idle = new Stack<OpenPack>();
+        private readonly List<OpenPack> _open = new List<OpenPack>();
+        private readonly SemaphoreSlim? _lane;
         private bool _keep;
+        private long _newBytes;
         private long _queuedBytes;
         private long _uploadedBytes;
         private int _queuedPacks;
@@ -46,6 +52,7 @@ namespace Daytona.Checkpoints
             if (!store.Storage.Traits.IsLocal)
             {
                 _inFlight = new SemaphoreSlim(Math.Max(1, store.Storage.Traits.Connections));
+                _lane = new SemaphoreSlim(1, 1);
             }
         }
 
@@ -53,7 +60,7 @@ namespace Daytona.Checkpoints
         public Action<CheckpointProgress>? Uploaded { get; }
 
         /// <summary>Compressed bytes of the new chunks appended.</summary>
-        public long NewBytes { get; private set; }
+        public long NewBytes => Interlocked.Read(ref _newBytes);
 
         /// <summary>The packs this writer committed.</summary>
         public IReadOnlyList<string> Committed
@@ -87,50 +94,89 @@ namespace Daytona.Checkpoints
             }
         }
 
+        /// <summary>Appends a compressed frame to a pack (thread-safe: concurrent appends go to different packs on local storage).</summary>
         public void Append(string hash, byte[] frame, int length, bool isNew)
         {
-            lock (_gate)
+            var pack = Take();
+            var full = false;
+            try
             {
-                if (_current == null)
-                {
-                    _currentPack = Guid.NewGuid().ToString("N");
-                    _current = _store.Storage.CreateWriter(RepositoryLayout.PackKey(_currentPack), WriteCondition.CreateOnly);
-                }
-
-                _entries.Add(new ChunkStore.IndexEntry(hash, _current.Length, length));
-                _current.Content.Write(frame, 0, length);
+                pack.Entries.Add(new ChunkStore.IndexEntry(hash, pack.Writer.Length, length));
+                pack.Writer.Content.Write(frame, 0, length);
                 if (isNew)
                 {
-                    NewBytes += length;
+                    Interlocked.Add(ref _newBytes, length);
                 }
 
-                if (_current.Length >= ChunkStore.PackTarget)
-                {
-                    CompleteCurrent();
-                }
+                full = pack.Writer.Length >= ChunkStore.PackTarget;
+            }
+            finally
+            {
+                Give(pack, full);
             }
         }
 
-        private void CompleteCurrent()
+        private OpenPack Take()
         {
-            if (_current == null)
+            _lane?.Wait(_abandon.Token);
+            lock (_gate)
             {
-                return;
+                if (_idle.Count > 0)
+                {
+                    return _idle.Pop();
+                }
             }
 
-            _current.Complete();
+            var id = Guid.NewGuid().ToString("N");
+            var pack = new OpenPack(id, _store.Storage.CreateWriter(RepositoryLayout.PackKey(id), WriteCondition.CreateOnly));
+            lock (_gate)
+            {
+                _open.Add(pack);
+            }
+
+            return pack;
+        }
+
+        private void Give(OpenPack pack, bool full)
+        {
+            try
+            {
+                lock (_gate)
+                {
+                    if (full)
+                    {
+                        Complete(pack);
+                    }
+                    else
+                    {
+                        _idle.Push(pack);
+                    }
+                }
+            }
+            finally
+            {
+                _lane?.Release();
+            }
+        }
+
+        /// <summary>Completes a pack (under the lock): uploaded now on remote storage, committed at <see cref="Finish"/> on local storage.</summary>
+        private void Complete(OpenPack pack)
+        {
+            _open.Remove(pack);
+            var writer = pack.Writer;
+            writer.Complete();
             if (_inFlight != null)
             {
                 // Remote: upload now, or wait (holding the writers back) until one of the uploads in flight ends.
                 _inFlight.Wait(_abandon.Token);
-                var (pack, writer, entries, length) = (_currentPack!, _current, _entries.ToList(), _current.Length);
+                var (id, entries, length) = (pack.Id, pack.Entries, writer.Length);
                 Interlocked.Add(ref _queuedBytes, length);
                 Interlocked.Increment(ref _queuedPacks);
                 _uploads.Add(Task.Run(async () =>
                 {
                     try
                     {
-                        await CommitAsync(pack, writer, entries, _abandon.Token).ConfigureAwait(false);
+                        await CommitAsync(id, writer, entries, _abandon.Token).ConfigureAwait(false);
                         var done = Interlocked.Increment(ref _uploadedPacks);
                         var bytes = Interlocked.Add(ref _uploadedBytes, length);
                         Uploaded?.Invoke(new CheckpointProgress("Uploading", done, Volatile.Read(ref _queuedPacks), bytes, Interlocked.Read(ref _queuedBytes), null));
@@ -143,12 +189,8 @@ namespace Daytona.Checkpoints
             }
             else
             {
-                _full.Add((_currentPack!, _current, _entries.ToList()));
+                _full.Add((pack.Id, writer, pack.Entries));
             }
-
-            _entries.Clear();
-            _current = null;
-            _currentPack = null;
         }
 
         /// <summary>
@@ -161,7 +203,13 @@ namespace Daytona.Checkpoints
             Task[] uploads;
             lock (_gate)
             {
-                CompleteCurrent();
+                // Every append has returned: the packs being filled are all idle.
+                _idle.Clear();
+                foreach (var pack in _open.ToList())
+                {
+                    Complete(pack);
+                }
+
                 pending = _full.ToList();
                 _full.Clear();
                 uploads = _uploads.ToArray();
@@ -257,8 +305,13 @@ namespace Daytona.Checkpoints
 
             lock (_gate)
             {
-                _current?.Dispose();
-                _current = null;
+                foreach (var pack in _open)
+                {
+                    pack.Writer.Dispose();
+                }
+
+                _open.Clear();
+                _idle.Clear();
                 foreach (var item in _full)
                 {
                     item.Writer.Dispose();
@@ -298,6 +351,21 @@ namespace Daytona.Checkpoints
                     _store.Reload();
                 }
             }
+        }
+
+        private sealed class OpenPack
+        {
+            public OpenPack(string id, ObjectWriter writer)
+            {
+                Id = id;
+                Writer = writer;
+            }
+
+            public string Id { get; }
+
+            public ObjectWriter Writer { get; }
+
+            public List<ChunkStore.IndexEntry> Entries { get; } = new List<ChunkStore.IndexEntry>();
         }
     }
 }

@@ -4,12 +4,69 @@ using Daytona.Checkpoints.Storage.Memory;
 
 namespace Checkpoints.Tests;
 
-/// <summary>Packs on remote storage: uploaded as they fill, a bounded number at a time, progress in bytes.</summary>
+/// <summary>
+/// Packs on local storage: written by several threads at once, each into a pack of its own. Packs on remote storage:
+/// uploaded as they fill, a bounded number at a time, progress in bytes.
+/// </summary>
 public sealed class PackWriterTests : IDisposable
 {
     private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void ThreadsAppendingAtOnceEachFillAPackOfTheirOwnAndEveryIndexDescribesItsPackExactly()
+    {
+        var source = _temp.Sub("source");
+        for (var i = 0; i < 6; i++)
+        {
+            TestTree.Write(source, $"big{i}.bin", TestTree.Random(9 << 20, 100 + i)); // 54 MiB that does not compress
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            TestTree.Write(source, $"small/f{i:D3}.txt", TestTree.Random(1000 + (i * 37), 1000 + i));
+        }
+
+        var root = _temp.Sub("repo");
+        var repository = CheckpointRepository.OpenOrCreate(root, new RepositoryOptions { Workers = 4 });
+        var checkpoint = repository.Capture(source, null, default);
+
+        // Each pack file is exactly the frames its index lists, back to back from offset 0: no two threads ever wrote
+        // into one pack at the same time, and no frame was lost or interleaved.
+        var indexes = Directory.GetFiles(Path.Combine(root, "packs"), "*.idx", SearchOption.AllDirectories);
+        Assert.True(indexes.Length >= 4, $"{indexes.Length} packs");
+        Assert.True(indexes.Length <= (56 / 16) + 1 + 4, $"{indexes.Length} packs: more than one partly filled pack per thread");
+        var chunks = 0;
+        foreach (var index in indexes)
+        {
+            var bytes = File.ReadAllBytes(index);
+            var count = BitConverter.ToInt32(bytes, 8);
+            Assert.Equal(12 + (count * 44), bytes.Length);
+            long next = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var offset = BitConverter.ToInt64(bytes, 12 + (i * 44) + 32);
+                var length = BitConverter.ToInt32(bytes, 12 + (i * 44) + 40);
+                Assert.Equal(next, offset);
+                next = offset + length;
+            }
+
+            Assert.Equal(next, new FileInfo(Path.ChangeExtension(index, ".pack")).Length);
+            chunks += count;
+        }
+
+        Assert.True(chunks >= 306, $"{chunks} chunks");
+        Assert.True(repository.Verify(checkpoint.Id).IsValid);
+        var restored = _temp.Sub("restored");
+        repository.Restore(checkpoint.Id, restored, new RestoreOptions(), default);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source, $"big{i}.bin")), File.ReadAllBytes(Path.Combine(restored, $"big{i}.bin")));
+        }
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(source, "small", "f299.txt")), File.ReadAllBytes(Path.Combine(restored, "small", "f299.txt")));
+    }
 
     [Fact]
     public void PacksUploadAsTheyFillAtMostConnectionsAtATimeAndProgressCountsTheirBytes()
