@@ -123,10 +123,6 @@ namespace Daytona.Checkpoints
             {
                 ReadFiles(io, scan, previous, options, packs, cancellationToken);
                 Timings.Mark("capture: files read");
-                Recheck(io, scan, cancellationToken, Options.Workers);
-                Timings.Mark("capture: files checked again");
-                packs.Finish(cancellationToken);
-                Timings.Mark("capture: packs uploaded");
 
                 var manifest = new Manifest
                 {
@@ -144,7 +140,25 @@ namespace Daytona.Checkpoints
                 }
 
                 FillStats(manifest);
-                Commit(session, manifest, cancellationToken);
+
+                // The manifest is written (not committed) on its own thread while the files are checked again: it becomes
+                // the checkpoint only after the check, and is discarded if the check fails.
+                var preparing = Task.Factory.StartNew(() => PrepareCommit(session, manifest), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                try
+                {
+                    Recheck(io, scan, cancellationToken, Options.Workers);
+                    Timings.Mark("capture: files checked again");
+                    packs.Finish(cancellationToken);
+                    Timings.Mark("capture: packs uploaded");
+                    using var prepared = preparing.GetAwaiter().GetResult();
+                    Commit(session, manifest, prepared, cancellationToken);
+                }
+                finally
+                {
+                    // Not committed (the check or the commit failed): the manifest written ahead is discarded.
+                    Discard(preparing);
+                }
+
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
                 KeepLastAfterCapture(session.View, source, warnings, cancellationToken);
@@ -157,6 +171,19 @@ namespace Daytona.Checkpoints
                 // The pack writer deletes the packs it wrote: nothing of this capture stays.
                 packs.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>Waits for a manifest written ahead and disposes it: one that was not committed is discarded.</summary>
+        private static void Discard(Task<PreparedManifest?> preparing)
+        {
+            try
+            {
+                preparing.GetAwaiter().GetResult()?.Dispose();
+            }
+            catch (Exception)
+            {
+                // Its failure matters only to a capture that went on to commit it, which saw it.
             }
         }
 

@@ -65,6 +65,40 @@ public sealed class SafetyTests : IDisposable
     }
 
     [Fact]
+    public void AManifestWrittenAheadUnderASecondAnotherWriterTakesIsCommittedUnderTheNextOne()
+    {
+        // A capture writes its manifest while it checks its files again, under the second it would take then; another
+        // writer that commits that second first (here: during the first one's reading) makes it take the next one.
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var other = _temp.Sub("other");
+        TestTree.Write(other, "a.txt", TestTree.Text(100, 1));
+        var root = _temp.Sub("repo");
+        CheckpointRepository.OpenOrCreate(root);
+        Checkpoint? interloper = null;
+        var options = new CaptureOptions
+        {
+            OnFileRead = progress =>
+            {
+                if (progress.Files == progress.TotalFiles && interloper == null)
+                {
+                    interloper = CheckpointRepository.Open(root).Capture(other, null, default);
+                }
+            },
+        };
+
+        var checkpoint = CheckpointRepository.Open(root).Capture(source, options, default);
+
+        Assert.NotNull(interloper);
+        Assert.True(string.CompareOrdinal(checkpoint.Id, interloper!.Id) > 0, $"{checkpoint.Id} after {interloper.Id}");
+        var repository = CheckpointRepository.Open(root);
+        Assert.Equal(new[] { interloper.Id, checkpoint.Id }, repository.ListIds());
+        Assert.Equal(source, repository.ReadManifest(checkpoint.Id).Source);
+        Assert.True(repository.Verify(checkpoint.Id).IsValid);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(root, "tmp")));
+    }
+
+    [Fact]
     public async Task WritersCaptureAtOnceWithoutWaitingForEachOtherAndEachGetsItsOwnSecond()
     {
         var source = _temp.Sub("source");

@@ -68,47 +68,135 @@ namespace Daytona.Checkpoints
         /// next one. An id never lies in this machine's future: the writer waits for the second to come (up to 5 s; a
         /// newest checkpoint further ahead means a wrong clock).
         /// </summary>
-        internal Manifest Commit(WriterSession session, Manifest manifest, CancellationToken cancellationToken)
+        internal Manifest Commit(WriterSession session, Manifest manifest, CancellationToken cancellationToken) =>
+            Commit(session, manifest, null, cancellationToken);
+
+        /// <summary>
+        /// Commits a manifest as <see cref="Commit(WriterSession, Manifest, CancellationToken)"/> does, from the text
+        /// <see cref="PrepareCommit"/> wrote ahead when it is still good (its second has not passed), else written anew.
+        /// </summary>
+        internal Manifest Commit(WriterSession session, Manifest manifest, PreparedManifest? prepared, CancellationToken cancellationToken)
         {
             EnsureNotLapsed(session, manifest, cancellationToken);
             manifest.Host = Environment.MachineName;
             manifest.Writer = session.Marker.Id;
-            var latest = session.View.LatestId == null ? (DateTime?)null : CheckpointTime.Parse(session.View.LatestId);
-            var candidate = CheckpointTime.Truncate(Options.UtcNow());
-            if (latest != null && candidate <= latest.Value)
+            var candidate = FirstCandidate(session);
+            if (prepared != null && prepared.Time >= candidate)
             {
-                candidate = latest.Value.AddSeconds(1);
+                WaitFor(prepared.Time, cancellationToken);
+                manifest.Time = prepared.Time;
+                manifest.Id = CheckpointTime.ToId(prepared.Time);
+                Timings.Mark("commit: moving the manifest written ahead into place");
+                var result = prepared.Writer.Commit(cancellationToken);
+                Timings.Mark("commit: manifest written");
+                if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
+                {
+                    Manifests.Put(manifest.Id, prepared.Bytes, result.Version);
+                    return Committed(session, manifest);
+                }
+
+                candidate = NextCandidate(prepared.Time);
             }
 
             for (var attempt = 0; ; attempt++)
             {
                 WaitFor(candidate, cancellationToken);
-                manifest.Time = candidate;
-                manifest.Id = CheckpointTime.ToId(candidate);
-                byte[] bytes;
-                using (var stream = new MemoryStream())
-                {
-                    manifest.WriteTo(stream);
-                    bytes = stream.ToArray();
-                }
-
+                var bytes = Serialize(manifest, candidate);
                 Timings.Mark("commit: writing the manifest");
                 var result = CreateManifest(manifest.Id, session.Marker.Id, bytes, cancellationToken);
                 Timings.Mark("commit: manifest written");
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, bytes, result.Version);
-                    break;
+                    return Committed(session, manifest);
                 }
 
                 // Another writer took this second: the next one.
-                candidate = CheckpointTime.Truncate(Options.UtcNow()) > candidate ? CheckpointTime.Truncate(Options.UtcNow()) : candidate.AddSeconds(1);
+                candidate = NextCandidate(candidate);
+            }
+        }
+
+        /// <summary>
+        /// Writes a manifest ahead of its commit, under the id it would take now, while the capture still checks its files
+        /// (a folder repository only: the file is written in <c>tmp/</c> and its write-back started; nothing is visible
+        /// until <see cref="Commit(WriterSession, Manifest, PreparedManifest, CancellationToken)"/> moves it into place).
+        /// Null where the commit writes the manifest itself. Dispose what it returns.
+        /// </summary>
+        internal PreparedManifest? PrepareCommit(WriterSession session, Manifest manifest)
+        {
+            if (!Storage.Traits.IsLocal || !Storage.Traits.HonoursCreateOnly)
+            {
+                return null;
             }
 
+            manifest.Host = Environment.MachineName;
+            manifest.Writer = session.Marker.Id;
+            var candidate = FirstCandidate(session);
+            var bytes = Serialize(manifest, candidate);
+            var writer = Storage.CreateWriter(RepositoryLayout.ManifestKey(manifest.Id), WriteCondition.CreateOnly);
+            try
+            {
+                writer.Content.Write(bytes, 0, bytes.Length);
+                writer.Complete();
+                return new PreparedManifest(candidate, bytes, writer);
+            }
+            catch
+            {
+                writer.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The id a commit tries first: this second, or the one after the newest checkpoint known.</summary>
+        private DateTime FirstCandidate(WriterSession session)
+        {
+            var latest = session.View.LatestId == null ? (DateTime?)null : CheckpointTime.Parse(session.View.LatestId);
+            var candidate = CheckpointTime.Truncate(Options.UtcNow());
+            return latest != null && candidate <= latest.Value ? latest.Value.AddSeconds(1) : candidate;
+        }
+
+        private DateTime NextCandidate(DateTime taken)
+        {
+            var now = CheckpointTime.Truncate(Options.UtcNow());
+            return now > taken ? now : taken.AddSeconds(1);
+        }
+
+        /// <summary>The manifest's text under an id (which it takes).</summary>
+        private static byte[] Serialize(Manifest manifest, DateTime time)
+        {
+            manifest.Time = time;
+            manifest.Id = CheckpointTime.ToId(time);
+            using var stream = new MemoryStream();
+            manifest.WriteTo(stream);
+            return stream.ToArray();
+        }
+
+        private Manifest Committed(WriterSession session, Manifest manifest)
+        {
             session.Finished();
             CompactIfDue(session.View);
             Timings.Mark("commit: done");
             return manifest;
+        }
+
+        /// <summary>A manifest written ahead of its commit (<see cref="PrepareCommit"/>); disposing it discards it unless committed.</summary>
+        internal sealed class PreparedManifest : IDisposable
+        {
+            public PreparedManifest(DateTime time, byte[] bytes, ObjectWriter writer)
+            {
+                Time = time;
+                Bytes = bytes;
+                Writer = writer;
+            }
+
+            /// <summary>The second it was written under (its id).</summary>
+            public DateTime Time { get; }
+
+            public byte[] Bytes { get; }
+
+            public ObjectWriter Writer { get; }
+
+            public void Dispose() => Writer.Dispose();
         }
 
         /// <summary>
