@@ -13,6 +13,9 @@ internal sealed record CorpusOutcome(string Document, string WorkflowId, string 
 {
     /// <summary>True when load-time validation warned about the step output whose value the failure was missing.</summary>
     public bool Announced { get; init; }
+
+    /// <summary>For a failure that reads a value the documented response does not have: which kind of defect (see CorpusRunner.Cause).</summary>
+    public string? Cause { get; init; }
 }
 
 /// <summary>What a corpus run found: documents, workflows and how each ended.</summary>
@@ -67,6 +70,11 @@ internal sealed class CorpusReport
         foreach (var group in Workflows.Where(w => w.Kind != Succeeded).GroupBy(w => w.Kind).OrderByDescending(g => g.Count()))
         {
             lines.Add($"  {group.Key}: {group.Count()}");
+            foreach (var cause in group.Where(w => w.Cause != null).GroupBy(w => w.Cause).OrderByDescending(c => c.Count()))
+            {
+                lines.Add($"    {cause.Count()} {cause.Key} (e.g. {string.Join(", ", cause.Select(w => w.Document.Split('/')[0]).Distinct().Take(4))})");
+            }
+
             foreach (var example in group.Take(3))
             {
                 lines.Add($"    e.g. {example.Document}/{example.WorkflowId}: {Cut(example.Reason, 220)}");
@@ -184,6 +192,7 @@ internal static class CorpusRunner
             report.Workflows.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, (result.Error ?? string.Empty) + (kind == CorpusReport.Succeeded ? string.Empty : unresolved))
             {
                 Announced = kind != CorpusReport.Succeeded && Announced(readiness, workflow, result.Error),
+                Cause = kind == Rules[0].Kind ? Cause(readiness, workflow, result.Error) : null,
             });
             var warnings = readiness.Diagnostics.Count(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId);
             var additions = mock.Additions.Skip(additionsBefore).ToList();
@@ -227,10 +236,31 @@ internal static class CorpusRunner
     }
 
     /// <summary>Whether validation warned that the step output a failure reads is not in the documented response.</summary>
-    private static bool Announced(ValidationReport readiness, Workflow workflow, string? error)
+    private static bool Announced(ValidationReport readiness, Workflow workflow, string? error) => Warning(readiness, workflow, error) != null;
+
+    /// <summary>
+    /// Why a workflow that reads a value the documented response does not have fails, by rule: from the load-time
+    /// warning about the output it reads, else from what the value turned out to be.
+    /// </summary>
+    internal static string Cause(ValidationReport readiness, Workflow workflow, string? error)
+    {
+        var warning = Warning(readiness, workflow, error)?.Message ?? string.Empty;
+        var text = error ?? string.Empty;
+        return warning.Contains(" has no body") ? "reads the body of a success the description documents without one"
+            : System.Text.RegularExpressions.Regex.IsMatch(warning, @"documents an? (string|integer|number|boolean) at") ? "reads below a documented scalar (e.g. a list of strings)"
+            : warning.Contains(" has no '") ? "reads a property the documented schema does not allow (additionalProperties: false)"
+            : warning.Contains("documents a list at") ? "reads a name from a list whose items cannot hold it"
+            : text.Contains("is an empty object") || text.Contains("is an object") ? "puts a whole object (the body) in a path segment"
+            : text.Contains("which is null") ? "reads a field the documented example holds as null"
+            : text.Contains("is not set by the step") ? "a required path parameter neither set by the step nor given a default or example"
+            : text.Contains("does not exist") ? "reads a step output the step does not declare"
+            : "other";
+    }
+
+    private static Diagnostic? Warning(ValidationReport readiness, Workflow workflow, string? error)
     {
         var read = System.Text.RegularExpressions.Regex.Match(error ?? string.Empty, @"\$steps\.([^.\s]+)\.outputs\.([^\s,]+)");
-        return read.Success && readiness.Diagnostics.Any(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId
+        return !read.Success ? null : readiness.Diagnostics.FirstOrDefault(d => d.Code == "ResponseValueNotDocumented" && d.WorkflowId == workflow.WorkflowId
             && System.Text.RegularExpressions.Regex.Match(d.Message, @"^Step '([^']*)' output '([^']*)'") is { Success: true } warned
             && warned.Groups[1].Value == read.Groups[1].Value
             && (read.Groups[2].Value == warned.Groups[2].Value || read.Groups[2].Value.StartsWith(warned.Groups[2].Value + ".", StringComparison.Ordinal) || read.Groups[2].Value.StartsWith(warned.Groups[2].Value + "[", StringComparison.Ordinal)));
