@@ -13,7 +13,7 @@ namespace Daytona.Checkpoints.Storage
     {
         public const string Folder = "probe/";
 
-        /// <summary>True when the storage refused the second create-only write (three requests: two writes and a delete).</summary>
+        /// <summary>True when the storage refused the second create-only write (three requests: two writes and a delete that does not ask first).</summary>
         public static async Task<bool> HonoursCreateOnlyAsync(IObjectStorage storage, CancellationToken cancellationToken)
         {
             var key = Folder + Guid.NewGuid().ToString("N");
@@ -25,7 +25,7 @@ namespace Daytona.Checkpoints.Storage
             }
             finally
             {
-                await storage.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                await storage.DeleteUncheckedAsync(key, cancellationToken).ConfigureAwait(false);
             }
         }
     }

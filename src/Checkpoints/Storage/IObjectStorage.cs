@@ -69,4 +69,15 @@ namespace Daytona.Checkpoints.Storage
         /// </summary>
         Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken);
     }
+
+    /// <summary>
+    /// A storage that deletes in fewer requests when the caller need not know whether the object existed: S3 answers a
+    /// delete of an absent key with success, so its <see cref="IObjectStorage.DeleteAsync"/> asks first. Callers go through
+    /// <see cref="StorageExtensions.DeleteUncheckedAsync"/>, which falls back to <see cref="IObjectStorage.DeleteAsync"/>.
+    /// </summary>
+    public interface IUncheckedDelete
+    {
+        /// <summary>Deletes an object if it is there, without finding out whether it was.</summary>
+        Task DeleteUncheckedAsync(string key, CancellationToken cancellationToken);
+    }
 }

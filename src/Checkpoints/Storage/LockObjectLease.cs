@@ -65,7 +65,7 @@ namespace Daytona.Checkpoints.Storage
                     : recorded.IsDeadProcessOnThisHost() || (recorded.Expires != null && DateTime.UtcNow > recorded.Expires.Value + ObjectLease.ClockSkew);
                 if (stale)
                 {
-                    await storage.DeleteAsync(entry.Key, cancellationToken).ConfigureAwait(false);
+                    await storage.DeleteUncheckedAsync(entry.Key, cancellationToken).ConfigureAwait(false);
                     tookOver = true;
                     continue;
                 }
@@ -75,7 +75,7 @@ namespace Daytona.Checkpoints.Storage
 
             if (other != null)
             {
-                await storage.DeleteAsync(record, cancellationToken).ConfigureAwait(false);
+                await storage.DeleteUncheckedAsync(record, cancellationToken).ConfigureAwait(false);
                 return LeaseAttempt.Refused(other);
             }
 
@@ -105,7 +105,7 @@ namespace Daytona.Checkpoints.Storage
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                await _storage.DeleteAsync(Record, cancellationToken).ConfigureAwait(false);
+                await _storage.DeleteUncheckedAsync(Record, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -42,6 +42,10 @@ namespace Daytona.Checkpoints.Storage
         public static bool Delete(this IObjectStorage storage, string key, CancellationToken cancellationToken = default) =>
             storage.DeleteAsync(key, cancellationToken).GetAwaiter().GetResult();
 
+        /// <summary>Deletes an object if it is there, in one request where the storage can (<see cref="IUncheckedDelete"/>).</summary>
+        public static Task DeleteUncheckedAsync(this IObjectStorage storage, string key, CancellationToken cancellationToken) =>
+            storage is IUncheckedDelete oneRequest ? oneRequest.DeleteUncheckedAsync(key, cancellationToken) : storage.DeleteAsync(key, cancellationToken);
+
         public static ObjectInfo? Stat(this IObjectStorage storage, string key, CancellationToken cancellationToken = default) =>
             storage.StatAsync(key, cancellationToken).GetAwaiter().GetResult();
     }

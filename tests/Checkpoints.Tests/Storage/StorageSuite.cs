@@ -249,6 +249,19 @@ public abstract class StorageSuite : IDisposable
     }
 
     [SuiteFact]
+    public async Task AnUncheckedDeleteRemovesTheObjectAndTakesAnAbsentOne()
+    {
+        var storage = NewStorage();
+        await storage.WriteAsync("u/x", Bytes("x"), WriteCondition.CreateOnly, default);
+        await storage.DeleteUncheckedAsync("u/x", default);
+        Assert.Null(await storage.ReadAsync("u/x", default));
+        Assert.Empty(await storage.ListAsync("u/", null, default));
+        await storage.DeleteUncheckedAsync("u/x", default);
+        await storage.DeleteUncheckedAsync("never/was", default);
+        Assert.True((await storage.WriteAsync("u/x", Bytes("again"), WriteCondition.CreateOnly, default)).Written);
+    }
+
+    [SuiteFact]
     public async Task AWriterDisposedWithoutCommitLeavesNothing()
     {
         var storage = NewStorage();

@@ -19,7 +19,7 @@ namespace Daytona.Checkpoints.Storage.Cache
     /// for a week, so a writer on this machine pays for it once.
     /// </para>
     /// </summary>
-    public sealed class CachingStorage : IObjectStorage
+    public sealed class CachingStorage : IObjectStorage, IUncheckedDelete
     {
         private const string ProbeEntry = "probe";
         private static readonly TimeSpan s_probeLifetime = TimeSpan.FromDays(7);
@@ -189,6 +189,15 @@ namespace Daytona.Checkpoints.Storage.Cache
             }
 
             return deleted;
+        }
+
+        public async Task DeleteUncheckedAsync(string key, CancellationToken cancellationToken)
+        {
+            await Inner.DeleteUncheckedAsync(key, cancellationToken).ConfigureAwait(false);
+            if (Cache != null && _immutable(key))
+            {
+                Cache.Remove(EntryOf(key));
+            }
         }
 
         public async Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken)

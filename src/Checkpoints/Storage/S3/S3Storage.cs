@@ -18,7 +18,7 @@ namespace Daytona.Checkpoints.Storage.S3
     /// find out: leases are <see cref="ObjectLease"/> records where it does, <see cref="LockObjectLease"/> records
     /// (which need no conditional writes) where it does not.
     /// </summary>
-    public sealed class S3Storage : IObjectStorage
+    public sealed class S3Storage : IObjectStorage, IUncheckedDelete
     {
         private readonly Task<AmazonS3Client> _client;
         private readonly string _bucket;
@@ -263,6 +263,21 @@ namespace Daytona.Checkpoints.Storage.S3
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
                 return false;
+            }
+            catch (Exception e) when (IsFailure(e))
+            {
+                throw Fail("Deleting", key, e);
+            }
+        }
+
+        public async Task DeleteUncheckedAsync(string key, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await (await _client.ConfigureAwait(false)).DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
             }
             catch (Exception e) when (IsFailure(e))
             {
