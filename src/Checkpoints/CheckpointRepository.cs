@@ -439,11 +439,16 @@ namespace Daytona.Checkpoints
         internal (IReadOnlyList<string> Removed, long Freed) RemoveHolding(RepositoryLease lease, IReadOnlyCollection<string> ids, bool skipMissing, TimeSpan? writersWait)
         {
             var present = new List<string>();
+            var writers = new List<string>();
             foreach (var id in ids)
             {
                 if (Storage.Stat(RepositoryLayout.ManifestKey(id), lease.Token) != null)
                 {
                     present.Add(id);
+                    if (TryReadWriter(id, lease.Token) is string writer)
+                    {
+                        writers.Add(writer);
+                    }
                 }
                 else if (!skipMissing)
                 {
@@ -463,7 +468,28 @@ namespace Daytona.Checkpoints
                 Storage.Delete(RepositoryLayout.ManifestKey(id), lease.Token);
             }
 
+            // Their writers' markers too (on object storage a writer leaves its marker at commit, for the next prune to
+            // delete once a manifest names it): with the manifests gone nothing names them, and the prune would take
+            // them for captures still under way and wait for them to go stale.
+            foreach (var writer in writers)
+            {
+                Storage.Delete(RepositoryLayout.WriterKey(writer), lease.Token);
+            }
+
             return (present, new Pruner(this, Options.Verbose, writersWait).Prune(lease));
+        }
+
+        /// <summary>The writer a committed checkpoint's manifest names; null when it names none or cannot be read.</summary>
+        private string? TryReadWriter(string id, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ReadManifestHeader(id, cancellationToken).Writer;
+            }
+            catch (DaytonaException e) when (e.ErrorId == CheckpointErrors.NotFound || e.ErrorId == CheckpointErrors.Corrupt)
+            {
+                return null;
+            }
         }
 
         /// <summary>Reclaims the content no checkpoint references (left by removals that could not finish, or by writers that died); returns the bytes freed.</summary>

@@ -48,9 +48,18 @@ namespace Daytona.Checkpoints
         /// </summary>
         public RepositorySettings ChangeSettings(Action<RepositorySettings> change, CancellationToken cancellationToken = default)
         {
+            // On storage that ignores conditional writes (the probe found so: an S3-compatible server that overwrites
+            // anyway), the commit lock serializes the writers of the settings, and a check of the version just before the
+            // write stands for the compare-and-swap.
+            (Storage as Storage.Cache.CachingStorage)?.EnsureProbedAsync(cancellationToken).GetAwaiter().GetResult();
+            var locked = !Storage.Traits.HonoursIfVersion || !Storage.Traits.HonoursCreateOnly;
+            using var lease = locked
+                ? RepositoryLease.Acquire(Storage, "changing the repository's settings", Options.LockWait + RepositoryLease.Duration, cancellationToken, RepositoryLayout.CommitLockKey)
+                : null;
+            var token = lease?.Token ?? cancellationToken;
             for (var attempt = 0; attempt < 10; attempt++)
             {
-                var (settings, version) = ReadSettings(cancellationToken);
+                var (settings, version) = ReadSettings(token);
                 var changed = settings.Copy();
                 change(changed);
                 if (changed.KeepLast != null && changed.KeepLast < 1)
@@ -58,8 +67,19 @@ namespace Daytona.Checkpoints
                     throw ErrorCatalog.CheckpointRetentionInvalid.Create($"Cannot keep the last {changed.KeepLast} checkpoints: keep at least 1.", changed.KeepLast);
                 }
 
+                if (locked)
+                {
+                    if (ReadSettingsVersion(token) != version)
+                    {
+                        continue;
+                    }
+
+                    Storage.Write(RepositoryLayout.SettingsKey, changed.ToJson(), WriteCondition.Unconditional, token);
+                    return changed;
+                }
+
                 var condition = version == null ? WriteCondition.CreateOnly : WriteCondition.IfVersion(version);
-                var result = Storage.Write(RepositoryLayout.SettingsKey, changed.ToJson(), condition, cancellationToken);
+                var result = Storage.Write(RepositoryLayout.SettingsKey, changed.ToJson(), condition, token);
                 if (result.Written)
                 {
                     return changed;
@@ -68,6 +88,13 @@ namespace Daytona.Checkpoints
 
             throw CheckpointErrors.Create(CheckpointErrors.RepositoryLocked, ErrorKind.ResourceBusy,
                 $"The settings of {Location} kept changing while they were written.", Location, "Run the command again.");
+        }
+
+        /// <summary>The version of the stored settings now (null when there are none).</summary>
+        private string? ReadSettingsVersion(CancellationToken cancellationToken)
+        {
+            using var stored = Storage.Read(RepositoryLayout.SettingsKey, cancellationToken);
+            return stored?.Version;
         }
 
         private (RepositorySettings Settings, string? Version) ReadSettings(CancellationToken cancellationToken)
