@@ -28,7 +28,7 @@ public static class Program
         {
             return command switch
             {
-                "restic" => await new ResticBench(bench, Bench.Arg(args, "--mib", 64)).RunAsync(),
+                "restic" => await new ResticBench(bench, Bench.Arg(args, "--mib", 64), Bench.Arg(args, "--runs", 3)).RunAsync(),
                 "writers" => await new WritersBench(bench, Bench.Arg(args, "--rounds", 20), Bench.Arg(args, "--backend", "both")).RunAsync(),
                 _ => Usage(),
             };
@@ -42,7 +42,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: ObjectStorage.Bench restic [--mib 64] | writers [--rounds 20] [--backend azure|s3|both]");
+        Console.Error.WriteLine("usage: ObjectStorage.Bench restic [--mib 64] [--runs 3] | writers [--rounds 20] [--backend azure|s3|both]");
         return 2;
     }
 }

@@ -15,11 +15,14 @@ public sealed class ResticBench
 {
     private readonly Bench _bench;
     private readonly int _mib;
+    private readonly int _runs;
 
-    public ResticBench(Bench bench, int mib)
+    /// <param name="runs">Runs of each measurement (a first capture into a new repository each time); the medians are compared.</param>
+    public ResticBench(Bench bench, int mib, int runs = 3)
     {
         _bench = bench;
         _mib = mib;
+        _runs = Math.Max(1, runs);
     }
 
     public async Task<int> RunAsync()
@@ -31,7 +34,7 @@ public sealed class ResticBench
         }
 
         var tree = _bench.Tree("tree", _mib);
-        Console.WriteLine($"tree: {_mib} MiB (../shared/checks/mktree.py), {Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories).Count()} files");
+        Console.WriteLine($"tree: {_mib} MiB (../shared/checks/mktree.py), {Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories).Count()} files; {_runs} run(s) of each measurement, medians compared");
         var summary = new List<string>();
         await using (var azurite = await AzuriteServer.StartAsync(10000))
         {
@@ -41,7 +44,7 @@ public sealed class ResticBench
                 ["AZURE_ACCOUNT_NAME"] = AzuriteServer.AccountName,
                 ["AZURE_ACCOUNT_KEY"] = AzuriteServer.AccountKey,
             };
-            summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(proxy.Port), proxy, "azure:restic:/", restic));
+            summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(proxy.Port), proxy, "azure:restic:", restic));
         }
 
         // restic signs plain-http uploads in chunks (s3rver would store the framing): it gets an https s3rver of its own;
@@ -77,30 +80,57 @@ public sealed class ResticBench
 
     private string Compare(string server, string tree, string url, Dictionary<string, string> environment, FaultProxy proxy, string resticRepository, Dictionary<string, string> resticEnvironment)
     {
-        environment["DAYTONA_CHECKPOINT_CACHE"] = Path.Combine(_bench.Work, server + "-cache");
-        var firstOurs = Capture(tree, url, environment);
-        proxy.Reset();
-        var againOurs = Capture(tree, url, environment);
-        var requests = proxy.Count;
-        Console.WriteLine($"{server}: New-Checkpoint first {firstOurs:0.00} s, unchanged re-capture {againOurs:0.00} s in {requests} requests: "
-            + string.Join(", ", proxy.Requests.Select(r => r.Method + " " + Shorten(r.Path + r.Query))));
-
-        resticEnvironment["RESTIC_REPOSITORY"] = resticRepository;
-        resticEnvironment["RESTIC_PASSWORD"] = "bench";
-        resticEnvironment["RESTIC_CACHE_DIR"] = Path.Combine(_bench.Work, server + "-restic-cache");
-        var init = Bench.Run("restic", Options(resticEnvironment, "init"), _bench.Work, resticEnvironment);
-        if (init.Exit != 0)
+        // Ours: each run a first capture into a new repository (with a new machine cache), then an unchanged re-capture of it.
+        var firstOurs = new List<double>();
+        var againOurs = new List<double>();
+        var requests = 0;
+        var requestList = string.Empty;
+        for (var run = 1; run <= _runs; run++)
         {
-            throw new InvalidOperationException("restic init failed: " + init.Error);
+            environment["DAYTONA_CHECKPOINT_CACHE"] = Path.Combine(_bench.Work, $"{server}-cache-{run}");
+            var repository = $"{url}/run{run}";
+            firstOurs.Add(Capture(tree, repository, environment));
+            proxy.Reset();
+            againOurs.Add(Capture(tree, repository, environment));
+            requests = proxy.Count;
+            requestList = string.Join(", ", proxy.Requests.Select(r => r.Method + " " + Shorten(r.Path + r.Query)));
         }
 
-        var firstRestic = Restic(tree, resticEnvironment);
+        Console.WriteLine($"{server}: New-Checkpoint first {Times(firstOurs)}, unchanged re-capture {Times(againOurs)}; the last in {requests} requests: {requestList}");
 
-        var againRestic = Restic(tree, resticEnvironment);
-        Console.WriteLine($"{server}: restic backup first {firstRestic:0.00} s, unchanged re-capture {againRestic:0.00} s");
+        // restic: likewise, each run a new repository (and cache folder).
+        var firstRestic = new List<double>();
+        var againRestic = new List<double>();
+        for (var run = 1; run <= _runs; run++)
+        {
+            resticEnvironment["RESTIC_REPOSITORY"] = $"{resticRepository}/run{run}";
+            resticEnvironment["RESTIC_PASSWORD"] = "bench";
+            resticEnvironment["RESTIC_CACHE_DIR"] = Path.Combine(_bench.Work, $"{server}-restic-cache-{run}");
+            var init = Bench.Run("restic", Options(resticEnvironment, "init"), _bench.Work, resticEnvironment);
+            if (init.Exit != 0)
+            {
+                throw new InvalidOperationException("restic init failed: " + init.Error);
+            }
+
+            firstRestic.Add(Restic(tree, resticEnvironment));
+            againRestic.Add(Restic(tree, resticEnvironment));
+        }
+
+        Console.WriteLine($"{server}: restic backup first {Times(firstRestic)}, unchanged re-capture {Times(againRestic)}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{server}: first capture {firstRestic / firstOurs:0.00}x restic (goal >= 2), unchanged re-capture {againRestic / againOurs:0.00}x restic (goal >= 3), {requests} requests (goal <= 3)");
+            $"{server}: first capture {Median(firstRestic) / Median(firstOurs):0.00}x restic (goal >= 2), unchanged re-capture {Median(againRestic) / Median(againOurs):0.00}x restic (goal >= 3), {requests} requests (goal <= 3)");
     }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Times(List<double> values) =>
+        values.Count == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{values[0]:0.00} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{Median(values):0.00} s (median of {string.Join(", ", values.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))})");
 
     private double Capture(string tree, string url, Dictionary<string, string> environment)
     {
