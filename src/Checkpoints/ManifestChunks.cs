@@ -33,10 +33,13 @@ namespace Daytona.Checkpoints
         /// <summary>Forgets the chunks from <paramref name="count"/> on.</summary>
         public void Truncate(int count) => Count = count;
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public Hash256 Hash(int index) => _hashes[index];
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int Size(int index) => _sizes[index];
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int Stored(int index) => _stored[index];
     }
 
@@ -97,11 +100,15 @@ namespace Daytona.Checkpoints
             }
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public Hash256 HashAt(int index) => _table.Hash(_first + index);
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int StoredAt(int index) => _table.Stored(_first + index);
 
         /// <summary>Whether <paramref name="entry"/> is the file this list was read with, as it was (so the entry's text can be copied whole).</summary>
+        /// <remarks>Compiled optimized at once, as the helpers below: called for every file of a re-capture, usually the first in a process.</remarks>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public bool Describes(ManifestEntry entry) =>
             !EntryJson.IsEmpty && entry.Type == EntryType.File && entry.Target == null && entry.Size == Size && entry.Mode == Mode
             && entry.ModifiedUtc != null && entry.ModifiedUtc.Value.Ticks == ModifiedTicks && string.Equals(entry.Path, Path, StringComparison.Ordinal);
@@ -206,11 +213,13 @@ namespace Daytona.Checkpoints
             return new string(chars);
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public bool Equals(Hash256 other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
 
         public override bool Equals(object? obj) => obj is Hash256 other && Equals(other);
 
         // The bits of a SHA-256 are spread evenly: any 32 of them are a good hash code.
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public override int GetHashCode() => (int)_a;
 
         private static void Put(char[] chars, int at, ulong value)
