@@ -138,6 +138,35 @@ internal sealed class Query
         }
     }
 
+    /// <summary>
+    /// The size of the result nodelist, found depth first: each node a segment selects goes through the next segments
+    /// before its siblings, so only one node's selections per segment are held at a time, never a whole intermediate
+    /// nodelist (a pathological query near its budget holds kilobytes, not a million nodes). The nodes visited and
+    /// selected, and so the budget, are those of <see cref="Evaluate"/>.
+    /// </summary>
+    public long Count(EvalContext ctx, JsonNode? current)
+    {
+        var start = Absolute ? ctx.Root : current;
+        return Segments.Length == 0 ? 1 : CountFrom(ctx, 0, new Item(start, null));
+    }
+
+    private long CountFrom(EvalContext ctx, int segment, Item item)
+    {
+        var selected = ctx.RentList();
+        Segments[segment].ApplyOne(ctx, item, selected, track: false);
+        long count = 0;
+        if (segment == Segments.Length - 1)
+        {
+            count = selected.Count;
+        }
+        else
+        {
+            for (int i = 0; i < selected.Count; i++) count += CountFrom(ctx, segment + 1, selected[i]);
+        }
+        ctx.ReturnList(selected);
+        return count;
+    }
+
     /// <summary>Resolves a singular query without building nodelists.</summary>
     public bool TryResolveSingular(EvalContext ctx, JsonNode? current, out JsonNode? value)
     {
@@ -210,20 +239,22 @@ internal sealed class Segment
 
     public void Apply(EvalContext ctx, List<Item> input, List<Item> output, bool track)
     {
-        var selectors = Selectors;
-        if (!Descendant)
+        for (int i = 0; i < input.Count; i++) ApplyOne(ctx, input[i], output, track);
+    }
+
+    /// <summary>The segment applied to one input node (what <see cref="Apply"/> does for each, in order).</summary>
+    public void ApplyOne(EvalContext ctx, Item item, List<Item> output, bool track)
+    {
+        if (Descendant)
         {
-            for (int i = 0; i < input.Count; i++)
-            {
-                var item = input[i];
-                var before = output.Count;
-                for (int s = 0; s < selectors.Length; s++) selectors[s].Apply(ctx, item.Value, item.Path, track, output);
-                ctx.Charge(1 + output.Count - before);
-            }
+            Descend(ctx, item, output, track);
             return;
         }
 
-        for (int i = 0; i < input.Count; i++) Descend(ctx, input[i], output, track);
+        var selectors = Selectors;
+        var before = output.Count;
+        for (int s = 0; s < selectors.Length; s++) selectors[s].Apply(ctx, item.Value, item.Path, track, output);
+        ctx.Charge(1 + output.Count - before);
     }
 
     /// <summary>

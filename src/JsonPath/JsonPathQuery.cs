@@ -90,14 +90,13 @@ public sealed class JsonPathQuery
 
     /// <summary>
     /// How many nodes the query selects, within the same budget as <see cref="Select(JsonNode?, long, System.Threading.CancellationToken)"/>,
-    /// without building their locations (no path per node: a query near its budget stays within tens of megabytes).
+    /// without building their locations or the nodelist (depth first: a query near its budget holds one node's selections
+    /// per segment, not a million nodes).
     /// </summary>
     public int Count(JsonNode? root, long maxNodes, System.Threading.CancellationToken cancellationToken)
     {
         var ctx = new EvalContext(root, maxNodes, cancellationToken);
-        var items = new List<Item>();
-        _query.Evaluate(ctx, root, track: false, items);
-        return items.Count;
+        return checked((int)_query.Count(ctx, root));
     }
 
     public override string ToString() => Text;

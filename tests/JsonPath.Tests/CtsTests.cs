@@ -94,6 +94,12 @@ public sealed class CtsTests
         }
 
         var nodes = query.Select(test["document"]);
+        var counted = query.Count(test["document"], long.MaxValue, default);
+        if (counted != nodes.Count)
+        {
+            failure = $"{selector}: Count says {counted}, Select selected {nodes.Count}";
+            return false;
+        }
         var gotValues = new JsonArray();
         foreach (var n in nodes) gotValues.Add(n.Value?.DeepClone());
         var gotPaths = nodes.Select(n => n.Location).ToList();

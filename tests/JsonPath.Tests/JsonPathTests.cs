@@ -30,6 +30,26 @@ public sealed class JsonPathTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 32L * 1024 * 1024);
     }
 
+    [Fact]
+    public void Count_goes_depth_first_so_a_query_near_its_budget_holds_no_intermediate_nodelist()
+    {
+        JsonNode deep = new JsonArray(1, 2);
+        for (int i = 0; i < 200; i++) deep = new JsonObject { ["id"] = i, ["next"] = deep };
+        var big = new JsonArray(deep, new JsonArray(Enumerable.Range(0, 3000).Select(i => (JsonNode?)new JsonObject { ["id"] = i }).ToArray()));
+        var query = JsonPathQuery.Parse("$..*..*..*..*");
+        Assert.Throws<JsonPathLimitException>(() => query.Count(big, 1_000, default)); // warm-up: nothing below is first-call cost
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<JsonPathLimitException>(() => query.Count(big, 1_000_000, default));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("1000000", error.Message.Replace(",", string.Empty));
+        // A breadth-first nodelist of a million nodes is 16 MB (plus its growth copies); depth first holds one node's selections per segment.
+        Assert.True(allocated < 2L * 1024 * 1024, $"{allocated} bytes allocated");
+
+        var exact = JsonPathQuery.Parse("$..*..*");
+        Assert.Equal(exact.Select(big).Count, exact.Count(big, long.MaxValue, default));
+    }
+
     // ---- normalized paths (RFC 9535 §2.7)
 
     [Fact]

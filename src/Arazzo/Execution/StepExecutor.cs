@@ -23,7 +23,10 @@ namespace Daytona.Arazzo.Execution
         /// <summary>Why the step failed.</summary>
         public string? Error { get; set; }
 
-        public string? BodyText { get; set; }
+        /// <summary>The response received, if any (its text is decoded only when asked for).</summary>
+        public HttpMessageData? ResponseData { get; set; }
+
+        public string? BodyText => ResponseData?.BodyText;
 
         /// <summary>False when the step failed before a request could be sent.</summary>
         public bool RequestSent { get; set; } = true;
@@ -124,7 +127,7 @@ namespace Daytona.Arazzo.Execution
             record.StatusCode = response.StatusCode;
             context.StatusCode = response.StatusCode;
             context.Response = response.Data;
-            outcome.BodyText = response.BodyText;
+            outcome.ResponseData = response.Data;
             outcome.RetryAfter = response.RetryAfter;
             if (step.SuccessCriteria.Count == 0)
             {

@@ -15,8 +15,6 @@ namespace Daytona.Arazzo.Execution
 
         public HttpMessageData? Data { get; set; }
 
-        public string? BodyText { get; set; }
-
         /// <summary>How long the server asked to wait before the next request (Retry-After), capped.</summary>
         public TimeSpan? RetryAfter { get; set; }
 
@@ -60,8 +58,26 @@ namespace Daytona.Arazzo.Execution
             try
             {
                 using var response = await _pipeline.SendAsync(_client, request, RetryPolicy.TransportOnly, _state.Token, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
-                var body = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                var data = new HttpMessageData { BodyText = body, ContentType = response.Content?.Headers.ContentType?.ToString() };
+                var data = new HttpMessageData { ContentType = response.Content?.Headers.ContentType?.ToString() };
+                int length;
+                if (response.Content == null)
+                {
+                    data.BodyText = string.Empty;
+                    length = 0;
+                }
+                else if (TryEncoding(response.Content.Headers.ContentType?.CharSet, out var encoding))
+                {
+                    // The bytes, not a string: JSON is parsed from them and the text decoded only if asked for.
+                    var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    data.SetBodyBytes(bytes, encoding);
+                    length = bytes.Length;
+                }
+                else
+                {
+                    data.BodyText = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    length = data.BodyText.Length;
+                }
+
                 foreach (var header in response.Headers)
                 {
                     data.Headers[header.Key] = string.Join(", ", header.Value);
@@ -75,18 +91,17 @@ namespace Daytona.Arazzo.Execution
                     }
                 }
 
-                if (body.Length > 0 && data.ContentType != null && !IsJson(data.ContentType))
+                if (length > 0 && data.ContentType != null && !IsJson(data.ContentType) && data.BodyText!.Length > 0)
                 {
-                    data.Body = System.Text.Json.Nodes.JsonValue.Create(body);
+                    data.Body = System.Text.Json.Nodes.JsonValue.Create(data.BodyText);
                 }
 
                 result.StatusCode = (int)response.StatusCode;
                 result.Data = data;
-                result.BodyText = body;
                 result.RetryAfter = RetryAfter.Cap(RetryAfter.From(response, DateTimeOffset.UtcNow), _state.Options.MaxRetryAfter);
                 if (_state.Tracing)
                 {
-                    _state.Listener.Trace($"{stepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {body.Length} characters");
+                    _state.Listener.Trace($"{stepId}: {(int)response.StatusCode} {response.ReasonPhrase} in {started.ElapsedMilliseconds} ms, {length} {(data.BodyText == null ? "bytes" : "characters")}");
                 }
             }
             catch (TransportFailure failure)
@@ -98,6 +113,28 @@ namespace Daytona.Arazzo.Execution
             }
 
             return result;
+        }
+
+        /// <summary>The encoding a charset names (null when none is declared); false for a charset this runtime does not know (the text path then reports it as before).</summary>
+        private static bool TryEncoding(string? charset, out System.Text.Encoding? encoding)
+        {
+            encoding = null;
+            if (string.IsNullOrEmpty(charset))
+            {
+                return true;
+            }
+
+            try
+            {
+                // As HttpContent does: quotes around the name are allowed.
+                var name = charset!.Length > 2 && charset[0] == '"' && charset[charset.Length - 1] == '"' ? charset.Substring(1, charset.Length - 2) : charset;
+                encoding = System.Text.Encoding.GetEncoding(name);
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
 
         private static bool IsJson(string contentType)

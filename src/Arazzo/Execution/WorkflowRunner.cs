@@ -369,10 +369,22 @@ namespace Daytona.Arazzo.Execution
                 return string.Empty;
             }
 
-            var text = body!.Replace("\r", " ").Replace("\n", " ").Trim();
-            if (text.Length > 300)
+            // The first 300 characters of the body with line breaks as spaces, trimmed — without copying a large body whole.
+            int start = 0, end = body!.Length;
+            while (start < end && char.IsWhiteSpace(body[start]))
             {
-                text = text.Substring(0, 300) + "…";
+                start++;
+            }
+
+            while (end > start && char.IsWhiteSpace(body[end - 1]))
+            {
+                end--;
+            }
+
+            var text = body.Substring(start, Math.Min(end - start, 300)).Replace("\r", " ").Replace("\n", " ");
+            if (end - start > 300)
+            {
+                text += "…";
             }
 
             return _state.Redactor.Redact(text);

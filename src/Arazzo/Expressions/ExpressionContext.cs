@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Daytona.Arazzo.Expressions
@@ -10,6 +11,9 @@ namespace Daytona.Arazzo.Expressions
     {
         private JsonNode? _body;
         private bool _bodyParsed;
+        private string? _bodyText;
+        private byte[]? _bodyBytes;
+        private Encoding? _bodyEncoding;
 
         public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -17,9 +21,38 @@ namespace Daytona.Arazzo.Expressions
 
         public IDictionary<string, string> Path { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        public string? BodyText { get; set; }
+        /// <summary>The body as text (decoded on first use when the body was received as bytes).</summary>
+        public string? BodyText
+        {
+            get
+            {
+                if (_bodyText == null && _bodyBytes != null)
+                {
+                    _bodyText = BodyBytes.Decode(_bodyBytes, _bodyEncoding);
+                }
+
+                return _bodyText;
+            }
+
+            set
+            {
+                _bodyText = value;
+                _bodyBytes = null;
+            }
+        }
 
         public string? ContentType { get; set; }
+
+        /// <summary>
+        /// Sets the body as received: <paramref name="bytes"/> in <paramref name="encoding"/> (null: UTF-8 unless a
+        /// byte order mark says otherwise). JSON is parsed from the bytes themselves; the text is decoded only if asked for.
+        /// </summary>
+        internal void SetBodyBytes(byte[] bytes, Encoding? encoding)
+        {
+            _bodyBytes = bytes;
+            _bodyEncoding = encoding;
+            _bodyText = null;
+        }
 
         /// <summary>The body as JSON when it parses as JSON, else as a string, else null.</summary>
         public JsonNode? Body
@@ -29,7 +62,11 @@ namespace Daytona.Arazzo.Expressions
                 if (!_bodyParsed)
                 {
                     _bodyParsed = true;
-                    if (BodyText != null)
+                    if (_bodyBytes != null && BodyBytes.IsUtf8(_bodyEncoding) && BodyBytes.TryParseJson(_bodyBytes, out var fromBytes))
+                    {
+                        _body = fromBytes;
+                    }
+                    else if (BodyText != null)
                     {
                         _body = JsonUtil.TryParseJson(BodyText, out var parsed) ? parsed : JsonValue.Create(BodyText);
                     }
