@@ -168,6 +168,66 @@ public sealed class FuzzTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The same 520 documents as a user meets them: one pwsh process (the built module, default GC) runs
+    /// Test-ArazzoWorkflow and a bounded Invoke-ArazzoWorkflow on each against this test's loopback mock, and reports its
+    /// own peak resident memory. Opt-in (ARAZZO_FUZZ_PWSH=1, a few minutes): it needs pwsh and the built module.
+    /// </summary>
+    [Fact]
+    public void MutatedDocumentsInPwshStayUnder500MB()
+    {
+        if (Environment.GetEnvironmentVariable("ARAZZO_FUZZ_PWSH") != "1")
+        {
+            _output.WriteLine("skipped: ARAZZO_FUZZ_PWSH=1 runs the 520 documents through the cmdlets in pwsh");
+            return;
+        }
+
+        var manifest = Path.Combine(TestPaths.RepoRoot, "out", "Daytona.Snapshots", "Daytona.Snapshots.psd1");
+        using var find = Process.Start(new ProcessStartInfo("bash", $"\"{Path.Combine(TestPaths.RepoRoot, "tools", "find-pwsh.sh")}\"") { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var pwsh = find.StandardOutput.ReadToEnd().Trim();
+        find.WaitForExit();
+        Assert.True(File.Exists(manifest) && File.Exists(pwsh), $"needs the built module ({manifest}) and pwsh ({pwsh})");
+
+        var random = new Random(20261205);
+        var seeds = Seeds().ToList();
+        var list = new StringBuilder();
+        for (var i = 0; i < 520; i++)
+        {
+            var (_, bytes) = Mutate(seeds[i % seeds.Count], random, i);
+            var path = Path.Combine(_folder, $"pwsh{i}.arazzo.yaml");
+            File.WriteAllBytes(path, bytes);
+            list.AppendLine(path);
+        }
+
+        File.WriteAllText(Path.Combine(_folder, "documents.txt"), list.ToString());
+        var script = Path.Combine(_folder, "fuzz.ps1");
+        File.WriteAllText(script, $$"""
+            $ErrorActionPreference = 'Continue'
+            Import-Module '{{manifest}}' -ErrorAction Stop
+            $server = @{ api = '{{_mock.AddSource("api", "https://fuzz.example", null)}}' }
+            $errors = 0
+            foreach ($path in Get-Content '{{Path.Combine(_folder, "documents.txt")}}') {
+                try { $null = Test-ArazzoWorkflow -Path $path -Quiet -ErrorAction SilentlyContinue -WarningAction SilentlyContinue } catch { $errors++ }
+                try { $null = Invoke-ArazzoWorkflow -Path $path -ServerUrl $server -MaxSteps 50 -Timeout '00:00:01' -PollInterval 0 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue } catch { $errors++ }
+            }
+            $status = Get-Content /proc/self/status | Where-Object { $_ -match '^Vm(HWM|RSS)' }
+            "pwsh fuzz: 520 documents, $errors terminating errors, " + ($status -join ', ')
+            """);
+        var start = new ProcessStartInfo(pwsh, $"-NoProfile -NonInteractive -File \"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var errorText = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith("pwsh fuzz:", StringComparison.Ordinal)) ?? string.Empty;
+        var requests = _mock.Requests.Count;
+        Console.WriteLine($"{line.Trim()}, {requests} requests answered by the mock ({watch.Elapsed.TotalSeconds:0} s)");
+        Assert.True(line.Length > 0, output + errorText.Result);
+        Assert.True(requests > 520, $"{requests} requests: the workflows did not run");
+        var hwm = System.Text.RegularExpressions.Regex.Match(line, @"VmHWM:\s*(\d+) kB");
+        Assert.True(hwm.Success && long.Parse(hwm.Groups[1].Value) < 500L * 1024, line);
+    }
+
     private async Task RunOne(string path, string kind)
     {
         var resolver = new SourceResolver { AllowRemote = false };
