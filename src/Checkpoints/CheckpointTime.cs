@@ -70,8 +70,16 @@ namespace Daytona.Checkpoints
                 return Parse(trimmed);
             }
 
+            // The round-trip form in UTC (2025-03-18T14:03:38Z), the one scripts write, is read without the zone rules'
+            // regular expressions, which a first lookup in a new process would otherwise build and compile.
+            if (DateTime.TryParseExact(trimmed, s_utcForms, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var roundTrip))
+            {
+                readAs = "UTC";
+                return Truncate(roundTrip);
+            }
+
             const DateTimeStyles styles = DateTimeStyles.AllowWhiteSpaces;
-            if (HasZone(trimmed) && DateTimeOffset.TryParse(s_zoneName.Replace(trimmed, "Z"), CultureInfo.InvariantCulture, styles, out var offset))
+            if (HasZone(trimmed) && DateTimeOffset.TryParse(ZoneRules.ZoneName.Replace(trimmed, "Z"), CultureInfo.InvariantCulture, styles, out var offset))
             {
                 readAs = offset.Offset == TimeSpan.Zero ? "UTC" : "UTC" + FormatOffset(offset.Offset);
                 return Truncate(offset.UtcDateTime);
@@ -125,16 +133,22 @@ namespace Daytona.Checkpoints
             return true;
         }
 
+        private static readonly string[] s_utcForms = { "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'" };
+
         /// <summary>True when a time of day ends in a zone: Z, UTC, GMT or an offset such as +01:00 or -0500.</summary>
-        private static bool HasZone(string text) => s_zone.IsMatch(text);
+        private static bool HasZone(string text) => ZoneRules.Zone.IsMatch(text);
 
-        private static readonly System.Text.RegularExpressions.Regex s_zone = new System.Text.RegularExpressions.Regex(
-            @"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$",
-            System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        /// <summary>The zone rules' regular expressions, built on first use (the round-trip UTC form never needs them).</summary>
+        private static class ZoneRules
+        {
+            public static readonly System.Text.RegularExpressions.Regex Zone = new System.Text.RegularExpressions.Regex(
+                @"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$",
+                System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-        /// <summary>A zone written as a name (.NET reads Z, not UTC or GMT).</summary>
-        private static readonly System.Text.RegularExpressions.Regex s_zoneName = new System.Text.RegularExpressions.Regex(
-            @"\s*(?:UTC|GMT)\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            /// <summary>A zone written as a name (.NET reads Z, not UTC or GMT).</summary>
+            public static readonly System.Text.RegularExpressions.Regex ZoneName = new System.Text.RegularExpressions.Regex(
+                @"\s*(?:UTC|GMT)\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        }
 
         private static string FormatOffset(TimeSpan offset) =>
             (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", CultureInfo.InvariantCulture);
