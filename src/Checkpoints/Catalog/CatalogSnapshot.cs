@@ -268,8 +268,7 @@ namespace Daytona.Checkpoints.Catalog
                 return null;
             }
 
-            var hash = BitConverter.ToUInt64(data, data.Length - 8);
-            if (hash != XxHash64.HashToUInt64(new ReadOnlySpan<byte>(data, 0, data.Length - 8)))
+            if (!EndsWithItsHash(data))
             {
                 return null;
             }
@@ -434,8 +433,7 @@ namespace Daytona.Checkpoints.Catalog
                 return null;
             }
 
-            var hash = BitConverter.ToUInt64(data, data.Length - 8);
-            if (hash != XxHash64.HashToUInt64(new ReadOnlySpan<byte>(data, 0, data.Length - 8)))
+            if (!EndsWithItsHash(data))
             {
                 return null;
             }
@@ -560,6 +558,10 @@ namespace Daytona.Checkpoints.Catalog
 
             throw new InvalidDataException("A varint runs past 64 bits.");
         }
+
+        /// <summary>Both formats end with the xxHash64 of everything before it; a generation whose hash differs is damaged.</summary>
+        private static bool EndsWithItsHash(byte[] data) =>
+            BitConverter.ToUInt64(data, data.Length - 8) == XxHash64.HashToUInt64(new ReadOnlySpan<byte>(data, 0, data.Length - 8));
 
         private static long Long(byte[] data, ref int at)
         {
