@@ -1,3 +1,4 @@
+using Checkpoints.Tests.Storage;
 using Daytona.Checkpoints;
 using Daytona.Checkpoints.Storage;
 using Daytona.Checkpoints.Storage.Memory;
@@ -99,49 +100,35 @@ public sealed class PackWriterTests : IDisposable
     }
 
     /// <summary>Memory storage that says it is remote, and counts the pack writers alive and committing.</summary>
-    private sealed class Remote : IObjectStorage
+    private sealed class Remote : ForwardingStorage
     {
         private int _held;
         private int _uploading;
 
         public Remote(int connections)
+            : base(new MemoryStorage())
         {
             Traits = new StorageTraits { HonoursCreateOnly = true, HonoursIfVersion = true, IsLocal = false, Connections = connections };
         }
 
-        public MemoryStorage Memory { get; } = new();
+        public MemoryStorage Memory => (MemoryStorage)Inner;
 
         public int MaxHeld { get; private set; }
 
         public int MaxUploading { get; private set; }
 
-        public string Location => "remote-memory";
+        public override string Location => "remote-memory";
 
-        public StorageTraits Traits { get; }
+        public override StorageTraits Traits { get; }
 
-        public ObjectWriter CreateWriter(string key, WriteCondition condition)
+        public override ObjectWriter CreateWriter(string key, WriteCondition condition)
         {
-            var inner = Memory.CreateWriter(key, condition);
+            var inner = Inner.CreateWriter(key, condition);
             return key.EndsWith(".pack", StringComparison.Ordinal) ? new Counted(this, inner) : inner;
         }
 
-        public Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken) => Memory.ReadAsync(key, cancellationToken);
-
-        public Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Memory.ReadRangeAsync(key, position, buffer, offset, count, cancellationToken);
-
-        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => Memory.OpenReadAsync(key, cancellationToken);
-
-        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => Memory.StatAsync(key, cancellationToken);
-
-        public Task<IReadOnlyList<ObjectInfo>> ListAsync(string prefix, string? startAfter, CancellationToken cancellationToken) => Memory.ListAsync(prefix, startAfter, cancellationToken);
-
-        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => Memory.DeleteAsync(key, cancellationToken);
-
-        public Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        public override Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken) =>
             ObjectLease.TryAcquireAsync(this, key, holder, duration, cancellationToken);
-
-        public void Dispose() => Memory.Dispose();
 
         private sealed class Counted : ObjectWriter
         {

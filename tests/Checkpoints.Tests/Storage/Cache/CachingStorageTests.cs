@@ -128,32 +128,15 @@ public sealed class CachingStorageTests : StorageSuite
     }
 
     /// <summary>Memory that, like many S3-compatible servers, takes create-only writes as plain writes.</summary>
-    private sealed class IgnoringConditions : IObjectStorage
+    private sealed class IgnoringConditions : ForwardingStorage
     {
-        private readonly MemoryStorage _memory = new();
+        public IgnoringConditions()
+            : base(new MemoryStorage())
+        {
+        }
 
-        public string Location => _memory.Location;
+        public override StorageTraits Traits { get; } = new() { HonoursCreateOnly = true, HonoursIfVersion = true };
 
-        public StorageTraits Traits { get; } = new() { HonoursCreateOnly = true, HonoursIfVersion = true };
-
-        public ObjectWriter CreateWriter(string key, WriteCondition condition) => _memory.CreateWriter(key, WriteCondition.Unconditional);
-
-        public Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken) => _memory.ReadAsync(key, cancellationToken);
-
-        public Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            _memory.ReadRangeAsync(key, position, buffer, offset, count, cancellationToken);
-
-        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => _memory.OpenReadAsync(key, cancellationToken);
-
-        public Task<ObjectInfo?> StatAsync(string key, CancellationToken cancellationToken) => _memory.StatAsync(key, cancellationToken);
-
-        public Task<IReadOnlyList<ObjectInfo>> ListAsync(string prefix, string? startAfter, CancellationToken cancellationToken) => _memory.ListAsync(prefix, startAfter, cancellationToken);
-
-        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => _memory.DeleteAsync(key, cancellationToken);
-
-        public Task<LeaseAttempt> TryAcquireLeaseAsync(string key, LeaseHolder holder, TimeSpan duration, CancellationToken cancellationToken) =>
-            _memory.TryAcquireLeaseAsync(key, holder, duration, cancellationToken);
-
-        public void Dispose() => _memory.Dispose();
+        public override ObjectWriter CreateWriter(string key, WriteCondition condition) => Inner.CreateWriter(key, WriteCondition.Unconditional);
     }
 }
