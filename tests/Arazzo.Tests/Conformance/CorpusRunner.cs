@@ -43,6 +43,12 @@ internal sealed class CorpusReport
     /// </summary>
     public List<CorpusOutcome> SucceededWithAddedFields { get; } = new();
 
+    /// <summary>
+    /// Workflows that succeeded only because the mock answered a value the schema documents where the description's
+    /// example holds null (see <see cref="ResponseCompletion"/>): against the examples as written, they fail.
+    /// </summary>
+    public List<CorpusOutcome> SucceededWithNullsFilled { get; } = new();
+
     /// <summary>Requests answered with a status the criteria asked for that the description does not document.</summary>
     public int UndocumentedStatusAnswers { get; set; }
 
@@ -62,6 +68,7 @@ internal sealed class CorpusReport
             $"{Failed.Count(f => f.Announced)} of the {Failed.Count()} failures were announced at load time: a warning (ResponseValueNotDocumented) named the step output they read and what the description documents instead ({ResponseWarnings} such warnings in all, {ResponseWarningsOnSuccesses} on workflows that succeeded)",
         };
         lines.Add($"{SucceededWithAddedFields.Count} of the {Count(Succeeded)} successes relied on a field the description does not list, which the mock added because the documented schema permits it there (a live server may send fields its description omits; against the answers exactly as documented these workflows fail); {SucceededWithAddedFields.Count(s => s.Announced)} of them were announced at load time (ResponseValueNotDocumented)");
+        lines.Add($"{SucceededWithNullsFilled.Count} of the {Count(Succeeded)} successes relied on a value the schema documents where the description's example holds null" + string.Concat(SucceededWithNullsFilled.Select(s => $"; {s.Document}/{s.WorkflowId}")));
         foreach (var example in SucceededWithAddedFields.Where(s => s.Announced).Take(3).Concat(SucceededWithAddedFields.Where(s => !s.Announced)))
         {
             lines.Add($"    {(example.Announced ? "e.g." : "not announced:")} {example.Document}/{example.WorkflowId}: added {Cut(example.Reason, 200)}");
@@ -206,7 +213,8 @@ internal static class CorpusRunner
                 mock.CompletesReads = true;
                 if (without.Status != WorkflowStatus.Succeeded)
                 {
-                    report.SucceededWithAddedFields.Add(new CorpusOutcome(name, workflow.WorkflowId, kind, string.Join("; ", additions.Distinct())) { Announced = warnings > 0 });
+                    (additions.All(ResponseCompletion.IsDocumented) ? report.SucceededWithNullsFilled : report.SucceededWithAddedFields)
+                        .Add(new CorpusOutcome(name, workflow.WorkflowId, kind, string.Join("; ", additions.Distinct())) { Announced = warnings > 0 });
                 }
             }
 

@@ -32,13 +32,17 @@ public class JenticOakCorpusTests
 
         // Floors: raise them when the engine gets better, never lower them.
         Assert.True(report.Count(CorpusReport.Refused) <= 3, $"{report.Count(CorpusReport.Refused)} workflows refused");
-        Assert.True(report.Count(CorpusReport.Succeeded) >= 687, $"{report.Count(CorpusReport.Succeeded)} workflows succeeded");
+        Assert.True(report.Count(CorpusReport.Succeeded) >= 688, $"{report.Count(CorpusReport.Succeeded)} workflows succeeded");
 
         // Of those, the ones that succeed only because the mock added a field the description does not list (where its
         // schema permits one, as a live server may send): a ceiling, so the figure cannot grow unnoticed, and each is
         // announced to the user at load time.
         Assert.True(report.SucceededWithAddedFields.Count <= 63, $"{report.SucceededWithAddedFields.Count} successes relied on a field the mock added");
         Assert.Empty(report.SucceededWithAddedFields.Where(s => !s.Announced).Select(s => $"{s.Document}/{s.WorkflowId}: {s.Reason}"));
+
+        // And the ones that succeed only because the mock answered a value the schema documents where the example holds
+        // null (a nullable id the example shows before it is set): a ceiling too.
+        Assert.True(report.SucceededWithNullsFilled.Count <= 1, $"{report.SucceededWithNullsFilled.Count} successes relied on a value where the example holds null");
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace Arazzo.Tests.Conformance;
 /// omit; so when the workflow reads a field from a step's response body that the documented answer lacks, the mock adds
 /// it — only where the documented schema at that place permits it (an object not closed by <c>additionalProperties:
 /// false</c> / <c>unevaluatedProperties: false</c>, or a place the description leaves undescribed), never as a property
-/// named by an index (<c>/0/</c> of an object), never below a documented scalar or a null the example holds, never in a
+/// named by an index (<c>/0/</c> of an object), never below a documented scalar or a null the schema does not describe, never in a
 /// response documented without a body, never changing a documented type. Everything else of the answer stays as the
 /// description documents it. Each addition is named, so the corpus report counts the successes that relied on one.
 /// </summary>
@@ -23,6 +23,9 @@ internal static class ResponseCompletion
 
     /// <summary>Marks an addition the schema lists (only the documented example left it out): not a field the description omits.</summary>
     public const string ListedMark = " (listed by the schema, absent from its example)";
+
+    /// <summary>Marks a value the schema documents where its example holds null: not a field the description omits.</summary>
+    public const string NullMark = " (documented by the schema, null in its example)";
 
     /// <summary>
     /// What the workflow reads from the step's response body, as pointer tokens: each step output read from the body
@@ -151,7 +154,17 @@ internal static class ResponseCompletion
 
                     if (obj.TryGetPropertyValue(token, out var child))
                     {
-                        Walk(description, child, PropertySchema(description, schema, token, depth), tokens, index + 1, at + "/" + token, added, depth + 1);
+                        var childSchema = PropertySchema(description, schema, token, depth);
+                        if (child == null && !isIndex && Documented(description, childSchema, index == tokens.Count - 1 ? null : tokens[index + 1], token, at, depth) is JsonNode documented)
+                        {
+                            // A null the example holds where the schema documents a value (a nullable id not set yet)
+                            // is a server before that value exists, as an empty list is one with nothing in it.
+                            obj[token] = documented;
+                            added.Add(at + "/" + token + NullMark);
+                            child = documented;
+                        }
+
+                        Walk(description, child, childSchema, tokens, index + 1, at + "/" + token, added, depth + 1);
                         return;
                     }
 
@@ -233,6 +246,31 @@ internal static class ResponseCompletion
     private static bool Listed(OpenApiDescription description, JsonObject? schema, string token, int depth) =>
         schema != null && depth <= MaxDepth && (HasProperty(schema, token)
             || new[] { "allOf", "oneOf", "anyOf" }.Any(k => (schema[k] as JsonArray ?? new JsonArray()).Select(p => description.Resolve(p) as JsonObject).Any(p => Listed(description, p, token, depth + 1))));
+
+    /// <summary>
+    /// What the schema documents at a place the example holds null, when the schema documents a value there (a type
+    /// other than null); null when it documents nothing else (no schema, or only null).
+    /// </summary>
+    private static JsonNode? Documented(OpenApiDescription description, JsonNode? propertySchema, string? next, string token, string at, int depth)
+    {
+        if (description.Resolve(propertySchema) is not JsonObject schema || !DocumentsAValue(description, schema, depth))
+        {
+            return null;
+        }
+
+        return next == null ? Leaf(description, propertySchema, token, at) : Container(description, propertySchema, next, depth);
+    }
+
+    private static bool DocumentsAValue(OpenApiDescription description, JsonObject schema, int depth) =>
+        depth <= MaxDepth && (schema["type"] switch
+        {
+            JsonValue one => JsonUtil.Render(one) != "null",
+            JsonArray many => many.Any(t => JsonUtil.Render(t) != "null"),
+            _ => schema["properties"] != null || new[] { "allOf", "oneOf", "anyOf" }.Any(k => (schema[k] as JsonArray ?? new JsonArray()).Select(p => description.Resolve(p) as JsonObject).OfType<JsonObject>().Any(p => DocumentsAValue(description, p, depth + 1))),
+        });
+
+    /// <summary>True for an addition the description documents (a listed property its example omits, or a value where the example holds null).</summary>
+    public static bool IsDocumented(string addition) => addition.EndsWith(ListedMark, StringComparison.Ordinal) || addition.EndsWith(NullMark, StringComparison.Ordinal);
 
     private static bool HasProperty(JsonObject schema, string token) => schema["properties"] is JsonObject properties && properties.ContainsKey(token);
 

@@ -12,7 +12,8 @@ public sealed class ResponseCompletionTests
            "Open": {"type": "object", "properties": {"name": {"type": "string"}}},
            "Closed": {"type": "object", "additionalProperties": false, "properties": {"name": {"type": "string"}}},
            "Sealed": {"allOf": [{"$ref": "#/components/schemas/Open"}], "unevaluatedProperties": false},
-           "Names": {"type": "array", "items": {"type": "string"}}}}}
+           "Names": {"type": "array", "items": {"type": "string"}},
+           "Order": {"type": "object", "properties": {"sid": {"type": "string", "nullable": true}, "note": {"type": "null"}, "any": {}}}}}}
         """)!, "api.json");
 
     private static (List<string> Added, string Body) Complete(string body, string schema, params string[] tokens)
@@ -63,5 +64,20 @@ public sealed class ResponseCompletionTests
         var (added, body) = Complete("""{}""", """{"$ref": "#/components/schemas/Closed"}""", "name");
         Assert.Equal("/name" + ResponseCompletion.ListedMark, Assert.Single(added));
         Assert.Equal("string", JsonNode.Parse(body)!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ANullTheExampleHoldsWhereTheSchemaDocumentsAValueIsAnsweredWithThatValue()
+    {
+        var (added, body) = Complete("""{"sid":null,"note":null,"any":null}""", """{"$ref": "#/components/schemas/Order"}""", "sid");
+        Assert.Equal("/sid" + ResponseCompletion.NullMark, Assert.Single(added));
+        Assert.True(ResponseCompletion.IsDocumented(added[0]));
+        Assert.Equal("string", JsonNode.Parse(body)!["sid"]!.GetValue<string>());
+
+        // Only null documented, or nothing documented: the null stays.
+        Assert.Empty(Complete("""{"sid":"a","note":null,"any":null}""", """{"$ref": "#/components/schemas/Order"}""", "note").Added);
+        var (none, kept) = Complete("""{"sid":"a","note":null,"any":null}""", """{"$ref": "#/components/schemas/Order"}""", "any");
+        Assert.Empty(none);
+        Assert.Null(JsonNode.Parse(kept)!["any"]);
     }
 }
