@@ -48,7 +48,10 @@ namespace Daytona.Snapshots.Loader
 
         public bool TryGet(string simpleName, out ShippedAssembly shipped) => _assemblies.TryGetValue(simpleName, out shipped!);
 
-        /// <summary>True for a file loaded from the module's root or its Dependencies/ folder.</summary>
+        /// <summary>
+        /// True for a file loaded from the module's root, its Dependencies/ folder or one of that folder's precompiled
+        /// copies (Dependencies/&lt;rid&gt;/, see <see cref="ReadyToRunFolder"/>).
+        /// </summary>
         public bool Holds(string? location)
         {
             if (string.IsNullOrEmpty(location))
@@ -66,7 +69,13 @@ namespace Daytona.Snapshots.Loader
                 return false;
             }
 
-            return directory != null && (SamePath(directory, Folder) || SamePath(directory, ModuleRoot));
+            if (directory == null)
+            {
+                return false;
+            }
+
+            var parent = Path.GetDirectoryName(directory);
+            return SamePath(directory, Folder) || SamePath(directory, ModuleRoot) || (parent != null && SamePath(parent, Folder));
         }
 
         private static bool SamePath(string a, string b) =>

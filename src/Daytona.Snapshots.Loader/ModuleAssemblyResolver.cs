@@ -22,6 +22,8 @@ namespace Daytona.Snapshots.Loader
         private static DependencyFolder? s_folder;
         private static IsolatedLoadContext? s_loadContext;
         private static bool s_loadContextProbed;
+        private static ReadyToRunFolder? s_precompiled;
+        private static bool s_precompiledProbed;
         private static int s_installCount;
         private static int s_answered;
 
@@ -33,6 +35,28 @@ namespace Daytona.Snapshots.Loader
                 lock (s_gate)
                 {
                     return s_folder ??= new DependencyFolder(Path.Combine(Path.GetDirectoryName(typeof(ModuleAssemblyResolver).Assembly.Location) ?? ".", "Dependencies"));
+                }
+            }
+        }
+
+        /// <summary>
+        /// The precompiled copies this process loads instead of the IL files (Dependencies/&lt;rid&gt;/), or null: none
+        /// for this OS/architecture, or a runtime that could not run them (.NET Framework, .NET before 10).
+        /// </summary>
+        public static ReadyToRunFolder? Precompiled
+        {
+            get
+            {
+                var folder = Folder;
+                lock (s_gate)
+                {
+                    if (!s_precompiledProbed)
+                    {
+                        s_precompiled = ReadyToRunFolder.ForCurrentProcess(folder);
+                        s_precompiledProbed = true;
+                    }
+
+                    return s_precompiled;
                 }
             }
         }
@@ -133,7 +157,7 @@ namespace Daytona.Snapshots.Loader
             }
 
             var context = LoadContext;
-            var assembly = context != null ? context.LoadFromAssemblyPath(path) : Assembly.LoadFrom(path);
+            var assembly = context != null ? context.LoadFromAssemblyPath(Precompiled?.Find(binding.Shipped!) ?? path) : Assembly.LoadFrom(path);
             Interlocked.Increment(ref s_answered);
             return assembly;
         }

@@ -33,6 +33,25 @@ Describe 'The module package' {
         }
     }
 
+    It 'carries the precompiled copies the build made, one folder per runtime identifier' {
+        $built = @(Get-ChildItem -File (Join-Path $root 'out/Daytona.Snapshots/Dependencies/*/*.dll') | ForEach-Object { "Dependencies/$($_.Directory.Name)/$($_.Name)" })
+        if ([System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -eq 'linux-x64') {
+            # The build host that makes them: all three platforms, each with the engine.
+            foreach ($rid in 'linux-x64', 'win-x64', 'osx-arm64') {
+                $built | Should -Contain "Dependencies/$rid/Daytona.Checkpoints.dll"
+            }
+        }
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($package)
+        try {
+            $packed = @($zip.Entries.FullName | Where-Object { $_ -like 'Dependencies/*/*.dll' })
+        }
+        finally {
+            $zip.Dispose()
+        }
+        ($packed | Sort-Object) | Should -Be ($built | Sort-Object)
+    }
+
     It 'installs into a modules folder and imports by name in a fresh pwsh' {
         $modules = Join-Path $TestDrive 'Modules'
         $target = Join-Path $modules "Daytona.Snapshots/$($source.ModuleVersion)"
