@@ -144,17 +144,25 @@ namespace Daytona.Checkpoints
                 // The manifest is written (not committed) on its own thread while the files are checked again: it becomes
                 // the checkpoint only after the check, and is discarded if the check fails.
                 var preparing = Task.Factory.StartNew(() => PrepareCommit(session, manifest), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+                // The packs are flushed and committed (a folder: fsync, mostly waiting on the disk; object storage: the
+                // last uploads) during the check too. Packs no manifest references are invisible to readers, and the pack
+                // writer deletes them if the check fails.
+                var finishing = Task.Factory.StartNew(() => packs.Finish(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 try
                 {
                     Recheck(io, scan, cancellationToken, Options.Workers);
                     Timings.Mark("capture: files checked again");
-                    packs.Finish(cancellationToken);
+                    finishing.GetAwaiter().GetResult();
                     Timings.Mark("capture: packs uploaded");
                     using var prepared = preparing.GetAwaiter().GetResult();
                     Commit(session, manifest, prepared, cancellationToken);
                 }
                 finally
                 {
+                    // The pack writer is disposed (its packs deleted) only once its flush has ended.
+                    WaitQuietly(finishing);
+
                     // Not committed (the check or the commit failed): the manifest written ahead is discarded.
                     Discard(preparing);
                 }
@@ -171,6 +179,18 @@ namespace Daytona.Checkpoints
                 // The pack writer deletes the packs it wrote: nothing of this capture stays.
                 packs.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>Waits for a task whose failure, if any, was seen (or does not matter) elsewhere.</summary>
+        private static void WaitQuietly(Task task)
+        {
+            try
+            {
+                task.Wait();
+            }
+            catch (AggregateException)
+            {
             }
         }
 
