@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Checkpoints.Storage;
@@ -305,7 +304,6 @@ namespace Daytona.Checkpoints
             return result;
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void FillStats(Manifest manifest)
         {
             // Chunks are told apart by their hashes as numbers: a re-capture's chunk lists hold them so (no strings).
@@ -355,7 +353,6 @@ namespace Daytona.Checkpoints
         /// The files of the previous checkpoint of <paramref name="source"/> whose content a re-capture may reuse, read from
         /// its manifest's text (see <see cref="PreviousCheckpoint"/>); null when there is none to use.
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private PreviousCheckpoint? PreviousFiles(Catalog.CatalogView view, string source)
         {
             var last = view.FindAtOrBefore(long.MaxValue, source, SameSource);
@@ -460,7 +457,6 @@ namespace Daytona.Checkpoints
         /// by the chunker and each chunk handed over alone. Whether a file changed while it was read is checked once
         /// for all at the end (<see cref="Recheck"/>: every size and modification time, every folder listing).
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private void ReadFiles(string source, ScanResult scan, PreviousCheckpoint? previous, CaptureOptions options,
             PackWriter packs, CancellationToken cancellationToken)
         {
@@ -472,7 +468,6 @@ namespace Daytona.Checkpoints
             var known = new ConcurrentDictionary<string, Lazy<int>>(StringComparer.Ordinal);
             Exception? failure = null;
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             void Work()
             {
                 foreach (var job in queue.GetConsumingEnumerable())
@@ -661,7 +656,6 @@ namespace Daytona.Checkpoints
             }
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static int ReadLargeFile(string source, ScanItem item, Chunker chunker, byte[] window, ChunkRef[] slots,
             BlockingCollection<ChunkJob> queue, CancellationToken cancellationToken)
         {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading;
 using Daytona.Checkpoints.Storage;
@@ -64,7 +63,6 @@ namespace Daytona.Checkpoints
 
         public IObjectStorage Storage { get; }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static bool IsHash(string text)
         {
             if (text.Length != 64)

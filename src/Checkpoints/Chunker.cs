@@ -70,7 +70,6 @@ namespace Daytona.Checkpoints
         // The loop runs over most bytes of every large file: optimized from its first call (see Jit), and reading
         // through references without bounds checks (the indexes stay below n <= data.Length), which doubles its speed:
         // the fingerprint's shift and add are then the whole loop.
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private int Scan(ReadOnlySpan<byte> data, int n)
         {
             ref var bytes = ref MemoryMarshal.GetReference(data);

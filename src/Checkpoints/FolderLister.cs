@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -67,7 +66,6 @@ namespace Daytona.Checkpoints
         [ThreadStatic]
         private static List<FolderChild>? t_gathered;
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static FolderChild[] List(string folder) => List(folder, null);
 
         /// <summary>
@@ -75,7 +73,6 @@ namespace Daytona.Checkpoints
         /// with (a folder holding later names): a listing of a folder of 100,000 manifests "after the newest generation"
         /// looks up and sorts only the few names that follow, not every one.
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static FolderChild[] List(string folder, string? after)
         {
             var gathered = t_gathered ??= new List<FolderChild>(64);
@@ -117,7 +114,6 @@ namespace Daytona.Checkpoints
         /// the same size and modification time), leaving out the child named <paramref name="skip"/>. Answers only where
         /// folders are read natively (false otherwise: list the folder and compare); allocates nothing.
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static bool TryMatch(string folder, FolderChild[] expected, string? skip, out bool same)
         {
             same = false;
@@ -169,7 +165,6 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Hands every child of a folder to <paramref name="sink"/> until it asks to stop.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void ReadNative<TSink>(string folder, ref TSink sink)
             where TSink : struct, IEntrySink
         {

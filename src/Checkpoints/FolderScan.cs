@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
@@ -71,7 +70,6 @@ namespace Daytona.Checkpoints
         /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
         /// the results are put in order.
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1)
         {
             var result = new ScanResult { Excluded = exclude };
@@ -112,7 +110,6 @@ namespace Daytona.Checkpoints
             return result;
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static FolderListing ListFolder(string full, string relative, string? exclude)
         {
             var listing = new FolderListing();
@@ -205,7 +202,6 @@ namespace Daytona.Checkpoints
                 path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
 
         /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         internal static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken, int parallelism = 1)
         {
             // Folders are listed again on several threads; the change reported is the first in listing order.
@@ -267,7 +263,6 @@ namespace Daytona.Checkpoints
         /// The name of the first entry (in name order) that differs between two listings of a folder: added, removed,
         /// of another kind, or a file of another size or modification time; null when they are the same.
         /// </summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         internal static string? FirstDifference(FolderChild[] before, FolderChild[] after)
         {
             var count = Math.Min(before.Length, after.Length);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -117,7 +116,6 @@ namespace Daytona.Checkpoints
         private static readonly JsonEncodedText s_symlink = JsonEncodedText.Encode("symlink");
 
         /// <summary>Writes the manifest as JSON (UTF-8, compact) to <paramref name="stream"/>.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public void WriteTo(Stream stream)
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
@@ -237,7 +235,6 @@ namespace Daytona.Checkpoints
         public static Manifest Parse(byte[] json, string origin) => Parse(new ReadOnlySpan<byte>(json), origin);
 
         /// <summary>Reads a manifest from UTF-8 bytes; anything malformed is <c>CheckpointCorrupt</c> naming <paramref name="origin"/>.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static Manifest Parse(ReadOnlySpan<byte> json, string origin) => Parse(json, origin, headerOnly: false, out _)!;
 
         /// <summary>
@@ -247,7 +244,6 @@ namespace Daytona.Checkpoints
         /// </summary>
         public static Manifest? ParseHeader(ReadOnlySpan<byte> json, string origin) => Parse(json, origin, headerOnly: true, out var complete) is Manifest m && complete ? m : null;
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static Manifest? Parse(ReadOnlySpan<byte> json, string origin, bool headerOnly, out bool complete)
         {
             complete = false;
@@ -425,7 +421,6 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>The entries array, from its start to its end.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void ReadEntries(ref Utf8JsonReader reader, List<ManifestEntry> entries)
         {
             var chunkList = new List<ChunkRef>(); // reused: each file's chunks are copied out into an array
@@ -545,7 +540,6 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>A chunk list, from its start to its end: [hash, size, stored] each.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static ChunkRef[] ReadChunks(ref Utf8JsonReader reader, string? path, List<ChunkRef> list)
         {
             list.Clear();

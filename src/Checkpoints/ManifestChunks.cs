@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 
 namespace Daytona.Checkpoints
 {
@@ -14,7 +13,6 @@ namespace Daytona.Checkpoints
 
         public int Count { get; private set; }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public void Add(in Hash256 hash, int size, int stored)
         {
             if (Count == _hashes.Length)
@@ -33,13 +31,10 @@ namespace Daytona.Checkpoints
         /// <summary>Forgets the chunks from <paramref name="count"/> on.</summary>
         public void Truncate(int count) => Count = count;
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public Hash256 Hash(int index) => _hashes[index];
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int Size(int index) => _sizes[index];
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int Stored(int index) => _stored[index];
     }
 
@@ -53,7 +48,6 @@ namespace Daytona.Checkpoints
         private readonly ChunkTable _table;
         private readonly int _first;
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public ManifestChunks(ChunkTable table, int first, int count, ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> entryJson, string path, long size,
             long modifiedTicks, int? mode)
         {
@@ -100,15 +94,12 @@ namespace Daytona.Checkpoints
             }
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public Hash256 HashAt(int index) => _table.Hash(_first + index);
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public int StoredAt(int index) => _table.Stored(_first + index);
 
         /// <summary>Whether <paramref name="entry"/> is the file this list was read with, as it was (so the entry's text can be copied whole).</summary>
         /// <remarks>Compiled optimized at once, as the helpers below: called for every file of a re-capture, usually the first in a process.</remarks>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public bool Describes(ManifestEntry entry) =>
             !EntryJson.IsEmpty && entry.Type == EntryType.File && entry.Target == null && entry.Size == Size && entry.Mode == Mode
             && entry.ModifiedUtc != null && entry.ModifiedUtc.Value.Ticks == ModifiedTicks && string.Equals(entry.Path, Path, StringComparison.Ordinal);
@@ -143,7 +134,6 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Reads 64 lower-case hex digits (UTF-8), as manifests and <see cref="ChunkStore.Hash"/> write them.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public static bool TryParse(ReadOnlySpan<byte> hex, out Hash256 hash)
         {
             hash = default;
@@ -185,7 +175,6 @@ namespace Daytona.Checkpoints
             return TryParse(bytes, out hash);
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static bool TryPart(ReadOnlySpan<byte> hex, int at, out ulong value)
         {
             value = 0;
@@ -213,13 +202,11 @@ namespace Daytona.Checkpoints
             return new string(chars);
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public bool Equals(Hash256 other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
 
         public override bool Equals(object? obj) => obj is Hash256 other && Equals(other);
 
         // The bits of a SHA-256 are spread evenly: any 32 of them are a good hash code.
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         public override int GetHashCode() => (int)_a;
 
         private static void Put(char[] chars, int at, ulong value)

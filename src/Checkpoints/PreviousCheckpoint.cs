@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -46,7 +45,6 @@ namespace Daytona.Checkpoints
         public static PreviousCheckpoint? Read(byte[] json) => Read(json, compact: true);
 
         /// <summary>As <see cref="Read(byte[])"/>; <paramref name="compact"/> false reads the entries with <see cref="Utf8JsonReader"/> only (for tests).</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         internal static PreviousCheckpoint? Read(byte[] json, bool compact)
         {
             try
@@ -67,7 +65,6 @@ namespace Daytona.Checkpoints
             }
         }
 
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static PreviousCheckpoint? ReadCore(byte[] json, bool compact)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
@@ -163,7 +160,6 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>The entries array, from its start to its end; false when an entry is malformed.</summary>
-        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static bool ReadEntries(ref Utf8JsonReader reader, EntrySink sink)
         {
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -318,10 +314,8 @@ namespace Daytona.Checkpoints
                 Compact = false;
             }
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public EntryFields Begin(int start) => new EntryFields { Start = start, Plain = true, ChunksStart = -1, FirstChunk = _table.Count };
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public void BeginChunks(ref EntryFields entry, int start)
             {
                 // Given twice: the last one counts, as for every reader.
@@ -330,7 +324,6 @@ namespace Daytona.Checkpoints
                 entry.ChunksStart = start;
             }
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public bool AddChunk(ref EntryFields entry, in Hash256 hash, int size, int stored)
             {
                 if (size <= 0 || size > ChunkStore.MaxChunkSize || stored < 0)
@@ -344,7 +337,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>The entry ends (its text ends before <paramref name="end"/>); false when it is a malformed file entry.</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public bool End(ref EntryFields entry, int end)
             {
                 if (!entry.IsFile)
@@ -377,7 +369,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>The files modified before <paramref name="started"/> (only those can be trusted by size and time alone).</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public Dictionary<string, ManifestChunks> Trusted(long started)
             {
                 var trusted = new Dictionary<string, ManifestChunks>(_files.Count, StringComparer.Ordinal);
@@ -401,7 +392,7 @@ namespace Daytona.Checkpoints
         /// <remarks>
         /// Written here because a re-capture runs once per process: the JSON reader of the module's System.Text.Json runs
         /// unoptimized code at its first use in a process (tiered compilation), ~100 ms more for 20,000 files, while this
-        /// loop is compiled optimized at once (<see cref="Jit.OptimizeAtFirstCall"/>). It accepts a subset of JSON only.
+        /// loop runs the module's precompiled code on pwsh 7.6+ (Dependencies/&lt;rid&gt;/). It accepts a subset of JSON only.
         /// </remarks>
         internal static class CompactEntries
         {
@@ -411,7 +402,6 @@ namespace Daytona.Checkpoints
             /// Reads from <paramref name="at"/> (just past <c>"entries":</c>) to the end of the manifest into <paramref name="sink"/>;
             /// false when the text is not as this module writes it (the sink then holds a part: clear it).
             /// </summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public static bool TryRead(byte[] json, int at, EntrySink sink)
             {
                 try
@@ -428,7 +418,6 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool TryReadCore(byte[] json, int at, EntrySink sink)
             {
                 var p = at;
@@ -496,7 +485,6 @@ namespace Daytona.Checkpoints
                 return true;
             }
 
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool Entry(byte[] json, ref int p, EntrySink sink)
             {
                 if (p >= json.Length || json[p] != (byte)'{')
@@ -601,7 +589,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>[["hash",size,stored],...]</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool Chunks(byte[] json, ref int p, EntrySink sink, ref EntryFields entry)
             {
                 if (p >= json.Length || json[p] != (byte)'[')
@@ -668,7 +655,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>A property name and its colon (names this module writes have no escapes).</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool Name(byte[] json, ref int p, out int start, out int length)
             {
                 if (!RawString(json, ref p, out start, out length) || p >= json.Length || json[p] != (byte)':')
@@ -681,7 +667,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>A string without escapes: where its text is.</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool RawString(byte[] json, ref int p, out int start, out int length)
             {
                 start = 0;
@@ -712,7 +697,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>A string value, escapes and all (one with escapes is decoded by the JSON reader).</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool Text(byte[] json, ref int p, out string? text)
             {
                 text = null;
@@ -768,7 +752,6 @@ namespace Daytona.Checkpoints
             }
 
             /// <summary>An integer as JSON writes it (no fraction, no exponent, no leading zero), up to 18 digits.</summary>
-            [MethodImpl(Jit.OptimizeAtFirstCall)]
             private static bool Integer(byte[] json, ref int p, out long value)
             {
                 value = 0;

@@ -259,7 +259,6 @@ namespace Daytona.Checkpoints.Catalog
         }
 
         // Compiled optimized at its first call: it runs once per generation a process reads, over every id.
-        [System.Runtime.CompilerServices.MethodImpl(Jit.OptimizeAtFirstCall)]
         private static CatalogSnapshot? TryReadV2(byte[] data)
         {
             const int fixedHeader = 8 + 8 + 8 + 4 + 4 + 4 + 8 + 4 + 4 + 4;
