@@ -179,7 +179,7 @@ namespace Daytona.Checkpoints
                     return existing;
                 }
 
-                using var session = BeginWrite("importing", cancellationToken);
+                using var session = BeginWrite("importing", cancellationToken, manifest.Id);
                 using var packs = Store.OpenWriter();
                 foreach (var file in Directory.EnumerateFiles(staging))
                 {
@@ -201,8 +201,10 @@ namespace Daytona.Checkpoints
                     bytes = stream.ToArray();
                 }
 
-                // The checkpoint keeps its id: its creation decides whether the id is free.
-                var result = Storage.Write(RepositoryLayout.ManifestKey(manifest.Id), bytes, WriteCondition.CreateOnly, cancellationToken);
+                // The checkpoint keeps its id: its creation decides whether the id is free (in a format-2 repository, the
+                // claim of the writer's marker does, and the write follows).
+                var free = !ClaimsIds || ClaimFixed(session, manifest.Id, cancellationToken);
+                var result = free ? Storage.Write(RepositoryLayout.ManifestKey(manifest.Id), bytes, WriteCondition.CreateOnly, cancellationToken) : new WriteResult(WriteStatus.AlreadyExists, null);
                 if (!result.Written)
                 {
                     return TryExisting(manifest) ?? throw CheckpointErrors.Create(CheckpointErrors.AlreadyExists, ErrorKind.ResourceExists,

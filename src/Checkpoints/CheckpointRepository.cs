@@ -62,8 +62,18 @@ namespace Daytona.Checkpoints
         public const string FormatName = "daytona-checkpoints";
         public const int FormatVersion = 1;
 
-        private CheckpointRepository(IObjectStorage storage, string? localPath, RepositoryOptions options)
+        /// <summary>
+        /// The format of repositories created on storage that ignores create-only writes: each writer's marker lies under
+        /// <c>checkpoints/~writers/</c> and claims the id it commits (see <see cref="Commit(WriterSession, Manifest, CancellationToken)"/>).
+        /// Modules that read only format 1 refuse such a repository: they would look for markers in <c>writers/</c> (a
+        /// prune could delete content a capture is about to reference) and create manifests under the commit lock, which
+        /// does not exclude a claim.
+        /// </summary>
+        public const int ClaimingFormatVersion = 2;
+
+        private CheckpointRepository(IObjectStorage storage, string? localPath, RepositoryOptions options, int format)
         {
+            Format = format;
             Storage = storage;
             LocalPath = localPath;
             Options = options;
@@ -74,6 +84,15 @@ namespace Daytona.Checkpoints
 
         /// <summary>The storage the repository lives on.</summary>
         public IObjectStorage Storage { get; }
+
+        /// <summary>The repository's format version (<see cref="FormatVersion"/> or <see cref="ClaimingFormatVersion"/>).</summary>
+        public int Format { get; }
+
+        /// <summary>Whether writers claim their ids in their markers (format 2) instead of creating manifests create-only.</summary>
+        internal bool ClaimsIds => Format >= ClaimingFormatVersion;
+
+        /// <summary>Where writer markers lie: <c>writers/</c> (format 1) or <c>checkpoints/~writers/</c> (format 2).</summary>
+        internal string MarkersPrefix => ClaimsIds ? RepositoryLayout.WriterRecordsPrefix : RepositoryLayout.WritersPrefix;
 
         /// <summary>Where the repository is, as shown to users (a folder's full path or a URL; never a secret).</summary>
         public string Location => Storage.Location;
@@ -125,10 +144,9 @@ namespace Daytona.Checkpoints
                             $"{storage.Location} is not a checkpoint repository (it has no 'format' object).", storage.Location, "Pass the location New-Checkpoint created.");
                 }
 
-                CheckFormat(storage, Encoding.UTF8.GetString(format.Buffer, 0, format.Length));
+                var version = CheckFormat(storage, Encoding.UTF8.GetString(format.Buffer, 0, format.Length));
+                return new CheckpointRepository(storage, localPath, options, version);
             }
-
-            return new CheckpointRepository(storage, localPath, options);
         }
 
         /// <summary>A repository is a folder (or object storage): a file given for one is refused as such.</summary>
@@ -191,7 +209,15 @@ namespace Daytona.Checkpoints
                         $"{storage.Location} is neither a checkpoint repository nor empty.", storage.Location, "Pass an empty or new location, or an existing repository.");
                 }
 
-                var text = FormatName + " " + FormatVersion.ToString(CultureInfo.InvariantCulture) + "\n";
+                // Storage that ignores create-only writes gets format 2 (writers claim ids in their markers): the probe's
+                // verdict is needed first.
+                if (storage is CachingStorage probed)
+                {
+                    probed.EnsureProbedAsync(CancellationToken.None).GetAwaiter().GetResult();
+                }
+
+                var version = storage.Traits.HonoursCreateOnly ? FormatVersion : ClaimingFormatVersion;
+                var text = FormatName + " " + version.ToString(CultureInfo.InvariantCulture) + "\n";
                 storage.Write(RepositoryLayout.FormatKey, Encoding.UTF8.GetBytes(text), WriteCondition.CreateOnly);
             }
 
@@ -208,15 +234,21 @@ namespace Daytona.Checkpoints
             return opened;
         }
 
-        private static void CheckFormat(IObjectStorage storage, string content)
+        /// <summary>The repository's format version (1 or 2); <c>CheckpointRepositoryInvalid</c> for any other.</summary>
+        private static int CheckFormat(IObjectStorage storage, string content)
         {
             var text = content.Trim();
-            var expected = FormatName + " " + FormatVersion.ToString(CultureInfo.InvariantCulture);
-            if (!string.Equals(text, expected, StringComparison.Ordinal))
+            foreach (var version in new[] { FormatVersion, ClaimingFormatVersion })
             {
-                throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidData,
-                    $"The checkpoint repository {storage.Location} has the format '{text}'; this module reads '{expected}'.", storage.Location, "Use the module version that wrote the repository.");
+                if (string.Equals(text, FormatName + " " + version.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                {
+                    return version;
+                }
             }
+
+            var expected = FormatName + " " + FormatVersion.ToString(CultureInfo.InvariantCulture) + "' or '" + FormatName + " " + ClaimingFormatVersion.ToString(CultureInfo.InvariantCulture);
+            throw CheckpointErrors.Create(CheckpointErrors.RepositoryInvalid, ErrorKind.InvalidData,
+                $"The checkpoint repository {storage.Location} has the format '{text}'; this module reads '{expected}'.", storage.Location, "Use the module version that wrote the repository.");
         }
 
         public static string Normalize(string path)
@@ -439,7 +471,7 @@ namespace Daytona.Checkpoints
         internal (IReadOnlyList<string> Removed, long Freed) RemoveHolding(RepositoryLease lease, IReadOnlyCollection<string> ids, bool skipMissing, TimeSpan? writersWait)
         {
             var present = new List<string>();
-            var writers = new List<string>();
+            var markers = new List<string>();
             foreach (var id in ids)
             {
                 if (Storage.Stat(RepositoryLayout.ManifestKey(id), lease.Token) != null)
@@ -447,7 +479,7 @@ namespace Daytona.Checkpoints
                     present.Add(id);
                     if (TryReadWriter(id, lease.Token) is string writer)
                     {
-                        writers.Add(writer);
+                        markers.Add(ClaimsIds ? RepositoryLayout.WriterRecordKey(writer, id) : RepositoryLayout.WriterKey(writer));
                     }
                 }
                 else if (!skipMissing)
@@ -471,9 +503,9 @@ namespace Daytona.Checkpoints
             // Their writers' markers too (on object storage a writer leaves its marker at commit, for the next prune to
             // delete once a manifest names it): with the manifests gone nothing names them, and the prune would take
             // them for captures still under way and wait for them to go stale.
-            foreach (var writer in writers)
+            foreach (var marker in markers)
             {
-                Storage.Delete(RepositoryLayout.WriterKey(writer), lease.Token);
+                Storage.Delete(marker, lease.Token);
             }
 
             return (present, new Pruner(this, Options.Verbose, writersWait).Prune(lease));

@@ -5,7 +5,7 @@ namespace Daytona.Checkpoints
     /// <summary>
     /// The keys of a repository's objects — the same on every storage (a folder holds them as files at those paths):
     /// <code>
-    /// format                         "daytona-checkpoints 1"
+    /// format                         "daytona-checkpoints 1", or "daytona-checkpoints 2" where writers claim ids (below)
     /// packs/xx/&lt;pack&gt;.pack, .idx      chunks, zstd frames named by their SHA-256 (see ChunkStore); a pack is
     ///                                visible once its index exists; both immutable, written create-only
     /// checkpoints/&lt;id&gt;.json          one manifest per checkpoint: created create-only, which claims the id; a
@@ -15,7 +15,12 @@ namespace Daytona.Checkpoints
     /// checkpoints/~settings.json     repository settings (retention), replaced by version; listed by that same
     ///                                listing, so a writer reads them only where a repository has some
     /// catalog/&lt;generation&gt;.cat     summaries of every checkpoint up to an id, compacted (see CatalogSnapshot)
-    /// writers/&lt;writer&gt;.json         one marker per capture or import under way, renewed while it runs
+    /// writers/&lt;writer&gt;.json         one marker per capture or import under way, renewed while it runs (format 1)
+    /// checkpoints/~writers/&lt;writer&gt;_&lt;id&gt;.json
+    ///                                format 2 (repositories created on storage that ignores create-only writes): the
+    ///                                writer's marker, which also claims the id it means to commit; it sorts after every
+    ///                                manifest, so the writer's one listing shows other writers' claims too (see
+    ///                                CheckpointRepository.Commit)
     /// lock                           the lease of the one exclusive operation (prune, removal, rename)
     /// </code>
     /// Earlier versions kept <c>catalog.json</c> and took <c>lock</c> for every write; both still make sense to them.
@@ -27,6 +32,9 @@ namespace Daytona.Checkpoints
         public const string PrunePlanKey = "checkpoints/~prune.json";
         public const string CatalogPrefix = "catalog/";
         public const string WritersPrefix = "writers/";
+
+        /// <summary>Format 2: writer markers that claim an id, listed with the manifests (<c>checkpoints/~writers/&lt;writer&gt;_&lt;id&gt;.json</c>).</summary>
+        public const string WriterRecordsPrefix = "checkpoints/~writers/";
         public const string PacksPrefix = "packs/";
         public const string LeaseKey = "lock";
 
@@ -91,11 +99,48 @@ namespace Daytona.Checkpoints
 
         public static string WriterKey(string writer) => WritersPrefix + writer + ".json";
 
-        /// <summary>The writer id of a marker key; null for any other key.</summary>
-        public static string? WriterOfKey(string key) =>
-            key.StartsWith(WritersPrefix, StringComparison.Ordinal) && key.EndsWith(".json", StringComparison.Ordinal)
-                ? key.Substring(WritersPrefix.Length, key.Length - WritersPrefix.Length - 5)
-                : null;
+        /// <summary>The key of a format-2 writer marker claiming the checkpoint id <paramref name="id"/>.</summary>
+        public static string WriterRecordKey(string writer, string id) => WriterRecordsPrefix + writer + "_" + id + ".json";
+
+        /// <summary>The writer id of a marker key (<c>writers/…</c> or <c>checkpoints/~writers/…</c>); null for any other key.</summary>
+        public static string? WriterOfKey(string key)
+        {
+            if (!key.EndsWith(".json", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            if (key.StartsWith(WritersPrefix, StringComparison.Ordinal))
+            {
+                return key.Substring(WritersPrefix.Length, key.Length - WritersPrefix.Length - 5);
+            }
+
+            if (key.StartsWith(WriterRecordsPrefix, StringComparison.Ordinal))
+            {
+                var at = key.LastIndexOf('_');
+                return at > WriterRecordsPrefix.Length ? key.Substring(WriterRecordsPrefix.Length, at - WriterRecordsPrefix.Length) : null;
+            }
+
+            return null;
+        }
+
+        /// <summary>The checkpoint id a format-2 writer marker claims; null for any other key.</summary>
+        public static string? ClaimOfKey(string key)
+        {
+            if (!key.StartsWith(WriterRecordsPrefix, StringComparison.Ordinal) || !key.EndsWith(".json", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var at = key.LastIndexOf('_');
+            if (at < WriterRecordsPrefix.Length)
+            {
+                return null;
+            }
+
+            var id = key.Substring(at + 1, key.Length - at - 1 - 5);
+            return CheckpointTime.TryParse(id, out _) ? id : null;
+        }
 
         /// <summary>A new writer id: the time it started and 12 random hex digits.</summary>
         public static string NewWriterId() =>

@@ -42,6 +42,12 @@ namespace Daytona.Checkpoints.Catalog
         /// </summary>
         internal string ListingStamp { get; set; } = string.Empty;
 
+        /// <summary>The writer markers the listing showed (format 2: <c>checkpoints/~writers/</c>, which claim ids).</summary>
+        internal IReadOnlyList<Storage.ObjectInfo> Markers { get; set; } = Array.Empty<Storage.ObjectInfo>();
+
+        /// <summary>Every manifest id the listing showed, removed ones (tombstoned, not yet deleted) included.</summary>
+        internal HashSet<string> Taken { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
         /// <summary>Whether the listing showed the repository's settings (so a writer reads them only where there are some).</summary>
         internal bool HasSettings { get; set; }
 

@@ -90,6 +90,25 @@ namespace Daytona.Checkpoints.Catalog
             return Load(cancellationToken);
         }
 
+        private const string LatestEntry = "state/latest-id";
+
+        /// <summary>The newest checkpoint id this machine saw in the repository (format 2: a writer claims a later second); null when none.</summary>
+        internal string? RememberedLatest()
+        {
+            var known = DiskCache?.Get(LatestEntry, out _);
+            var id = known == null ? null : System.Text.Encoding.UTF8.GetString(known);
+            return CheckpointTime.TryParse(id, out _) ? id : null;
+        }
+
+        /// <summary>Remembers the newest checkpoint id seen (a small file in this machine's cache; no request).</summary>
+        internal void RememberLatest(string? id)
+        {
+            if (id != null && DiskCache != null && string.CompareOrdinal(id, RememberedLatest()) > 0)
+            {
+                DiskCache.Put(LatestEntry, System.Text.Encoding.UTF8.GetBytes(id), null);
+            }
+        }
+
         private void Remember(string key) => DiskCache?.Put(NewestEntry, System.Text.Encoding.UTF8.GetBytes(key), null);
 
         /// <summary>
@@ -131,6 +150,8 @@ namespace Daytona.Checkpoints.Catalog
             var hasSettings = false;
             string? latest = null;
             var uncompacted = 0;
+            var markers = new List<ObjectInfo>();
+            var taken = new HashSet<string>(StringComparer.Ordinal);
             var stamp = new System.Text.StringBuilder();
             stamp.Append(snapshot.Generation).Append('/').Append(snapshot.Count).Append('/').Append(snapshot.ThroughTicks);
             foreach (var info in listed)
@@ -147,12 +168,19 @@ namespace Daytona.Checkpoints.Catalog
                     continue;
                 }
 
+                if (info.Key.StartsWith(RepositoryLayout.WriterRecordsPrefix, StringComparison.Ordinal))
+                {
+                    markers.Add(info);
+                    continue;
+                }
+
                 var id = RepositoryLayout.IdOfManifestKey(info.Key);
                 if (id == null)
                 {
                     continue;
                 }
 
+                taken.Add(id);
                 var ticks = CheckpointTime.Parse(id).Ticks;
                 if (snapshot.Tombstones.Contains(ticks))
                 {
@@ -184,7 +212,7 @@ namespace Daytona.Checkpoints.Catalog
                 }
             }
 
-            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions) { HasSettings = hasSettings, ListingStamp = stamp.ToString() };
+            return new CatalogView(_repository.Location, snapshot, recent, latest, pruneRunning, uncompacted, versions) { HasSettings = hasSettings, ListingStamp = stamp.ToString(), Markers = markers, Taken = taken };
         }
 
         /// <summary>The newest readable generation (cached by key), or the empty catalog.</summary>

@@ -30,6 +30,15 @@ namespace Daytona.Checkpoints.Pruning
     /// commits. A writer killed at any point leaves packs no manifest references and a marker that goes stale; the next
     /// prune reclaims both.
     /// </para>
+    /// <para>
+    /// Markers are <c>writers/&lt;writer&gt;.json</c> in a format-1 repository and <c>checkpoints/~writers/&lt;writer&gt;_&lt;id&gt;.json</c>
+    /// in a format-2 one, where the marker also claims the id the writer commits (see <c>IdClaims.cs</c>) and (b) is the
+    /// same one listing in which the writer checks its claim: the handshake costs a capture no request of its own. A
+    /// format-2 writer that moves its claim writes its new marker before it deletes the old one, and (3) waits for writers,
+    /// not keys, listing the markers again each round — so a writer that moves is never lost from the prune's sight.
+    /// A committed writer's marker stays until a prune, a removal or a crowded listing deletes it; its manifest, which
+    /// names it, says it is done.
+    /// </para>
     /// </summary>
     internal sealed class Pruner
     {
@@ -94,7 +103,7 @@ namespace Daytona.Checkpoints.Pruning
 
             var candidates = Plan(packs, live);
             candidates.AddRange(orphans);
-            var markers = Storage.List(RepositoryLayout.WritersPrefix, null, token);
+            var markers = Storage.List(_repository.MarkersPrefix, null, token);
             if (candidates.Count == 0)
             {
                 DeleteMarkers(markers, committedWriters, DateTime.MaxValue, token);
@@ -109,7 +118,7 @@ namespace Daytona.Checkpoints.Pruning
                 var planTime = Storage.Stat(RepositoryLayout.PrunePlanKey, token)?.LastModifiedUtc ?? DateTime.UtcNow;
 
                 // (3) Wait for the writers that announced themselves before the plan.
-                markers = Storage.List(RepositoryLayout.WritersPrefix, null, token);
+                markers = Storage.List(_repository.MarkersPrefix, null, token);
                 if (!WaitForWriters(markers, planTime, seen, live, committedWriters, token))
                 {
                     _progress?.Invoke("Captures are still running: the content is reclaimed by a later removal.");
@@ -175,7 +184,7 @@ namespace Daytona.Checkpoints.Pruning
                     freed += Math.Max(0, length - rewritten);
                 }
 
-                DeleteMarkers(Storage.List(RepositoryLayout.WritersPrefix, null, token), committedWriters, planTime, token);
+                DeleteMarkers(Storage.List(_repository.MarkersPrefix, null, token), committedWriters, planTime, token);
                 Store.Reload();
                 return freed;
             }
@@ -253,46 +262,52 @@ namespace Daytona.Checkpoints.Pruning
         }
 
         /// <summary>
-        /// Waits until every writer marker in <paramref name="markers"/> is done: its checkpoint committed, the marker
-        /// deleted, or stale. False when some writer still runs after the repository's prune wait.
+        /// Waits until every writer with a marker in <paramref name="markers"/> is done: its checkpoint committed, its
+        /// markers deleted, or each of them stale. Each round lists the markers again and judges writers, not keys: a
+        /// format-2 writer that moves its claim writes its new marker before it deletes the old one. False when some
+        /// writer still runs after the repository's prune wait.
         /// </summary>
         private bool WaitForWriters(IReadOnlyList<ObjectInfo> markers, DateTime planTime, HashSet<string> seen, HashSet<string> live, HashSet<string> writers, CancellationToken token)
         {
-            var waiting = markers.Where(m => RepositoryLayout.WriterOfKey(m.Key) != null).ToDictionary(m => m.Key, m => m, StringComparer.Ordinal);
+            var waiting = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var marker in markers)
+            {
+                if (RepositoryLayout.WriterOfKey(marker.Key) is string writer)
+                {
+                    waiting.Add(writer);
+                }
+            }
+
             var since = Stopwatch.StartNew();
             var lifetime = _repository.Options.WriterMarkerLifetime;
             var delay = 20;
+            var current = markers;
             while (true)
             {
-                foreach (var key in waiting.Keys.ToList())
+                var running = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var info in current)
                 {
-                    var writer = RepositoryLayout.WriterOfKey(key)!;
-                    if (writers.Contains(writer))
+                    var writer = RepositoryLayout.WriterOfKey(info.Key);
+                    if (writer == null || !waiting.Contains(writer) || writers.Contains(writer) || running.Contains(writer))
                     {
-                        waiting.Remove(key);
-                        continue;
-                    }
-
-                    var info = Storage.Stat(key, token);
-                    if (info == null)
-                    {
-                        waiting.Remove(key);
                         continue;
                     }
 
                     // The storage's clock now, as far as this prune can tell: the plan's time plus the time waited.
                     var storageNow = planTime + since.Elapsed;
-                    using var record = Storage.Read(key, token);
+                    using var record = Storage.Read(info.Key, token);
                     var holder = record == null ? null : LeaseHolder.TryParse(record.Span);
-                    if ((holder != null && holder.IsDeadProcessOnThisHost()) || (info.LastModifiedUtc != null && storageNow - info.LastModifiedUtc.Value > lifetime))
+                    if (record == null || (holder != null && holder.IsDeadProcessOnThisHost()) || (info.LastModifiedUtc != null && storageNow - info.LastModifiedUtc.Value > lifetime))
                     {
-                        waiting.Remove(key);
                         continue;
                     }
 
+                    running.Add(writer);
                     _progress?.Invoke($"Waiting for {(holder == null ? "a writer" : holder.Describe())} to finish before reclaiming content.");
                 }
 
+                // A writer no live marker stands for any more has committed, given up or died.
+                waiting.IntersectWith(running);
                 if (waiting.Count == 0)
                 {
                     return true;
@@ -307,6 +322,7 @@ namespace Daytona.Checkpoints.Pruning
                 token.ThrowIfCancellationRequested();
                 delay = Math.Min(delay * 2, 1000);
                 ScanManifests(seen, live, writers, token);
+                current = Storage.List(_repository.MarkersPrefix, null, token);
             }
         }
 

@@ -10,8 +10,8 @@ namespace Daytona.Checkpoints.Storage
     /// Opens the object-store backends (Azure Blob Storage, S3) for <see cref="StorageFactory"/>, behind this machine's
     /// cache (<see cref="CachingStorage"/>, unless <see cref="StorageOptions.CacheFolder"/> turns it off). Opening makes no
     /// request: the store is probed for create-only writes (<see cref="ConditionalWriteProbe"/>) before its first write,
-    /// and a store that ignores them is marked so in its <see cref="StorageTraits"/> (the engine then serializes writers
-    /// through a lock object) and the user is told once, on the warning stream.
+    /// and a store that ignores them is marked so in its <see cref="StorageTraits"/> (the engine then creates format-2
+    /// repositories there, whose writers claim their ids in their markers) and the user is told once, on the warning stream.
     /// </summary>
     public static class ObjectStores
     {

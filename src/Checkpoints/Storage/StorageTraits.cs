@@ -7,7 +7,8 @@ namespace Daytona.Checkpoints.Storage
         /// A create-only write is atomic: of two writers creating one key at once, exactly one gets
         /// <see cref="WriteStatus.Written"/> and the other <see cref="WriteStatus.AlreadyExists"/>. A backend that cannot
         /// promise it (many S3-compatible servers accept <c>If-None-Match: *</c> and overwrite anyway) says false, and
-        /// the engine then serializes its writers with a lock object.
+        /// the engine then makes the repositories it creates there format 2 (writers claim ids in their markers; see
+        /// CheckpointRepository's IdClaims) and takes lock objects for exclusive changes.
         /// </summary>
         public bool HonoursCreateOnly { get; set; }
 

@@ -13,6 +13,13 @@ namespace Daytona.Checkpoints.Writers
     /// itself, then looks for a prune plan; a prune publishes its plan, then looks for writers. Whichever comes second
     /// sees the other. The manifest a writer commits names its marker, so a prune knows a marker whose checkpoint is
     /// committed is done even when the writer could not delete it.
+    /// <para>
+    /// In a format-2 repository the marker is <c>checkpoints/~writers/&lt;writer&gt;_&lt;id&gt;.json</c>: it also claims the
+    /// checkpoint id the writer means to commit, and the writer's one listing of <c>checkpoints/</c> shows it the other
+    /// writers' claims beside the manifests. A writer that must commit another id moves its marker: it writes the new
+    /// claim first and deletes the old one after, so it is never without a marker. A committed writer leaves its marker
+    /// (its manifest names it, which is its release); a prune, a removal or a writer that finds many old ones deletes it.
+    /// </para>
     /// </summary>
     internal sealed class WriterMarker : IDisposable
     {
@@ -24,10 +31,11 @@ namespace Daytona.Checkpoints.Writers
         private readonly object _gate = new object();
         private bool _stopped;
 
-        private WriterMarker(IObjectStorage storage, string id, LeaseHolder holder, TimeSpan lifetime)
+        private WriterMarker(IObjectStorage storage, string id, string? claim, LeaseHolder holder, TimeSpan lifetime)
         {
             _storage = storage;
             Id = id;
+            Claim = claim;
             _holder = holder;
             _lifetime = lifetime;
             var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, lifetime.Ticks / 4));
@@ -36,7 +44,12 @@ namespace Daytona.Checkpoints.Writers
 
         public string Id { get; }
 
-        public string Key => RepositoryLayout.WriterKey(Id);
+        /// <summary>The checkpoint id the marker claims (format 2); null in a format-1 repository.</summary>
+        public string? Claim { get; private set; }
+
+        public string Key => KeyOf(Id, Claim);
+
+        private static string KeyOf(string id, string? claim) => claim == null ? RepositoryLayout.WriterKey(id) : RepositoryLayout.WriterRecordKey(id, claim);
 
         /// <summary>
         /// True when the marker may have expired in a prune's eyes (a renewal was late or failed): the writer must renew
@@ -53,18 +66,18 @@ namespace Daytona.Checkpoints.Writers
             }
         }
 
-        /// <summary>Writes a new marker (create-only) and starts renewing it.</summary>
-        public static WriterMarker Announce(IObjectStorage storage, string purpose, TimeSpan lifetime, CancellationToken cancellationToken)
+        /// <summary>Writes a new marker (create-only), claiming <paramref name="claim"/> when given (format 2), and starts renewing it.</summary>
+        public static WriterMarker Announce(IObjectStorage storage, string purpose, TimeSpan lifetime, string? claim, CancellationToken cancellationToken)
         {
             var holder = LeaseHolder.ThisProcess(purpose);
             for (var attempt = 0; ; attempt++)
             {
                 var id = RepositoryLayout.NewWriterId();
                 var record = holder.With(DateTime.UtcNow + lifetime).ToJson();
-                var result = storage.Write(RepositoryLayout.WriterKey(id), record, WriteCondition.CreateOnly, cancellationToken);
+                var result = storage.Write(KeyOf(id, claim), record, WriteCondition.CreateOnly, cancellationToken);
                 if (result.Written)
                 {
-                    return new WriterMarker(storage, id, holder, lifetime);
+                    return new WriterMarker(storage, id, claim, holder, lifetime);
                 }
 
                 if (attempt > 3)
@@ -72,6 +85,36 @@ namespace Daytona.Checkpoints.Writers
                     throw new DaytonaException(StorageErrors.Unavailable, ErrorKind.ResourceUnavailable,
                         $"The checkpoint repository {storage.Location} refused a new writer marker.", storage.Location);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Claims another id (format 2): writes the marker under the new claim (which renews it), then deletes the old one,
+        /// so the writer always has a marker. The caller lists again before it relies on the new claim.
+        /// </summary>
+        public void Move(string claim, CancellationToken cancellationToken)
+        {
+            string old;
+            lock (_gate)
+            {
+                if (_stopped)
+                {
+                    throw new ObjectDisposedException(nameof(WriterMarker));
+                }
+
+                old = Key;
+                _storage.Write(KeyOf(Id, claim), _holder.With(DateTime.UtcNow + _lifetime).ToJson(), WriteCondition.Unconditional, cancellationToken);
+                Claim = claim;
+                _sinceRenewal.Restart();
+            }
+
+            try
+            {
+                _storage.DeleteUncheckedAsync(old, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                // Left behind, it goes stale (it is no longer renewed) and claims a second nobody needs.
             }
         }
 

@@ -18,9 +18,14 @@ namespace Daytona.Checkpoints
         /// Starts a capture or an import: announces the writer (its marker), then reads the catalog — whose listing
         /// shows a prune plan if one is under way, whose packs the writer then leaves alone (see <see cref="Pruner"/>).
         /// </summary>
-        internal WriterSession BeginWrite(string purpose, CancellationToken cancellationToken)
+        /// <param name="claim">
+        /// Format 2: the id the writer's marker claims (an import's own id); by default the current second, which a capture
+        /// commits when it is still free and recent at its end (see <see cref="Commit(WriterSession, Manifest, CancellationToken)"/>).
+        /// </param>
+        internal WriterSession BeginWrite(string purpose, CancellationToken cancellationToken, string? claim = null)
         {
-            var marker = WriterMarker.Announce(Storage, purpose, Options.WriterMarkerLifetime, cancellationToken);
+            claim = ClaimsIds ? claim ?? FirstClaim() : null;
+            var marker = WriterMarker.Announce(Storage, purpose, Options.WriterMarkerLifetime, claim, cancellationToken);
             try
             {
                 Timings.Mark("capture: writer announced");
@@ -54,7 +59,8 @@ namespace Daytona.Checkpoints
 
             public WriterMarker Marker { get; }
 
-            public CatalogView View { get; }
+            /// <summary>The catalog as listed after the marker's latest write (a writer that moves its claim lists again).</summary>
+            public CatalogView View { get; set; }
 
             /// <summary>Ends the session: a committed writer's marker goes too (on object storage the next prune deletes it, saving a request).</summary>
             public void Finished() => Marker.Finish(delete: _repository.Storage.Traits.IsLocal);
@@ -66,7 +72,9 @@ namespace Daytona.Checkpoints
         /// Commits a manifest as a new checkpoint: its id is the current UTC second, or the second after the newest
         /// checkpoint known, and its creation (create-only) decides — a writer that finds the second taken takes the
         /// next one. An id never lies in this machine's future: the writer waits for the second to come (up to 5 s; a
-        /// newest checkpoint further ahead means a wrong clock).
+        /// newest checkpoint further ahead means a wrong clock). In a format-2 repository (storage that ignores
+        /// create-only writes) the id is the second the writer's marker claimed when the capture started, if it is still
+        /// free and at most 30 s old, else a second claimed anew (see IdClaims.cs).
         /// </summary>
         internal Manifest Commit(WriterSession session, Manifest manifest, CancellationToken cancellationToken) =>
             Commit(session, manifest, null, cancellationToken);
@@ -77,9 +85,14 @@ namespace Daytona.Checkpoints
         /// </summary>
         internal Manifest Commit(WriterSession session, Manifest manifest, PreparedManifest? prepared, CancellationToken cancellationToken)
         {
+            var lapsed = session.Marker.Lapsed;
             EnsureNotLapsed(session, manifest, cancellationToken);
             manifest.Host = Environment.MachineName;
             manifest.Writer = session.Marker.Id;
+            if (ClaimsIds)
+            {
+                return CommitClaimed(session, manifest, lapsed, cancellationToken);
+            }
             var candidate = FirstCandidate(session);
             if (prepared != null && prepared.Time >= candidate)
             {
@@ -245,10 +258,10 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Waits until this machine's clock reaches <paramref name="second"/>; a second more than 5 s ahead is a clock error.</summary>
-        private void WaitFor(DateTime second, CancellationToken cancellationToken)
+        private void WaitFor(DateTime second, CancellationToken cancellationToken, bool clockCheck = true)
         {
             var wait = second - Options.UtcNow();
-            if (wait > TimeSpan.FromSeconds(5))
+            if (clockCheck && wait > TimeSpan.FromSeconds(5))
             {
                 throw CheckpointErrors.Create(CheckpointErrors.TimeInFuture, ErrorKind.InvalidOperation,
                     $"The newest checkpoint of {Location} is {CheckpointTime.ToId(second.AddSeconds(-1))}, in the future of this machine's clock ({CheckpointTime.ToId(Options.UtcNow())}).",

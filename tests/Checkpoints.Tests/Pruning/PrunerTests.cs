@@ -21,6 +21,9 @@ public abstract class PrunerInterleavingSuite : IDisposable
 
     public virtual void Dispose() => _temp.Dispose();
 
+    /// <summary>The format the repositories get (2 where the storage ignores create-only writes).</summary>
+    protected virtual int ExpectedFormat => CheckpointRepository.FormatVersion;
+
     /// <summary>A new, empty storage for one seed's repository.</summary>
     protected abstract IObjectStorage NewStorage(string name);
 
@@ -91,6 +94,8 @@ public abstract class PrunerInterleavingSuite : IDisposable
             reader.Restore((await again).Id, restored, null, default);
             TestTree.AssertSameTree(a, restored);
             Assert.Empty(storage.List(RepositoryLayout.WritersPrefix));
+            Assert.Empty(storage.List(RepositoryLayout.WriterRecordsPrefix));
+            Assert.Equal(ExpectedFormat, reader.Format);
             Assert.Null(storage.Stat(RepositoryLayout.PrunePlanKey));
         }
 
@@ -157,4 +162,15 @@ public sealed class MemoryPrunerInterleavingTests : PrunerInterleavingSuite
 public sealed class FolderPrunerInterleavingTests : PrunerInterleavingSuite
 {
     protected override IObjectStorage NewStorage(string name) => new FolderStorage(_temp.Sub(name), durable: false);
+}
+
+/// <summary>
+/// The same races on storage that ignores create-only writes (as s3rver does): a format-2 repository, whose writers'
+/// markers claim their ids and lie under <c>checkpoints/~writers/</c>, stay after commit and are deleted by the prune.
+/// </summary>
+public sealed class ConditionsIgnoringPrunerInterleavingTests : PrunerInterleavingSuite
+{
+    protected override int ExpectedFormat => CheckpointRepository.ClaimingFormatVersion;
+
+    protected override IObjectStorage NewStorage(string name) => new Checkpoints.Tests.Storage.Memory.ConditionsIgnoringStorage(name);
 }

@@ -100,7 +100,7 @@ namespace Daytona.Checkpoints.Storage.Cache
                 if (!honours)
                 {
                     _options.Warning?.Invoke(
-                        $"The storage behind {Location} accepts create-only writes but overwrites anyway: writers to this repository take turns through a lock object (restic-style: host, process, expiry; one left by a writer that died is removed once its lease expires).");
+                        $"The storage behind {Location} accepts create-only writes but overwrites anyway: writers of a repository created there claim their checkpoint ids in their own marker objects, and exclusive changes take a lock object (restic-style records: host, process, expiry; one left by a writer that died goes stale once it is no longer renewed).");
                 }
 
                 _probed = true;

@@ -39,19 +39,20 @@ public sealed class RequestCountTests : IDisposable
     }
 
     [SuiteFact]
-    public async Task AnUnchangedRecaptureToS3rverTakesTheCommitLockBesideItsThreeRequests()
+    public async Task AnUnchangedRecaptureToS3rverMakesThreeRequestsToo()
     {
         var server = await _servers.S3();
         await using var proxy = await FaultProxy.StartAsync(server.ServiceUrl);
         var requests = await RecaptureAsync(proxy, $"s3://{S3Server.Bucket}/{StorageServersFixture.NewPrefix()}", S3Environment(proxy.Url));
 
-        // s3rver ignores If-None-Match (the probe, remembered in the cache, says so): the manifest is created under the
-        // commit lock — lock record PUT + LIST, the manifest's check GET, the manifest PUT, the record's DELETE (not asked
-        // about first: the release need not know whether it was there).
+        // s3rver ignores If-None-Match (the probe, remembered in the cache, says so), so the repository has format 2: the
+        // writer's marker claims the id (PUT checkpoints/~writers/<writer>_<id>.json), the one LIST of checkpoints/ shows
+        // the manifests and the other writers' claims, and the manifest PUT follows. No lock, no release: the marker stays.
         var text = string.Join("\n", requests);
-        Assert.True(requests.Count == 3 + 4, text);
-        Assert.DoesNotContain(requests, r => r.Method == "HEAD");
-        Assert.Contains(requests, r => r.Method == "DELETE" && r.Path.Contains("/commit-lock/", StringComparison.Ordinal));
+        Assert.True(requests.Count == 3, text);
+        Assert.Equal(new[] { "PUT", "GET", "PUT" }, requests.Select(r => r.Method));
+        Assert.Contains("/checkpoints/~writers/", requests[0].Path, StringComparison.Ordinal);
+        Assert.DoesNotContain(requests, r => r.Path.Contains("/commit-lock/", StringComparison.Ordinal));
     }
 
     [SuiteFact]
