@@ -294,10 +294,12 @@ namespace Daytona.Checkpoints.Pruning
                     }
 
                     // The storage's clock now, as far as this prune can tell: the plan's time plus the time waited.
+                    // A marker listed but gone when read says nothing yet (its writer may have moved it since the
+                    // listing): only a listing that shows no live marker of a writer lets it go.
                     var storageNow = planTime + since.Elapsed;
                     using var record = Storage.Read(info.Key, token);
                     var holder = record == null ? null : LeaseHolder.TryParse(record.Span);
-                    if (record == null || (holder != null && holder.IsDeadProcessOnThisHost()) || (info.LastModifiedUtc != null && storageNow - info.LastModifiedUtc.Value > lifetime))
+                    if ((holder != null && holder.IsDeadProcessOnThisHost()) || (info.LastModifiedUtc != null && storageNow - info.LastModifiedUtc.Value > lifetime))
                     {
                         continue;
                     }
