@@ -541,7 +541,11 @@ namespace Daytona.Checkpoints
                     }
                     else if (entry.Size == 0)
                     {
-                        OpenSource(source, item, small: true).Dispose();
+                        if (WholeFileReader.TryRead(item.FullPath, Array.Empty<byte>(), 0, 0, 0) < 0)
+                        {
+                            OpenSource(source, item, small: true).Dispose();
+                        }
+
                         entry.Chunks = Array.Empty<ChunkRef>();
                     }
                     else if (entry.Size <= chunker.MinSize)
@@ -556,15 +560,19 @@ namespace Daytona.Checkpoints
 
                         batch ??= new ChunkJob(ArrayPool<byte>.Shared.Rent(Math.Max(ChunkJob.BatchBytes, chunker.MinSize + 1)));
                         var slots = new ChunkRef[1];
-                        using (var stream = OpenSource(source, item, small: true))
+
+                        // One more byte than expected is asked for: a file that grew says so at once, and a short
+                        // read of a regular file is its end, so one read call is enough.
+                        var read = WholeFileReader.TryRead(item.FullPath, batch.Data, batch.Used, size, size + 1);
+                        if (read < 0)
                         {
-                            // One more byte than expected is asked for: a file that grew says so at once, and a
-                            // short read of a regular file is its end, so one read call is enough.
-                            var read = ReadAtLeast(stream, batch.Data, batch.Used, size, size + 1);
-                            if (read != size)
-                            {
-                                throw Changed(source, entry.Path, "its length changed");
-                            }
+                            using var stream = OpenSource(source, item, small: true);
+                            read = ReadAtLeast(stream, batch.Data, batch.Used, size, size + 1);
+                        }
+
+                        if (read != size)
+                        {
+                            throw Changed(source, entry.Path, "its length changed");
                         }
 
                         batch.Add(batch.Used, size, slots, 0);

@@ -68,6 +68,41 @@ public sealed class CaptureRestoreTests : IDisposable
     }
 
     [Fact]
+    public void FilesOfEverySizeAroundTheOneChunkLimitAreReadWholeAndRestoredAsTheyWere()
+    {
+        // Small files (one chunk each) are read whole into the buffer handed to the workers, back to back; each chunk's
+        // hash must be its whole file's, and the neighbours in a buffer must not bleed into each other.
+        var source = _temp.Sub("source");
+        var min = new Chunker().MinSize;
+        var sizes = new[] { 0, 1, 2, 4095, 4096, 4097, 65_535, 65_536, min - 1, min, min + 1, 3 * min };
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            TestTree.Write(source, $"s/{i:D2}.bin", TestTree.Random(sizes[i], 100 + i));
+        }
+
+        var repository = TestTree.NewRepository(_temp);
+        var checkpoint = repository.Capture(source, null, default);
+
+        var manifest = repository.ReadManifest(checkpoint.Id);
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var entry = manifest.Entries.Single(e => e.Path == $"s/{i:D2}.bin");
+            Assert.Equal(sizes[i], entry.Size);
+            if (sizes[i] > 0 && sizes[i] <= min)
+            {
+                var hash = Convert.ToHexString(sha.ComputeHash(File.ReadAllBytes(Path.Combine(source, entry.Path)))).ToLowerInvariant();
+                Assert.Equal(hash, Assert.Single(entry.Chunks).Hash);
+            }
+        }
+
+        Assert.True(repository.Verify(checkpoint.Id).IsValid);
+        var restored = _temp.Sub("restored");
+        repository.Restore(checkpoint.Id, restored, null, default);
+        TestTree.AssertSameTree(source, restored);
+    }
+
+    [Fact]
     public void RestoreIsFaithfulFileByFile()
     {
         var source = _temp.Sub("source");
