@@ -40,8 +40,11 @@ namespace Daytona.Checkpoints
         /// <summary>How old a claimed second may be when its capture commits; older, the capture claims the current second.</summary>
         internal static readonly TimeSpan ClaimLifetime = TimeSpan.FromSeconds(30);
 
-        /// <summary>A listing with more markers than this, of writers long gone, makes the writer that sees it delete them.</summary>
+        /// <summary>A listing with more markers than this makes the writer that sees it delete those of writers long gone.</summary>
         internal const int TidyAfter = 500;
+
+        /// <summary>How many markers such a writer deletes at most (in parallel): the next writers delete the rest.</summary>
+        internal const int TidyAtMost = 100;
 
         private const int MaxMoves = 30;
 
@@ -249,8 +252,8 @@ namespace Daytona.Checkpoints
 
         /// <summary>
         /// Deletes the markers of writers long gone (untouched for two marker lifetimes, by the storage's clock: this
-        /// writer's own marker's time in the same listing) once a listing shows more than <see cref="TidyAfter"/> of them
-        /// — rare: prunes and removals delete markers too. Best effort.
+        /// writer's own marker's time in the same listing), the oldest <see cref="TidyAtMost"/>, once a listing shows more
+        /// than <see cref="TidyAfter"/> markers — rare: prunes and removals delete markers too. Best effort.
         /// </summary>
         private void TidyMarkers(WriterSession session, CancellationToken cancellationToken)
         {
@@ -267,17 +270,19 @@ namespace Daytona.Checkpoints
             }
 
             var gone = TimeSpan.FromTicks(Options.WriterMarkerLifetime.Ticks * 2);
+            var old = markers
+                .Where(m => m.LastModifiedUtc != null && own.Value - m.LastModifiedUtc.Value > gone)
+                .OrderBy(m => m.LastModifiedUtc!.Value)
+                .Take(TidyAtMost)
+                .ToList();
             try
             {
-                foreach (var marker in markers)
-                {
-                    if (marker.LastModifiedUtc != null && own.Value - marker.LastModifiedUtc.Value > gone)
-                    {
-                        Storage.DeleteUncheckedAsync(marker.Key, cancellationToken).GetAwaiter().GetResult();
-                    }
-                }
+                System.Threading.Tasks.Parallel.ForEach(
+                    old,
+                    new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Storage.Traits.Connections), CancellationToken = cancellationToken },
+                    marker => Storage.DeleteUncheckedAsync(marker.Key, cancellationToken).GetAwaiter().GetResult());
             }
-            catch (DaytonaException)
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is DaytonaException))
             {
                 // The next writer, prune or removal deletes them.
             }

@@ -165,7 +165,7 @@ public sealed class IdClaimTests : IDisposable
     }
 
     [Fact]
-    public void AWriterThatListsMoreThanFiveHundredMarkersOfWritersLongGoneDeletesThem()
+    public void AWriterThatListsMoreThanFiveHundredMarkersDeletesTheOldestHundredOfWritersLongGone()
     {
         var source = _temp.Sub("source");
         TestTree.Build(source);
@@ -182,8 +182,12 @@ public sealed class IdClaimTests : IDisposable
         Thread.Sleep(1000);
         var checkpoint = repository.Capture(source, null, default);
 
-        // Only the capture's own marker is left (it claims the id it committed).
-        Assert.EndsWith("_" + checkpoint.Id + ".json", Assert.Single(storage.List(RepositoryLayout.WriterRecordsPrefix)).Key, StringComparison.Ordinal);
+        // The capture's own marker (it claims the id it committed) and all but the 100 oldest of the others are left: the
+        // listing is back under 500, and the next writer that finds it over deletes more.
+        var left = storage.List(RepositoryLayout.WriterRecordsPrefix);
+        Assert.Equal(501 - 100 + 1, left.Count);
+        Assert.Contains(left, m => m.Key.EndsWith("_" + checkpoint.Id + ".json", StringComparison.Ordinal));
+        Assert.DoesNotContain(left, m => m.Key.Contains("-000000000000_", StringComparison.Ordinal));
     }
 
     /// <summary>Records each write, list and delete (with its key or prefix) in order.</summary>
