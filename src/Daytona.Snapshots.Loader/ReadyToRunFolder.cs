@@ -117,12 +117,63 @@ namespace Daytona.Snapshots.Loader
             try
             {
                 var identity = AssemblyName.GetAssemblyName(candidate);
-                return string.Equals(shipped.Identity.FullName, identity.FullName, StringComparison.Ordinal) ? candidate : null;
+                return string.Equals(shipped.Identity.FullName, identity.FullName, StringComparison.Ordinal) && IsFor(candidate, RuntimeIdentifier)
+                    ? candidate
+                    : null;
             }
             catch (Exception e) when (e is BadImageFormatException || e is IOException || e is UnauthorizedAccessException)
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// Whether a precompiled file's code is for <paramref name="runtimeIdentifier"/>: its PE machine is the
+        /// architecture's, combined as crossgen2 does with the OS (Linux 0x7B79, macOS 0x4644, Windows none). The runtime
+        /// refuses another platform's copy with BadImageFormatException and, in that load context, the IL file of the
+        /// same name after it: such a copy must never be tried.
+        /// </summary>
+        public static bool IsFor(string file, string runtimeIdentifier)
+        {
+            if (file == null)
+            {
+                throw new ArgumentNullException(nameof(file));
+            }
+
+            ushort architecture;
+            if (runtimeIdentifier.EndsWith("-x64", StringComparison.Ordinal))
+            {
+                architecture = 0x8664;
+            }
+            else if (runtimeIdentifier.EndsWith("-arm64", StringComparison.Ordinal))
+            {
+                architecture = 0xAA64;
+            }
+            else
+            {
+                return false;
+            }
+
+            ushort os = runtimeIdentifier.StartsWith("linux-", StringComparison.Ordinal) ? (ushort)0x7B79
+                : runtimeIdentifier.StartsWith("osx-", StringComparison.Ordinal) ? (ushort)0x4644
+                : (ushort)0;
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            using var reader = new BinaryReader(stream);
+            if (stream.Length < 0x40)
+            {
+                return false;
+            }
+
+            stream.Position = 0x3C; // e_lfanew: where the PE header starts
+            var header = reader.ReadInt32();
+            if (header < 0 || header > stream.Length - 6)
+            {
+                return false;
+            }
+
+            stream.Position = header;
+            return reader.ReadUInt32() == 0x00004550 // "PE\0\0"
+                && reader.ReadUInt16() == (ushort)(architecture ^ os);
         }
 
         private static bool RunsPrecompiledCode()

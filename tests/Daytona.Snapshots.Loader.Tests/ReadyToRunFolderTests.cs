@@ -47,6 +47,8 @@ public sealed class ReadyToRunFolderTests : IDisposable
             {
                 Assert.True(dependencies.TryGet(Path.GetFileNameWithoutExtension(file), out var shipped), $"{rid}/{Path.GetFileName(file)} has no IL file in Dependencies/");
                 Assert.Equal(file, folder.Find(shipped));
+                Assert.All(BuiltRuntimeIdentifiers.Where(other => other != rid), other => Assert.False(ReadyToRunFolder.IsFor(file, other), $"{rid}/{Path.GetFileName(file)} taken for {other}"));
+                Assert.False(ReadyToRunFolder.IsFor(shipped.Path, rid!), $"the IL file {Path.GetFileName(file)} taken for precompiled code");
                 Assert.Equal(Mvid(shipped.Path), Mvid(file));
                 Assert.True(IsReadyToRun(file), $"{rid}/{Path.GetFileName(file)} carries no native code");
                 Assert.False(IsReadyToRun(shipped.Path), $"Dependencies/{Path.GetFileName(file)} should stay IL");
@@ -55,7 +57,7 @@ public sealed class ReadyToRunFolderTests : IDisposable
     }
 
     [Fact]
-    public void ACopyOfAnotherVersionIsIgnored()
+    public void ACopyOfAnotherVersionOrPlatformIsIgnored()
     {
         // An older build's copy must never stand in for the IL file: the IL file is the truth.
         var dependencies = Directory.CreateDirectory(Path.Combine(_temp.FullName, "Dependencies"));
@@ -63,7 +65,12 @@ public sealed class ReadyToRunFolderTests : IDisposable
         File.Copy(Path.Combine(ModulePaths.Dependencies, "YamlDotNet.dll"), Path.Combine(dependencies.FullName, "YamlDotNet.dll"));
         File.Copy(Path.Combine(ModulePaths.NuGetPackageRoot, "yamldotnet", "13.7.1", "lib", "netstandard2.0", "YamlDotNet.dll"), Path.Combine(rid.FullName, "YamlDotNet.dll"));
         File.Copy(Path.Combine(ModulePaths.Dependencies, "Polly.Core.dll"), Path.Combine(dependencies.FullName, "Polly.Core.dll"));
-        File.Copy(Path.Combine(ModulePaths.Dependencies, "Polly.Core.dll"), Path.Combine(rid.FullName, "Polly.Core.dll"));
+        // The built copy (a linux-x64 build host makes it); the IL file itself when there is none: no native code for linux-x64.
+        var builtCopy = Path.Combine(ModulePaths.Dependencies, "linux-x64", "Polly.Core.dll");
+        File.Copy(File.Exists(builtCopy) ? builtCopy : Path.Combine(ModulePaths.Dependencies, "Polly.Core.dll"), Path.Combine(rid.FullName, "Polly.Core.dll"));
+        File.Copy(Path.Combine(ModulePaths.Dependencies, "ZstdSharp.dll"), Path.Combine(dependencies.FullName, "ZstdSharp.dll"));
+        var otherPlatform = Path.Combine(ModulePaths.Dependencies, "win-x64", "ZstdSharp.dll");
+        File.Copy(File.Exists(otherPlatform) ? otherPlatform : Path.Combine(ModulePaths.Dependencies, "ZstdSharp.dll"), Path.Combine(rid.FullName, "ZstdSharp.dll"));
         File.WriteAllText(Path.Combine(dependencies.FullName, "System.IO.Hashing.dll"), "not an assembly");
         var folder = new DependencyFolder(dependencies.FullName);
 
@@ -72,7 +79,9 @@ public sealed class ReadyToRunFolderTests : IDisposable
         Assert.True(folder.TryGet("YamlDotNet", out var yaml));
         Assert.Null(precompiled.Find(yaml));
         Assert.True(folder.TryGet("Polly.Core", out var polly));
-        Assert.Equal(Path.Combine(rid.FullName, "Polly.Core.dll"), precompiled.Find(polly));
+        Assert.Equal(File.Exists(builtCopy) ? Path.Combine(rid.FullName, "Polly.Core.dll") : null, precompiled.Find(polly));
+        Assert.True(folder.TryGet("ZstdSharp", out var zstd));
+        Assert.Null(precompiled.Find(zstd)); // another platform's code (or none): the runtime would refuse it
         Assert.Null(ReadyToRunFolder.At(folder, "osx-arm64"));
     }
 

@@ -60,6 +60,28 @@ Describe 'The module loader' {
         }
     }
 
+    It 'loads the IL file of an assembly whose precompiled copy is for another platform' {
+        $precompiled = Join-Path $script:moduleFolder "Dependencies/$($script:rid)"
+        $other = Get-ChildItem -Directory (Join-Path $script:moduleFolder 'Dependencies') | Where-Object Name -NE $script:rid | Select-Object -First 1
+        if (-not (Test-Path $precompiled) -or -not $other) {
+            Set-ItResult -Skipped -Because "the module was built without ReadyToRun images for $($script:rid) and another platform"
+            return
+        }
+
+        # Another platform's copy in this platform's folder: the same assembly (identity, metadata), but code the runtime
+        # would refuse (BadImageFormatException), and after it the IL file too: the loader must not try it.
+        $copy = Join-Path $TestDrive 'refused/Daytona.Snapshots'
+        New-Item -ItemType Directory -Path $copy -Force | Out-Null
+        Copy-Item -Path (Join-Path $script:moduleFolder '*') -Destination $copy -Recurse
+        Copy-Item -LiteralPath (Join-Path $other.FullName 'Daytona.Common.dll') -Destination (Join-Path $copy "Dependencies/$($script:rid)/Daytona.Common.dll") -Force
+
+        $run = Invoke-CaptureInNewPwsh (Join-Path $copy 'Daytona.Snapshots.psd1')
+
+        $run.SameCheckpoint | Should -BeTrue
+        $run.Loaded['Daytona.Common'].Location | Should -Be (Join-Path $copy 'Dependencies/Daytona.Common.dll')
+        $run.Loaded['Daytona.Checkpoints'].Location | Should -Be (Join-Path $copy "Dependencies/$($script:rid)/Daytona.Checkpoints.dll")
+    }
+
     It 'loads the IL files of Dependencies/ when the module has no folder for this OS/architecture' {
         $copy = Join-Path $TestDrive 'il-only/Daytona.Snapshots'
         New-Item -ItemType Directory -Path $copy -Force | Out-Null
