@@ -128,7 +128,7 @@ namespace Daytona.Checkpoints
         /// SYNC_FILE_RANGE_WRITE). Only a head start: durability comes from the flush that follows. Elsewhere, or when
         /// the file is gone, this does nothing.
         /// </summary>
-        public static void StartWriteBack(string path)
+        public static void StartWriteBack(string path, bool thenDrop = false)
         {
             if (!s_isLinux)
             {
@@ -138,7 +138,18 @@ namespace Daytona.Checkpoints
             try
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-                SyncFileRange(stream.SafeFileHandle, 0, 0, SyncFileRangeWrite);
+                if (!thenDrop)
+                {
+                    SyncFileRange(stream.SafeFileHandle, 0, 0, SyncFileRangeWrite);
+                    return;
+                }
+
+                // Written out (not durable: the commit still flushes), then its now clean pages leave the page cache:
+                // a pack is not read again soon, and the next packs reuse those pages instead of taking new memory.
+                if (SyncFileRange(stream.SafeFileHandle, 0, 0, SyncFileRangeWaitBefore | SyncFileRangeWrite | SyncFileRangeWaitAfter) == 0)
+                {
+                    FileAdvise(stream.SafeFileHandle, 0, 0, AdviseDontNeed);
+                }
             }
             catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException)
             {
@@ -152,12 +163,18 @@ namespace Daytona.Checkpoints
             }
         }
 
+        private const uint SyncFileRangeWaitBefore = 1;
         private const uint SyncFileRangeWrite = 2;
+        private const uint SyncFileRangeWaitAfter = 4;
+        private const int AdviseDontNeed = 4; // POSIX_FADV_DONTNEED
 
         private static bool s_isLinux = RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
 
         [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
         private static extern int SyncFileRange(SafeFileHandle fd, long offset, long count, uint flags);
+
+        [DllImport("libc", EntryPoint = "posix_fadvise")]
+        private static extern int FileAdvise(SafeFileHandle fd, long offset, long length, int advice);
 
         /// <summary>Renames <paramref name="source"/> over <paramref name="destination"/> in one step (rename(2) / MoveFileEx).</summary>
         public static void MoveReplacing(string source, string destination) => FileMoves.MoveReplacing(source, destination);

@@ -58,7 +58,7 @@ namespace Daytona.Checkpoints.Storage.Folder
             _content.Inner.Dispose();
             if (Durable && _storage.Durable)
             {
-                _writeBack = _storage.StartWriteBack(_temp);
+                _writeBack = _storage.StartWriteBack(_temp, thenDrop: Key.StartsWith(RepositoryLayout.PacksPrefix, StringComparison.Ordinal));
             }
         }
 

@@ -386,11 +386,11 @@ namespace Daytona.Checkpoints.Storage.Folder
         internal static string VersionOf(ulong hash, long length) => hash.ToString("x16") + "-" + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>Starts a file's write-back to the disk, one file at a time, off the caller's thread.</summary>
-        internal Task StartWriteBack(string path)
+        internal Task StartWriteBack(string path, bool thenDrop = false)
         {
             lock (_writeBackGate)
             {
-                _writeBack = _writeBack.ContinueWith(_ => Platform.StartWriteBack(path), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                _writeBack = _writeBack.ContinueWith(_ => Platform.StartWriteBack(path, thenDrop), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 return _writeBack;
             }
         }
