@@ -97,12 +97,18 @@ namespace Daytona.Snapshots.Snapshots
 
                     if (p.Count <= MaxChildBars || p.Settled)
                     {
+                        // The state a snapshot settled in is shown before its bar closes: a build log (plain progress) writes
+                        // that line even when the snapshot settled at the first look.
                         var name = p.Snapshot?.Name ?? p.Target;
-                        PostProgress(new ProgressRecord(ParentActivity + 1 + p.Index, $"Snapshot {name}", $"{p.Snapshot?.StateText ?? "waiting"} ({p.Elapsed.TotalSeconds:0} s)")
+                        var activity = $"Snapshot {name}";
+                        PostProgress(new ProgressRecord(ParentActivity + 1 + p.Index, activity, $"{p.Snapshot?.StateText ?? "waiting"} ({p.Elapsed.TotalSeconds:0} s)")
                         {
                             ParentActivityId = ParentActivity,
-                            RecordType = p.Settled ? ProgressRecordType.Completed : ProgressRecordType.Processing,
                         });
+                        if (p.Settled)
+                        {
+                            PostProgress(new ProgressRecord(ParentActivity + 1 + p.Index, activity, "Done") { ParentActivityId = ParentActivity, RecordType = ProgressRecordType.Completed });
+                        }
                     }
                 },
             };

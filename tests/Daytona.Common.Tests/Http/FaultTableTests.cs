@@ -50,7 +50,7 @@ public sealed class FaultTableTests : IClassFixture<FaultTableTests.Server>, IDi
         MaxConnectRetries = 1,
         BaseDelay = TimeSpan.FromMilliseconds(10),
         MaxDelay = TimeSpan.FromMilliseconds(40),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30), // generous: a loaded machine may be slow to accept; no row is about a connect timing out
         AttemptTimeout = TimeSpan.FromSeconds(30),
     };
 
