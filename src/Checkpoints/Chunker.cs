@@ -67,7 +67,7 @@ namespace Daytona.Checkpoints
             return Scan(data, n);
         }
 
-        // The loop runs over most bytes of every large file: optimized from its first call (see Jit), and reading
+        // The loop runs over most bytes of every large file: precompiled on pwsh 7.6+ (Dependencies/<rid>/), and reading
         // through references without bounds checks (the indexes stay below n <= data.Length), which doubles its speed:
         // the fingerprint's shift and add are then the whole loop.
         private int Scan(ReadOnlySpan<byte> data, int n)

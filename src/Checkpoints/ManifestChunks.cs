@@ -99,7 +99,7 @@ namespace Daytona.Checkpoints
         public int StoredAt(int index) => _table.Stored(_first + index);
 
         /// <summary>Whether <paramref name="entry"/> is the file this list was read with, as it was (so the entry's text can be copied whole).</summary>
-        /// <remarks>Compiled optimized at once, as the helpers below: called for every file of a re-capture, usually the first in a process.</remarks>
+        /// <remarks>Called for every file of a re-capture, usually the first in a process.</remarks>
         public bool Describes(ManifestEntry entry) =>
             !EntryJson.IsEmpty && entry.Type == EntryType.File && entry.Target == null && entry.Size == Size && entry.Mode == Mode
             && entry.ModifiedUtc != null && entry.ModifiedUtc.Value.Ticks == ModifiedTicks && string.Equals(entry.Path, Path, StringComparison.Ordinal);

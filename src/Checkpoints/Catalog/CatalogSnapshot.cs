@@ -258,7 +258,7 @@ namespace Daytona.Checkpoints.Catalog
             return stored.Length >= 8 && stored.Slice(0, 8).SequenceEqual(s_magicV2) ? TryReadV2(stored.ToArray()) : TryReadV1(stored);
         }
 
-        // Compiled optimized at its first call: it runs once per generation a process reads, over every id.
+        // Runs once per generation a process reads, over every id (precompiled on pwsh 7.6+: Dependencies/<rid>/).
         private static CatalogSnapshot? TryReadV2(byte[] data)
         {
             const int fixedHeader = 8 + 8 + 8 + 4 + 4 + 4 + 8 + 4 + 4 + 4;
