@@ -25,6 +25,9 @@ namespace Daytona.Checkpoints
         /// <summary>zstd level of new chunks.</summary>
         public int CompressionLevel { get; set; } = 1;
 
+        /// <summary>Compress with the system's libzstd where it can be used (64-bit Linux); false: always with ZstdSharp.</summary>
+        public bool NativeCompression { get; set; } = true;
+
         /// <summary>Flush every written file to the disk before it is renamed into place (folder repositories).</summary>
         public bool Durable { get; set; } = true;
 
@@ -77,7 +80,7 @@ namespace Daytona.Checkpoints
             Storage = storage;
             LocalPath = localPath;
             Options = options;
-            Store = new ChunkStore(storage, options.CompressionLevel);
+            Store = new ChunkStore(storage, options.CompressionLevel, options.NativeCompression);
             Catalog = new CheckpointCatalog(this);
             Manifests = new ManifestCache(this);
         }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
+using Daytona.Checkpoints.Compression;
 using Daytona.Checkpoints.Storage;
 using ZstdSharp;
 
@@ -49,19 +50,22 @@ namespace Daytona.Checkpoints
         private static readonly ThreadLocal<SHA256> s_sha = new ThreadLocal<SHA256>(SHA256.Create);
         private static readonly ThreadLocal<Decompressor> s_decompressor = new ThreadLocal<Decompressor>(() => new Decompressor());
 
-        private readonly ThreadLocal<Compressor> _compressor;
+        private readonly ChunkCompressor _compressor;
         private readonly object _loadGate = new object();
         private ConcurrentDictionary<string, ChunkLocation>? _index;
         private HashSet<string> _loadedPacks = new HashSet<string>(StringComparer.Ordinal);
         private volatile HashSet<string>? _excluded;
 
-        public ChunkStore(IObjectStorage storage, int level)
+        public ChunkStore(IObjectStorage storage, int level, bool nativeCompression = true)
         {
             Storage = storage;
-            _compressor = new ThreadLocal<Compressor>(() => new Compressor(level));
+            _compressor = new ChunkCompressor(level, nativeCompression);
         }
 
         public IObjectStorage Storage { get; }
+
+        /// <summary>What compresses new chunks: "libzstd 1.5.4" (the system's) or "ZstdSharp".</summary>
+        public string Compression => _compressor.Engine;
 
         public static bool IsHash(string text)
         {
@@ -198,7 +202,7 @@ namespace Daytona.Checkpoints
 
         /// <summary>Compresses a chunk into a frame (thread-safe; one compressor per thread).</summary>
         internal int Compress(byte[] data, int offset, int count, byte[] destination) =>
-            _compressor.Value!.Wrap(new ReadOnlySpan<byte>(data, offset, count), new Span<byte>(destination));
+            _compressor.Compress(data, offset, count, destination);
 
         private ConcurrentDictionary<string, ChunkLocation> Index
         {

@@ -5,8 +5,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Daytona.Checkpoints.Compression;
 using Daytona.Checkpoints.Storage;
-using ZstdSharp;
 
 namespace Daytona.Checkpoints
 {
@@ -80,7 +80,7 @@ namespace Daytona.Checkpoints
         /// <summary>Compresses and appends a chunk at <paramref name="offset"/> of <paramref name="data"/>; returns its stored length.</summary>
         public int Put(string hash, byte[] data, int offset, int count)
         {
-            var bound = Compressor.GetCompressBound(count);
+            var bound = ChunkCompressor.Bound(count);
             var frame = ArrayPool<byte>.Shared.Rent(bound);
             try
             {

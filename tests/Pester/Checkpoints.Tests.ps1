@@ -389,6 +389,19 @@ Describe 'What a folder checkpoint keeps' -Skip:([System.Environment]::OSVersion
         $link.LinkTarget | Should -Be 'sub'
     }
 
+    It 'says on -Verbose which zstd compressed the new data: the system libzstd on 64-bit Linux, else ZstdSharp' {
+        $output = New-Checkpoint -Path $source -Repository (Join-Path $TestDrive 'verbose-repository') -Verbose 4>&1
+        $line = @(@($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -match 'new data \(compressed with ')
+        $line | Should -HaveCount 1
+        $system = '/lib/x86_64-linux-gnu/libzstd.so.1', '/usr/lib/x86_64-linux-gnu/libzstd.so.1', '/lib/aarch64-linux-gnu/libzstd.so.1', '/usr/lib/aarch64-linux-gnu/libzstd.so.1', '/usr/lib64/libzstd.so.1' |
+            Where-Object { Test-Path $_ }
+        if ($IsLinux -and [Environment]::Is64BitProcess -and $system) {
+            $line[0] | Should -Match 'compressed with libzstd 1\.\d+\.\d+\)\.$'
+        } else {
+            $line[0] | Should -Match 'compressed with ZstdSharp\)\.$'
+        }
+    }
+
     It 'sees a mode change, and stores only the changed part of a large file' {
         & chmod 700 (Join-Path $source 'run.sh')
         $checkpoint = Get-Checkpoint -Repository $kindsRepository -At ([datetime]::UtcNow)

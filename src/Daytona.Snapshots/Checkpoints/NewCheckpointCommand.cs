@@ -94,7 +94,7 @@ namespace Daytona.Snapshots.Checkpoints
                     PostWarning(warning);
                 }
 
-                PostVerbose($"Checkpoint {checkpoint.Id}: {checkpoint.Files} files, {Sizes.Format(checkpoint.Size)}, {Sizes.Format(checkpoint.NewData)} new data.");
+                PostVerbose($"Checkpoint {checkpoint.Id}: {checkpoint.Files} files, {Sizes.Format(checkpoint.Size)}, {Sizes.Format(checkpoint.NewData)} new data (compressed with {store.Store.Compression}).");
                 PostObject(checkpoint);
             });
             Timings.Mark("New-Checkpoint: done");
