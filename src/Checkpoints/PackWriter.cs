@@ -16,7 +16,9 @@ namespace Daytona.Checkpoints
     /// moving it (the folder's write-back to the disk, an upload) while the capture goes on compressing. On remote
     /// storage a full pack is uploaded at once, at most <see cref="StorageTraits.Connections"/> at a time: a writer that
     /// fills one more waits for an upload to end, so memory stays bounded by the packs in flight (each at most about
-    /// <see cref="ChunkStore.PackTarget"/>), and <see cref="Uploaded"/> reports the bytes uploaded. Disposing
+    /// <see cref="ChunkStore.PackTarget"/>), and <see cref="Uploaded"/> reports the bytes uploaded. (Where the storage
+    /// uploads in blocks while an object is written, Azure's <see cref="BlockObjectWriter"/>, most of a pack is uploaded
+    /// before it is full, and the last pack's upload after the last chunk is one block.) Disposing
     /// without <see cref="Keep"/> deletes every pack this writer committed: a failed capture leaves nothing behind
     /// (and a writer killed before its manifest leaves packs no manifest references, reclaimed by the next prune).
     /// </summary>

@@ -19,6 +19,24 @@ public sealed class AzureBlobStorageTests : StorageSuite
     protected override IObjectStorage CreateStorage() => _servers.OpenAzureAsync().GetAwaiter().GetResult();
 
     [SuiteFact]
+    public async Task APackLargerThanABlockIsStagedInBlocksAndCommittedOnceThroughFaults()
+    {
+        var server = await _servers.Azurite();
+        await using var proxy = await FaultProxy.StartAsync(new Uri($"http://127.0.0.1:{server.Port}"));
+        var options = new StorageOptions { Environment = name => name == "AZURE_STORAGE_CONNECTION_STRING" ? AzuriteServer.ConnectionStringFor(proxy.Port) : null, CacheFolder = string.Empty };
+        using var storage = StorageFactory.Open(RepositoryLocation.ParseUrl($"az://checkpoints/{StorageServersFixture.NewPrefix()}"), options);
+        await ((Daytona.Checkpoints.Storage.Cache.CachingStorage)storage).EnsureProbedAsync(default);
+        var requests = await WriteManyBlocksThroughFaultsAsync(storage, proxy);
+        var text = string.Join("\n", requests);
+
+        // 11 MiB in 4 MiB blocks: three Put Block (each maybe retried), then Put Block List (create-only).
+        Assert.Equal(3, requests.Where(r => r.Query.Contains("comp=block&", StringComparison.Ordinal) || r.Query.EndsWith("comp=block", StringComparison.Ordinal)).Select(r => r.Query).Distinct().Count());
+        Assert.Contains(requests, r => r.Query.Contains("comp=blocklist", StringComparison.Ordinal));
+        Assert.DoesNotContain(requests, r => r.Method == "PUT" && r.Query.Length == 0);
+        Assert.True(requests.Count >= 4, text);
+    }
+
+    [SuiteFact]
     public async Task TheProbeTrustsAzuriteAndSaysNothing()
     {
         var warnings = new List<string>();
