@@ -370,15 +370,25 @@ namespace Daytona.Checkpoints
                 var bytes = Manifests.ReadBytes(last.Id, listedVersion);
                 var fromCache = bytes != null;
                 string? version = null;
+                PreviousCheckpoint? previous;
                 if (bytes == null)
                 {
                     var key = RepositoryLayout.ManifestKey(last.Id);
                     using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
-                    bytes = stored.ToArray();
                     version = stored.Version;
+
+                    // The manifest this process committed last was read right after its commit: found, not read again.
+                    if (!ParsedManifests.Shared.Find(stored.Span, out previous, out bytes))
+                    {
+                        bytes = stored.ToArray();
+                        previous = PreviousCheckpoint.Read(bytes);
+                    }
+                }
+                else
+                {
+                    previous = ParsedManifests.Shared.Read(bytes);
                 }
 
-                var previous = PreviousCheckpoint.Read(bytes);
                 if (previous == null || previous.Id != last.Id)
                 {
                     return null;

@@ -155,74 +155,181 @@ namespace Daytona.Checkpoints
             writer.WriteNumber("storedSize", StoredSize);
             writer.WriteNumber("newData", NewData);
             writer.WriteStartArray("entries");
-            foreach (var entry in Entries)
+            writer.Flush();
+
+            // The entries go to the stream one by one, each a JSON object as the writer writes it alone (the same text as
+            // inside the array), separated by commas: an unchanged file's entry is its previous text, copied, without
+            // passing through the writer (most entries of a re-capture, usually the first in a process).
+            var buffer = new EntryBuffer(stream);
+            using var single = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false });
+            for (var i = 0; i < Entries.Count; i++)
             {
+                if (i > 0)
+                {
+                    buffer.Add((byte)',');
+                }
+
+                var entry = Entries[i];
                 var stored = entry.Chunks as ManifestChunks;
                 if (stored != null && stored.Describes(entry))
                 {
                     // A file unchanged since the previous checkpoint: its entry, as that manifest wrote it.
-                    writer.WriteRawValue(stored.EntryJson.Span, skipInputValidation: true);
-                    FlushWhenLarge(writer);
+                    buffer.Add(stored.EntryJson.Span);
                     continue;
                 }
 
-                writer.WriteStartObject();
-                writer.WriteString(s_type, entry.Type == EntryType.File ? s_file : entry.Type == EntryType.Directory ? s_dir : s_symlink);
-                writer.WriteString(s_path, entry.Path);
-                if (entry.Type == EntryType.File)
+                single.Reset(buffer);
+                WriteEntry(single, entry, stored);
+                single.Flush();
+            }
+
+            buffer.Add((byte)']');
+            buffer.Add((byte)'}');
+            buffer.Flush();
+        }
+
+        /// <summary>About the length of the text <see cref="WriteTo"/> writes (a buffer that size is seldom grown).</summary>
+        public int EstimateLength()
+        {
+            long length = 1024 + (Name?.Length ?? 0) * 6 + (Label?.Length ?? 0) * 6 + Source.Length * 6;
+            foreach (var entry in Entries)
+            {
+                if (entry.Chunks is ManifestChunks stored && !stored.EntryJson.IsEmpty)
                 {
-                    writer.WriteNumber(s_size, entry.Size);
+                    length += stored.EntryJson.Length + 1;
+                    continue;
                 }
 
-                if (entry.Mode != null)
-                {
-                    writer.WriteNumber(s_mode, entry.Mode.Value);
-                }
+                length += 120 + (entry.Path.Length * 2) + (entry.Target?.Length * 2 ?? 0) + (entry.Chunks.Count * 90);
+            }
 
-                if (entry.ModifiedUtc != null)
-                {
-                    writer.WriteNumber(s_mtime, entry.ModifiedUtc.Value.Ticks);
-                }
+            return (int)Math.Min(length, 1 << 30);
+        }
 
-                if (entry.Target != null)
-                {
-                    writer.WriteString(s_target, entry.Target);
-                }
+        private static void WriteEntry(Utf8JsonWriter writer, ManifestEntry entry, ManifestChunks? stored)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(s_type, entry.Type == EntryType.File ? s_file : entry.Type == EntryType.Directory ? s_dir : s_symlink);
+            writer.WriteString(s_path, entry.Path);
+            if (entry.Type == EntryType.File)
+            {
+                writer.WriteNumber(s_size, entry.Size);
+            }
 
-                if (entry.Type == EntryType.File && stored != null && !stored.Json.IsEmpty)
-                {
-                    writer.WritePropertyName(s_chunks);
-                    writer.WriteRawValue(stored.Json.Span, skipInputValidation: true);
-                }
-                else if (entry.Type == EntryType.File)
-                {
-                    writer.WriteStartArray(s_chunks);
-                    foreach (var chunk in entry.Chunks)
-                    {
-                        writer.WriteStartArray();
-                        writer.WriteStringValue(chunk.Hash);
-                        writer.WriteNumberValue(chunk.Size);
-                        writer.WriteNumberValue(chunk.Stored);
-                        writer.WriteEndArray();
-                    }
+            if (entry.Mode != null)
+            {
+                writer.WriteNumber(s_mode, entry.Mode.Value);
+            }
 
+            if (entry.ModifiedUtc != null)
+            {
+                writer.WriteNumber(s_mtime, entry.ModifiedUtc.Value.Ticks);
+            }
+
+            if (entry.Target != null)
+            {
+                writer.WriteString(s_target, entry.Target);
+            }
+
+            if (entry.Type == EntryType.File && stored != null && !stored.Json.IsEmpty)
+            {
+                writer.WritePropertyName(s_chunks);
+                writer.WriteRawValue(stored.Json.Span, skipInputValidation: true);
+            }
+            else if (entry.Type == EntryType.File)
+            {
+                writer.WriteStartArray(s_chunks);
+                foreach (var chunk in entry.Chunks)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(chunk.Hash);
+                    writer.WriteNumberValue(chunk.Size);
+                    writer.WriteNumberValue(chunk.Stored);
                     writer.WriteEndArray();
                 }
 
-                writer.WriteEndObject();
-                FlushWhenLarge(writer);
+                writer.WriteEndArray();
             }
 
-            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
-        /// <summary>Hands the text to the stream as it grows rather than holding the whole manifest.</summary>
-        private static void FlushWhenLarge(Utf8JsonWriter writer)
+        /// <summary>
+        /// The text of the entries on its way to the stream: bytes gathered in one buffer and handed over as it fills (a
+        /// manifest of many files is megabytes).
+        /// </summary>
+        private sealed class EntryBuffer : System.Buffers.IBufferWriter<byte>
         {
-            if (writer.BytesPending > 1 << 16)
+            private readonly Stream _stream;
+            private byte[] _buffer = new byte[1 << 16];
+            private int _used;
+
+            public EntryBuffer(Stream stream)
             {
-                writer.Flush();
+                _stream = stream;
+            }
+
+            public void Add(byte value)
+            {
+                if (_used == _buffer.Length)
+                {
+                    Flush();
+                }
+
+                _buffer[_used++] = value;
+            }
+
+            public void Add(ReadOnlySpan<byte> bytes)
+            {
+                while (bytes.Length > _buffer.Length - _used)
+                {
+                    var part = _buffer.Length - _used;
+                    bytes.Slice(0, part).CopyTo(new Span<byte>(_buffer, _used, part));
+                    _used += part;
+                    Flush();
+                    bytes = bytes.Slice(part);
+                }
+
+                bytes.CopyTo(new Span<byte>(_buffer, _used, bytes.Length));
+                _used += bytes.Length;
+            }
+
+            public void Flush()
+            {
+                if (_used > 0)
+                {
+                    _stream.Write(_buffer, 0, _used);
+                    _used = 0;
+                }
+            }
+
+            public void Advance(int count) => _used += count;
+
+            public Memory<byte> GetMemory(int sizeHint = 0)
+            {
+                Ensure(sizeHint);
+                return new Memory<byte>(_buffer, _used, _buffer.Length - _used);
+            }
+
+            public Span<byte> GetSpan(int sizeHint = 0)
+            {
+                Ensure(sizeHint);
+                return new Span<byte>(_buffer, _used, _buffer.Length - _used);
+            }
+
+            /// <summary>Room for what the writer writes next (it has handed over what it wrote before asking).</summary>
+            private void Ensure(int sizeHint)
+            {
+                var wanted = Math.Max(sizeHint, 1);
+                if (_buffer.Length - _used < wanted)
+                {
+                    Flush();
+                    if (_buffer.Length < wanted)
+                    {
+                        // A very long path (up to 32,767 characters on Windows), escaped.
+                        _buffer = new byte[wanted];
+                    }
+                }
             }
         }
 

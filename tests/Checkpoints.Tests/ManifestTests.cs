@@ -66,6 +66,106 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void TheTextIsWhatOneJsonWriterWritesForLongAndEscapedEntriesToo()
+    {
+        // Entries are written one by one (each unchanged file's entry copied from the previous manifest): the text is the
+        // same as one writer writing the whole document, across the writer's buffer boundaries and for very long entries.
+        var manifest = new Manifest
+        {
+            Id = "20250318T140338Z",
+            Time = new DateTime(2025, 3, 18, 14, 3, 38, DateTimeKind.Utc),
+            Source = "/work/space",
+            Name = "n \"q\" é <tag>",
+            Started = new DateTime(2025, 3, 18, 14, 3, 37, DateTimeKind.Utc),
+        };
+        var many = Enumerable.Range(0, 3000).Select(i => new ChunkRef(i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture), 100 + i, 50 + i)).ToArray();
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.Directory, Path = "d", Mode = 493, ModifiedUtc = new DateTime(638_000_000_000_000_001, DateTimeKind.Utc) });
+        for (var i = 0; i < 2000; i++)
+        {
+            manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "d/f" + i + (i % 7 == 0 ? " \"é\u0001\\" : ""), Size = 3, Mode = 420, ModifiedUtc = new DateTime(638_000_000_000_000_002 + i, DateTimeKind.Utc), Chunks = new[] { new ChunkRef(Hash, 3, 4) } });
+        }
+
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "d/many", Size = many.Sum(c => (long)c.Size), Chunks = many });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "d/" + new string('\u00e9', 40_000), Size = 0 });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.Symlink, Path = "d/link", Target = "../" + new string('<', 30_000) });
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "z", Size = 0 });
+
+        using var stream = new MemoryStream();
+        manifest.WriteTo(stream);
+
+        Assert.Equal(Encoding.UTF8.GetString(OneWriter(manifest)), Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    /// <summary>The manifest as one <see cref="System.Text.Json.Utf8JsonWriter"/> writes it, property by property.</summary>
+    private static byte[] OneWriter(Manifest manifest)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("format", manifest.Format);
+            writer.WriteString("id", manifest.Id);
+            writer.WriteString("time", manifest.Time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("source", manifest.Source);
+            writer.WriteString("name", manifest.Name);
+            writer.WriteString("kind", manifest.Kind);
+            writer.WriteNumber("started", manifest.Started!.Value.Ticks);
+            writer.WriteNumber("files", manifest.Files);
+            writer.WriteNumber("size", manifest.Size);
+            writer.WriteNumber("storedSize", manifest.StoredSize);
+            writer.WriteNumber("newData", manifest.NewData);
+            writer.WriteStartArray("entries");
+            foreach (var entry in manifest.Entries)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type", entry.Type == EntryType.File ? "file" : entry.Type == EntryType.Directory ? "dir" : "symlink");
+                writer.WriteString("path", entry.Path);
+                if (entry.Type == EntryType.File)
+                {
+                    writer.WriteNumber("size", entry.Size);
+                }
+
+                if (entry.Mode != null)
+                {
+                    writer.WriteNumber("mode", entry.Mode.Value);
+                }
+
+                if (entry.ModifiedUtc != null)
+                {
+                    writer.WriteNumber("mtime", entry.ModifiedUtc.Value.Ticks);
+                }
+
+                if (entry.Target != null)
+                {
+                    writer.WriteString("target", entry.Target);
+                }
+
+                if (entry.Type == EntryType.File)
+                {
+                    writer.WriteStartArray("chunks");
+                    foreach (var chunk in entry.Chunks)
+                    {
+                        writer.WriteStartArray();
+                        writer.WriteStringValue(chunk.Hash);
+                        writer.WriteNumberValue(chunk.Size);
+                        writer.WriteNumberValue(chunk.Stored);
+                        writer.WriteEndArray();
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    [Fact]
     public void PropertiesMayComeInAnyOrderAndUnknownOnesAreSkipped()
     {
         var json = $$"""

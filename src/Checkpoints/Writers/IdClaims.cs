@@ -105,7 +105,7 @@ namespace Daytona.Checkpoints
                     {
                         Manifests.Put(manifest.Id, bytes, result.Version);
                         Catalog.RememberLatest(manifest.Id);
-                        var committed = Committed(session, manifest);
+                        var committed = Committed(session, manifest, bytes);
                         TidyMarkers(session, cancellationToken);
                         return committed;
                     }

@@ -105,7 +105,7 @@ namespace Daytona.Checkpoints
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, prepared.Bytes, result.Version);
-                    return Committed(session, manifest);
+                    return Committed(session, manifest, prepared.Bytes);
                 }
 
                 candidate = NextCandidate(prepared.Time);
@@ -121,7 +121,7 @@ namespace Daytona.Checkpoints
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, bytes, result.Version);
-                    return Committed(session, manifest);
+                    return Committed(session, manifest, bytes);
                 }
 
                 // Another writer took this second: the next one.
@@ -149,8 +149,10 @@ namespace Daytona.Checkpoints
             var writer = Storage.CreateWriter(RepositoryLayout.ManifestKey(manifest.Id), WriteCondition.CreateOnly);
             try
             {
+                Timings.Mark("commit: manifest serialized ahead");
                 writer.Content.Write(bytes, 0, bytes.Length);
                 writer.Complete();
+                Timings.Mark("commit: manifest written ahead");
                 return new PreparedManifest(candidate, bytes, writer);
             }
             catch
@@ -179,14 +181,20 @@ namespace Daytona.Checkpoints
         {
             manifest.Time = time;
             manifest.Id = CheckpointTime.ToId(time);
-            using var stream = new MemoryStream();
+            using var stream = new MemoryStream(manifest.EstimateLength());
             manifest.WriteTo(stream);
-            return stream.ToArray();
+            return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
         }
 
-        private Manifest Committed(WriterSession session, Manifest manifest)
+        private Manifest Committed(WriterSession session, Manifest manifest, byte[] bytes)
         {
             session.Finished();
+            if (manifest.Kind == Manifest.FolderKind)
+            {
+                // The next capture of this source in this process reads it as its previous checkpoint: read now, aside.
+                ParsedManifests.Shared.Remember(bytes);
+            }
+
             CompactIfDue(session.View);
             Timings.Mark("commit: done");
             return manifest;
