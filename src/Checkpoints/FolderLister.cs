@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -105,7 +106,7 @@ namespace Daytona.Checkpoints
 
             var children = gathered.ToArray();
             gathered.Clear();
-            Array.Sort(children, s_byName);
+            Sort(children);
             return children;
         }
 
@@ -138,6 +139,67 @@ namespace Daytona.Checkpoints
             return true;
         }
 
+        /// <summary>Sorts children by name (ordinal): by insertion for the few children most folders have.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static void Sort(FolderChild[] children)
+        {
+            if (children.Length > 48)
+            {
+                Array.Sort(children, s_byName);
+                return;
+            }
+
+            for (var i = 1; i < children.Length; i++)
+            {
+                var child = children[i];
+                var j = i - 1;
+                while (j >= 0 && Compare(children[j].Name.AsSpan(), child.Name.AsSpan()) > 0)
+                {
+                    children[j + 1] = children[j];
+                    j--;
+                }
+
+                children[j + 1] = child;
+            }
+        }
+
+        /// <summary>Ordinal order (of UTF-16 units), as <see cref="string.CompareOrdinal(string, string)"/>.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static int Compare(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+        {
+            var count = Math.Min(a.Length, b.Length);
+            for (var i = 0; i < count; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return a[i] - b[i];
+                }
+            }
+
+            return a.Length - b.Length;
+        }
+
+        /// <summary>
+        /// A name's UTF-8 bytes as UTF-16 in <paramref name="chars"/> (room for <see cref="NameMax"/>): widened here when
+        /// they are ASCII, the common case; decoded otherwise.
+        /// </summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static int Decode(byte* name, int length, char* chars)
+        {
+            for (var i = 0; i < length; i++)
+            {
+                var b = name[i];
+                if (b >= 0x80)
+                {
+                    return Encoding.UTF8.GetChars(name, length, chars, NameMax);
+                }
+
+                chars[i] = (char)b;
+            }
+
+            return length;
+        }
+
         /// <summary>Whether a child named <paramref name="name"/> can hold a name after <paramref name="after"/> (see <see cref="List(string, string)"/>).</summary>
         private static bool Follows(ReadOnlySpan<char> name, string after)
         {
@@ -165,6 +227,7 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>Hands every child of a folder to <paramref name="sink"/> until it asks to stop.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static void ReadNative<TSink>(string folder, ref TSink sink)
             where TSink : struct, IEntrySink
         {
@@ -247,9 +310,10 @@ namespace Daytona.Checkpoints
             public bool Wants(byte* name, int length) =>
                 After == null || Follows(new ReadOnlySpan<char>(Chars, Encoding.UTF8.GetChars(name, length, Chars, NameMax)), After);
 
+            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
             {
-                Children.Add(new FolderChild(Encoding.UTF8.GetString(name, length), kind, size, modified, mode));
+                Children.Add(new FolderChild(new string(Chars, 0, Decode(name, length, Chars)), kind, size, modified, mode));
                 return true;
             }
         }
@@ -265,10 +329,10 @@ namespace Daytona.Checkpoints
 
             public bool Wants(byte* name, int length) => true;
 
+            [MethodImpl(Jit.OptimizeAtFirstCall)]
             public bool Take(byte* name, int length, ChildKind kind, long size, DateTime modified, int? mode)
             {
-                var count = Encoding.UTF8.GetChars(name, length, Chars, NameMax);
-                var text = new ReadOnlySpan<char>(Chars, count);
+                var text = new ReadOnlySpan<char>(Chars, Decode(name, length, Chars));
                 if (Skip != null && text.SequenceEqual(Skip.AsSpan()))
                 {
                     return true;
@@ -279,7 +343,7 @@ namespace Daytona.Checkpoints
                 while (low <= high)
                 {
                     var middle = low + ((high - low) >> 1);
-                    var order = text.SequenceCompareTo(Expected[middle].Name.AsSpan());
+                    var order = Compare(text, Expected[middle].Name.AsSpan());
                     if (order == 0)
                     {
                         var before = Expected[middle];

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
@@ -110,6 +111,7 @@ namespace Daytona.Checkpoints
             return result;
         }
 
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static FolderListing ListFolder(string full, string relative, string? exclude)
         {
             var listing = new FolderListing();
@@ -210,35 +212,7 @@ namespace Daytona.Checkpoints
             // The repository, when it lies inside the source: left out of the folder that holds it.
             var excludedParent = scan.Excluded == null ? null : Path.GetDirectoryName(scan.Excluded);
             var excludedName = scan.Excluded == null ? null : Path.GetFileName(scan.Excluded);
-            Each(folders.Length, parallelism, cancellationToken, i =>
-            {
-                var pair = folders[i];
-                var full = pair.Key.Length == 0 ? source : Path.Combine(source, pair.Key.Replace('/', Path.DirectorySeparatorChar));
-                FolderChild[] now;
-                try
-                {
-                    // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
-                    var skip = excludedParent != null && CheckpointRepository.SameSource(excludedParent, full) ? excludedName : null;
-                    if (FolderLister.TryMatch(full, pair.Value, skip, out var same) && same)
-                    {
-                        return;
-                    }
-
-                    now = ListChildren(full, scan.Excluded);
-                }
-                catch (DirectoryNotFoundException)
-                {
-                    changes[i] = Changed(source, pair.Key.Length == 0 ? "." : pair.Key, "the folder disappeared");
-                    return;
-                }
-
-                var name = FirstDifference(pair.Value, now);
-                if (name != null)
-                {
-                    var path = name.Length == 0 ? (pair.Key.Length == 0 ? "." : pair.Key) : pair.Key.Length == 0 ? name : pair.Key + "/" + name;
-                    changes[i] = Changed(source, path, "entries were added, removed or modified");
-                }
-            });
+            Each(folders.Length, parallelism, cancellationToken, i => changes[i] = RecheckFolder(source, folders[i].Key, folders[i].Value, scan.Excluded, excludedParent, excludedName));
 
             var change = changes.FirstOrDefault(c => c != null);
             if (change != null)
@@ -257,6 +231,38 @@ namespace Daytona.Checkpoints
                     }
                 }
             }
+        }
+
+        /// <summary>How a folder differs from its listing (<see cref="Recheck"/>); null when it does not.</summary>
+        [MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static Exception? RecheckFolder(string source, string relative, FolderChild[] listed, string? excluded, string? excludedParent, string? excludedName)
+        {
+            var full = relative.Length == 0 ? source : Path.Combine(source, relative.Replace('/', Path.DirectorySeparatorChar));
+            FolderChild[] now;
+            try
+            {
+                // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
+                var skip = excludedParent != null && CheckpointRepository.SameSource(excludedParent, full) ? excludedName : null;
+                if (FolderLister.TryMatch(full, listed, skip, out var same) && same)
+                {
+                    return null;
+                }
+
+                now = ListChildren(full, excluded);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return Changed(source, relative.Length == 0 ? "." : relative, "the folder disappeared");
+            }
+
+            var name = FirstDifference(listed, now);
+            if (name == null)
+            {
+                return null;
+            }
+
+            var path = name.Length == 0 ? (relative.Length == 0 ? "." : relative) : relative.Length == 0 ? name : relative + "/" + name;
+            return Changed(source, path, "entries were added, removed or modified");
         }
 
         /// <summary>

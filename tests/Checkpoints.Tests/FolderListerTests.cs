@@ -1,0 +1,66 @@
+using Daytona.Checkpoints;
+
+namespace Checkpoints.Tests;
+
+/// <summary>A folder's children as the lister reads them: sorted by ordinal name order, and checked again against that listing.</summary>
+public sealed class FolderListerTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(200)]
+    public void ChildrenComeInOrdinalOrderOfTheirNamesWhateverTheirScript(int plain)
+    {
+        // Names whose ordinal (UTF-16) order differs from other orders: upper before lower case, a surrogate pair
+        // (U+1F600) before U+FFFD though its code point is larger, non-ASCII names decoded from UTF-8.
+        var folder = Directory.CreateDirectory(_temp.Sub("names")).FullName;
+        var names = new List<string> { "B", "a", "Ä", "ä", "z", "名前", "\U0001F600 smile", "\uFFFD replacement", "\uE000 private", "~", "-", "a b" };
+        names.AddRange(Enumerable.Range(0, plain).Select(i => $"f{(i * 7919) % plain:D4}.txt"));
+        foreach (var name in names)
+        {
+            File.WriteAllText(Path.Combine(folder, name), name);
+        }
+
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+
+        var children = FolderLister.List(folder);
+
+        Assert.Equal(names.Append("sub").OrderBy(n => n, StringComparer.Ordinal), children.Select(c => c.Name));
+        Assert.Equal(ChildKind.Directory, children.Single(c => c.Name == "sub").Kind);
+        Assert.All(children.Where(c => c.Kind == ChildKind.File), c => Assert.Equal(new FileInfo(Path.Combine(folder, c.Name)).Length, c.Size));
+    }
+
+    [Fact]
+    public void AFolderMatchesItsListingUntilAChildChanges()
+    {
+        var folder = Directory.CreateDirectory(_temp.Sub("match")).FullName;
+        foreach (var name in new[] { "ä.txt", "b.txt", "\U0001F600.txt" })
+        {
+            File.WriteAllText(Path.Combine(folder, name), "one");
+        }
+
+        var listed = FolderLister.List(folder);
+        if (!FolderLister.TryMatch(folder, listed, null, out var same))
+        {
+            return; // no native listing on this platform: the capture lists and compares instead (FolderScan)
+        }
+
+        Assert.True(same);
+
+        // A non-ASCII name whose file grows: no longer the same.
+        File.WriteAllText(Path.Combine(folder, "\U0001F600.txt"), "longer");
+        Assert.True(FolderLister.TryMatch(folder, listed, null, out same));
+        Assert.False(same);
+
+        // Listed again, then a child added: not the same either; left out by name, the same.
+        listed = FolderLister.List(folder);
+        File.WriteAllText(Path.Combine(folder, "é-new.txt"), "x");
+        Assert.True(FolderLister.TryMatch(folder, listed, null, out same));
+        Assert.False(same);
+        Assert.True(FolderLister.TryMatch(folder, listed, "é-new.txt", out same));
+        Assert.True(same);
+    }
+}
