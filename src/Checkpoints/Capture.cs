@@ -139,6 +139,7 @@ namespace Daytona.Checkpoints
                 }
 
                 FillStats(manifest);
+                Timings.Mark("capture: manifest made");
 
                 // The manifest is written (not committed) on its own thread while the files are checked again: it becomes
                 // the checkpoint only after the check, and is discarded if the check fails.
@@ -307,7 +308,7 @@ namespace Daytona.Checkpoints
         private static void FillStats(Manifest manifest)
         {
             // Chunks are told apart by their hashes as numbers: a re-capture's chunk lists hold them so (no strings).
-            var distinct = new HashSet<Hash256>();
+            var distinct = new Hash256Set(manifest.Entries.Count);
             HashSet<string>? other = null; // hashes that are not lower-case SHA-256 text (none a capture writes)
             long files = 0;
             long size = 0;
