@@ -26,8 +26,8 @@ namespace Daytona.Checkpoints.Storage
     /// <summary>
     /// An <see cref="ObjectWriter"/> for object stores that upload large objects while they are written: an object that
     /// fits in one block goes up in one conditional request at the commit (as <see cref="BufferedObjectWriter"/>); a
-    /// larger one is staged block by block as each block fills (at most two staging at once: the writer waits, so memory
-    /// stays about three blocks), and the commit stages the last block and makes the object visible whole under its
+    /// larger one is staged block by block as each block fills (at most two staging at once; the writer never waits: while two are
+    /// staging, the content gathers into the next, larger block, so memory stays at most the object's size, as buffered), and the commit stages the last block and makes the object visible whole under its
     /// condition. So a pack's upload is mostly done when its last chunk is written. Nothing is visible before the commit;
     /// a writer disposed without a commit (or whose commit failed) abandons what it staged. Compare-and-swap writes
     /// (<see cref="WriteConditionKind.IfVersion"/>) are never staged: they go up whole, in one request.
@@ -80,13 +80,15 @@ namespace Daytona.Checkpoints.Storage
 
             while (count > 0)
             {
-                // A full block is staged only once more content comes: an object of exactly one block is one request.
-                if (Stages && _pending.Length >= _blockSize)
+                // A full block is staged only once more content comes (an object of exactly one block is one request),
+                // and only when fewer than two are staging: otherwise the content gathers on (the writer never waits; a
+                // block may then be larger) and goes with the next block or the commit.
+                if (Stages && _pending.Length >= _blockSize && _window.Wait(0))
                 {
                     StageFull();
                 }
 
-                var take = Stages ? Math.Min(count, _blockSize - (int)_pending.Length) : count;
+                var take = Stages && _pending.Length < _blockSize ? Math.Min(count, _blockSize - (int)_pending.Length) : count;
                 _pending.Write(buffer, offset, take);
                 _length += take;
                 offset += take;
@@ -94,9 +96,9 @@ namespace Daytona.Checkpoints.Storage
             }
         }
 
+        /// <summary>Stages the pending block (a window slot is taken).</summary>
         private void StageFull()
         {
-            _window.Wait(_abandon.Token);
             var failed = Volatile.Read(ref _failure);
             if (failed != null)
             {

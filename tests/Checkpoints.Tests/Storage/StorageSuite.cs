@@ -341,6 +341,22 @@ public abstract class StorageSuite : IDisposable
     }
 
     [SuiteFact]
+    public async Task AnObjectOfManyBlocksWrittenAtOnceReadsBackWhole()
+    {
+        // One write of 11 MiB: blocks are staged while fewer than two are, the rest gathers into a larger last block.
+        var storage = NewStorage();
+        var content = ManyBlocks(5);
+        using (var writer = storage.CreateWriter("packs/ab/once.pack", WriteCondition.CreateOnly))
+        {
+            writer.Content.Write(content, 0, content.Length);
+            Assert.True((await writer.CommitAsync(default)).Written);
+        }
+
+        using var read = await storage.ReadAsync("packs/ab/once.pack", default);
+        Assert.Equal(content, read!.ToArray());
+    }
+
+    [SuiteFact]
     public async Task AWriterOfManyBlocksDisposedWithoutCommitLeavesNothing()
     {
         var storage = NewStorage();
