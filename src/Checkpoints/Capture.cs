@@ -47,7 +47,11 @@ namespace Daytona.Checkpoints
         /// A source that changes while it is read is refused with <c>CheckpointSourceChanged</c> and leaves nothing
         /// visible behind. The checkpoint's id is the UTC second of its commit.
         /// </summary>
-        public Checkpoint Capture(string folder, CaptureOptions? options, CancellationToken cancellationToken)
+        public Checkpoint Capture(string folder, CaptureOptions? options, CancellationToken cancellationToken) =>
+            Capture(folder, options, cancellationToken, null);
+
+        /// <summary>A capture that takes over a listing of the folder started <paramref name="early"/> (before the repository was open).</summary>
+        private Checkpoint Capture(string folder, CaptureOptions? options, CancellationToken cancellationToken, EarlyListing? early)
         {
             options ??= new CaptureOptions();
             var source = Normalize(folder);
@@ -65,15 +69,16 @@ namespace Daytona.Checkpoints
 
             Timings.Mark("capture: start");
             var io = Platform.ForIo(source);
-            var started = DateTime.UtcNow;
-            var warnings = new List<string>();
+            early = early != null && early.Source == source && LocalPath == null ? early : null;
+            var started = early?.Started ?? DateTime.UtcNow;
+            var warnings = early?.Warnings ?? new List<string>();
 
             // The folder is listed while the writer announces itself and reads the catalog (requests, on object storage:
             // the first ones of a new process also set up the storage client), and the previous checkpoint's manifest is
             // read while the listing goes on. A repository kept inside the folder it captures is left out of the capture.
             using var scanning = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var inside = LocalPath != null && IsInside(LocalPath, source);
-            var scanTask = Task.Run(
+            var scanTask = early?.Listing ?? Task.Run(
                 () =>
                 {
                     var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers);

@@ -111,6 +111,10 @@ namespace Daytona.Snapshots.Checkpoints
         protected CheckpointRepository OpenOrCreateRepository(RepositoryLocation location) =>
             CheckpointRepository.OpenOrCreate(location, RepositoryOptions(), StorageOptions());
 
+        /// <summary>Opens or creates the repository and captures a folder into it (on object storage the folder is listed while the repository opens).</summary>
+        protected System.Threading.Tasks.Task<(CheckpointRepository Repository, Checkpoint Checkpoint)> OpenOrCreateAndCaptureAsync(RepositoryLocation location, string source, CaptureOptions options, System.Threading.CancellationToken token) =>
+            CheckpointRepository.OpenOrCreateAndCaptureAsync(location, RepositoryOptions(), StorageOptions(), source, options, token);
+
         /// <summary>A progress callback for the engine, posting at most five records a second.</summary>
         protected Action<CheckpointProgress> ProgressReporter(int activityId)
         {

@@ -79,10 +79,8 @@ namespace Daytona.Snapshots.Checkpoints
             var uploaded = false;
             RunAsync(async token =>
             {
-                var store = OpenOrCreateRepository(repository);
-                Timings.Mark("New-Checkpoint: repository opened");
                 var options = new CaptureOptions { Name = Name, Label = Label, OnFileRead = progress, OnUpload = p => { uploaded = true; uploads(p); } };
-                var checkpoint = await store.CaptureAsync(source, options, token).ConfigureAwait(false);
+                var (store, checkpoint) = await OpenOrCreateAndCaptureAsync(repository, source, options, token).ConfigureAwait(false);
                 CompleteProgress(activity, "Capturing");
                 if (uploaded)
                 {
