@@ -53,14 +53,15 @@ namespace Daytona.Checkpoints
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var token = _stop.Token;
             var io = Platform.ForIo(source);
-            Listing = Task.Run(
+            // On a thread of its own: the opening's requests (and the storage client's set-up) run on the thread pool meanwhile.
+            Listing = Task.Factory.StartNew(
                 () =>
                 {
                     var listed = Scan(io, Warnings, token, exclude: null, parallelism: workers);
                     Timings.Mark("capture: folder listed");
                     return listed;
                 },
-                token);
+                token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         /// <summary>The folder, normalized.</summary>
