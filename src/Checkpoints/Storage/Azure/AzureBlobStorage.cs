@@ -179,14 +179,17 @@ namespace Daytona.Checkpoints.Storage.Azure
         }
 
         /// <summary>
-        /// A block blob staged block by block: block ids are the block numbers (fixed width, base64); the commit is a Put
-        /// Block List under the condition (create-only: <c>If-None-Match: *</c>). Uncommitted blocks are invisible, and
-        /// the service discards them (after a week) when no commit comes: abandoning them costs no request.
+        /// A block blob staged block by block: a block's id is this upload's own random prefix and the block's number
+        /// (fixed length, base64), so two writers staging the same key at once (two captures racing for one manifest id)
+        /// never commit each other's blocks; the commit is a Put Block List under the condition (create-only:
+        /// <c>If-None-Match: *</c>). Uncommitted blocks are invisible, and the service discards them (after a week, or when
+        /// another writer commits the blob) when no commit comes: abandoning them costs no request.
         /// </summary>
         private sealed class Blocks : BlockUpload
         {
             private readonly AzureBlobStorage _storage;
             private readonly string _key;
+            private readonly string _upload = Guid.NewGuid().ToString("N");
 
             public Blocks(AzureBlobStorage storage, string key)
             {
@@ -194,7 +197,7 @@ namespace Daytona.Checkpoints.Storage.Azure
                 _key = key;
             }
 
-            private static string Id(int number) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
+            private string Id(int number) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_upload + number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)));
 
             private async Task<BlockBlobClient> ClientAsync() => (await _storage._container.ConfigureAwait(false)).GetBlockBlobClient(_storage._prefix + _key);
 
@@ -228,6 +231,16 @@ namespace Daytona.Checkpoints.Storage.Azure
                 catch (RequestFailedException e) when ((e.Status == 409 && e.ErrorCode == BlobErrorCode.BlobAlreadyExists) || (e.Status == 412 && condition.Kind == WriteConditionKind.CreateOnly))
                 {
                     return new WriteResult(WriteStatus.AlreadyExists, null);
+                }
+                catch (RequestFailedException e) when (e.Status == 400 && e.ErrorCode == BlobErrorCode.InvalidBlockList && condition.Kind == WriteConditionKind.CreateOnly)
+                {
+                    // Another writer committed the blob first (which discarded this upload's uncommitted blocks): the object exists.
+                    if (await _storage.StatAsync(_key, cancellationToken).ConfigureAwait(false) != null)
+                    {
+                        return new WriteResult(WriteStatus.AlreadyExists, null);
+                    }
+
+                    throw _storage.Fail("Writing", _key, e);
                 }
                 catch (Exception e) when (IsFailure(e))
                 {
