@@ -53,9 +53,16 @@ namespace Daytona.Checkpoints
         /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
         private sealed class FolderListing
         {
-            public FolderChild[] Children { get; set; } = Array.Empty<FolderChild>();
+            public FolderListing(FolderChild[] children)
+            {
+                Children = children;
+                Items = new List<ScanItem>(children.Length);
+            }
 
-            public List<ScanItem> Items { get; } = new List<ScanItem>();
+            public FolderChild[] Children { get; }
+
+            /// <summary>One per child (sized so: growing a list of this struct ran unoptimized code, never precompiled).</summary>
+            public List<ScanItem> Items { get; }
 
             public List<(string Full, string Relative)> Folders { get; } = new List<(string, string)>();
 
@@ -114,9 +121,8 @@ namespace Daytona.Checkpoints
         [MethodImpl(Jit.OptimizeAtFirstCall)]
         private static FolderListing ListFolder(string full, string relative, string? exclude)
         {
-            var listing = new FolderListing();
             var children = ListChildren(full, exclude);
-            listing.Children = children;
+            var listing = new FolderListing(children);
             foreach (var child in children)
             {
                 var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
