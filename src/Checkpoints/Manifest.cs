@@ -116,7 +116,15 @@ namespace Daytona.Checkpoints
         private static readonly JsonEncodedText s_symlink = JsonEncodedText.Encode("symlink");
 
         /// <summary>Writes the manifest as JSON (UTF-8, compact) to <paramref name="stream"/>.</summary>
-        public void WriteTo(Stream stream)
+        public void WriteTo(Stream stream) => WriteTo(stream, null);
+
+        /// <summary>
+        /// Writes the manifest and, into <paramref name="record"/> (a stream that tells its position), each file entry as
+        /// <see cref="PreviousCheckpoint"/>'s readers find it in the text written: the next capture's reading of it, without
+        /// reading it (see <see cref="PreviousCheckpoint.Recorded"/>). False when an entry is not as a reader would take
+        /// it (then that reading is of no use).
+        /// </summary>
+        internal bool WriteTo(Stream stream, PreviousCheckpoint.EntrySink? record)
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
             writer.WriteStartObject();
@@ -161,6 +169,8 @@ namespace Daytona.Checkpoints
             // inside the array), separated by commas: an unchanged file's entry is its previous text, copied, without
             // passing through the writer (most entries of a re-capture, usually the first in a process).
             var buffer = new EntryBuffer(stream);
+            var recorded = record != null && stream.CanSeek;
+            var entriesAt = recorded ? stream.Position : 0;
             using var single = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false });
             for (var i = 0; i < Entries.Count; i++)
             {
@@ -170,25 +180,38 @@ namespace Daytona.Checkpoints
                 }
 
                 var entry = Entries[i];
+                var at = entriesAt + buffer.Total;
                 var stored = entry.Chunks as ManifestChunks;
                 if (stored != null && stored.Describes(entry))
                 {
                     // A file unchanged since the previous checkpoint: its entry, as that manifest wrote it.
                     buffer.Add(stored.EntryJson.Span);
+                    var chunksAt = ChunksOffset(stored);
+                    if (recorded && !Record(record!, entry, stored, at, at + stored.EntryJson.Length, chunksAt, at + chunksAt + stored.Json.Length))
+                    {
+                        recorded = false;
+                    }
+
                     continue;
                 }
 
                 single.Reset(buffer);
-                WriteEntry(single, entry, stored);
+                var written = WriteEntry(single, entry, stored);
                 single.Flush();
+                if (recorded && entry.Type == EntryType.File
+                    && !Record(record!, entry, stored != null && !stored.Json.IsEmpty ? stored : null, at, at + single.BytesCommitted, written, at + single.BytesCommitted - 1))
+                {
+                    recorded = false;
+                }
             }
 
             buffer.Add((byte)']');
             buffer.Add((byte)'}');
             buffer.Flush();
+            return recorded;
         }
 
-        /// <summary>About the length of the text <see cref="WriteTo"/> writes (a buffer that size is seldom grown).</summary>
+        /// <summary>About the length of the text <see cref="WriteTo(Stream)"/> writes (a buffer that size is seldom grown).</summary>
         public int EstimateLength()
         {
             long length = 1024 + (Name?.Length ?? 0) * 6 + (Label?.Length ?? 0) * 6 + Source.Length * 6;
@@ -206,8 +229,66 @@ namespace Daytona.Checkpoints
             return (int)Math.Min(length, 1 << 30);
         }
 
-        private static void WriteEntry(Utf8JsonWriter writer, ManifestEntry entry, ManifestChunks? stored)
+        /// <summary>Where the <c>chunks</c> array lies in the text of an entry copied from the previous manifest (-1: unknown).</summary>
+        private static long ChunksOffset(ManifestChunks stored) =>
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored.Json, out var chunks)
+            && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored.EntryJson, out var whole)
+                ? chunks.Offset - whole.Offset
+                : -1;
+
+        /// <summary>
+        /// One file entry written from <paramref name="start"/> to <paramref name="end"/>, its <c>chunks</c> array from
+        /// <paramref name="chunksAt"/> (relative to the start) to <paramref name="chunksEnd"/>, recorded as a reader finds
+        /// it; false when a reader would not take it.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(Jit.OptimizeAtFirstCall)]
+        private static bool Record(PreviousCheckpoint.EntrySink record, ManifestEntry entry, ManifestChunks? stored, long start, long end, long chunksAt, long chunksEnd)
         {
+            if (end > int.MaxValue || chunksAt < 0)
+            {
+                return false;
+            }
+
+            var fields = record.Begin((int)start);
+            fields.IsFile = true;
+            fields.Plain = entry.Target == null;
+            fields.Path = entry.Path;
+            fields.Size = entry.Size;
+            fields.Mode = entry.Mode;
+            fields.ModifiedTicks = entry.ModifiedUtc?.Ticks;
+            record.BeginChunks(ref fields, (int)(start + chunksAt));
+            if (stored != null)
+            {
+                for (var i = 0; i < stored.Count; i++)
+                {
+                    if (!record.AddChunk(ref fields, stored.HashAt(i), stored.SizeAt(i), stored.StoredAt(i)))
+                    {
+                        return false;
+                    }
+                }
+            }
+            else
+            {
+                foreach (var chunk in entry.Chunks)
+                {
+                    if (!Hash256.TryParse(chunk.Hash, out var hash) || !record.AddChunk(ref fields, hash, chunk.Size, chunk.Stored))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            fields.ChunksEnd = (int)chunksEnd;
+            return record.End(ref fields, (int)end);
+        }
+
+        /// <summary>
+        /// Writes an entry; for a file, returns where its <c>chunks</c> array begins in the entry's text (else -1). The chunks
+        /// come last: the array ends where the entry's closing brace begins.
+        /// </summary>
+        private static long WriteEntry(Utf8JsonWriter writer, ManifestEntry entry, ManifestChunks? stored)
+        {
+            long chunksAt = -1;
             writer.WriteStartObject();
             writer.WriteString(s_type, entry.Type == EntryType.File ? s_file : entry.Type == EntryType.Directory ? s_dir : s_symlink);
             writer.WriteString(s_path, entry.Path);
@@ -234,11 +315,14 @@ namespace Daytona.Checkpoints
             if (entry.Type == EntryType.File && stored != null && !stored.Json.IsEmpty)
             {
                 writer.WritePropertyName(s_chunks);
+                chunksAt = writer.BytesCommitted + writer.BytesPending;
                 writer.WriteRawValue(stored.Json.Span, skipInputValidation: true);
             }
             else if (entry.Type == EntryType.File)
             {
-                writer.WriteStartArray(s_chunks);
+                writer.WritePropertyName(s_chunks);
+                chunksAt = writer.BytesCommitted + writer.BytesPending;
+                writer.WriteStartArray();
                 foreach (var chunk in entry.Chunks)
                 {
                     writer.WriteStartArray();
@@ -252,6 +336,7 @@ namespace Daytona.Checkpoints
             }
 
             writer.WriteEndObject();
+            return chunksAt;
         }
 
         /// <summary>
@@ -263,6 +348,7 @@ namespace Daytona.Checkpoints
             private readonly Stream _stream;
             private byte[] _buffer = new byte[1 << 16];
             private int _used;
+            private long _handed;
 
             public EntryBuffer(Stream stream)
             {
@@ -294,11 +380,15 @@ namespace Daytona.Checkpoints
                 _used += bytes.Length;
             }
 
+            /// <summary>Bytes added so far (handed over or not).</summary>
+            public long Total => _handed + _used;
+
             public void Flush()
             {
                 if (_used > 0)
                 {
                     _stream.Write(_buffer, 0, _used);
+                    _handed += _used;
                     _used = 0;
                 }
             }

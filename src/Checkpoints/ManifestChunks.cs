@@ -7,9 +7,18 @@ namespace Daytona.Checkpoints
     /// <summary>The chunks of a manifest read by <see cref="PreviousCheckpoint"/>, one after another (each file's are a range).</summary>
     internal sealed class ChunkTable
     {
-        private Hash256[] _hashes = new Hash256[1024];
-        private int[] _sizes = new int[1024];
-        private int[] _stored = new int[1024];
+        private Hash256[] _hashes;
+        private int[] _sizes;
+        private int[] _stored;
+
+        /// <param name="capacity">About how many chunks it will hold (it grows past it).</param>
+        public ChunkTable(int capacity = 1024)
+        {
+            capacity = Math.Max(16, capacity);
+            _hashes = new Hash256[capacity];
+            _sizes = new int[capacity];
+            _stored = new int[capacity];
+        }
 
         public int Count { get; private set; }
 
@@ -97,6 +106,8 @@ namespace Daytona.Checkpoints
         public Hash256 HashAt(int index) => _table.Hash(_first + index);
 
         public int StoredAt(int index) => _table.Stored(_first + index);
+
+        public int SizeAt(int index) => _table.Size(_first + index);
 
         /// <summary>Whether <paramref name="entry"/> is the file this list was read with, as it was (so the entry's text can be copied whole).</summary>
         /// <remarks>Called for every file of a re-capture, usually the first in a process.</remarks>

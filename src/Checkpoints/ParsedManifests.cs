@@ -1,19 +1,20 @@
 using System;
 using System.Threading;
-using System.Threading.Tasks;
 
 namespace Daytona.Checkpoints
 {
     /// <summary>
-    /// The last folder manifest this process committed, read as <see cref="PreviousCheckpoint"/> on the thread pool right
-    /// after its commit: the next capture of that source in this process (a pwsh session capturing again) finds it read
-    /// instead of reading megabytes of text again while it lists the folder.
+    /// The last folder manifest this process committed, with what a capture reads of it as its previous checkpoint
+    /// (<see cref="PreviousCheckpoint"/>), recorded while the manifest was written: the next capture of that source in this
+    /// process (a pwsh session capturing again) finds it instead of reading megabytes of text again while it lists the
+    /// folder. Nothing runs aside: the recording is part of writing the manifest, and its files are put in a dictionary
+    /// only by a capture that finds it.
     /// </summary>
     /// <remarks>
     /// It is used only for the same bytes: a capture still reads the previous manifest from the repository (which also
-    /// proves it is still there) and compares its text with the text remembered, so what it reuses is exactly what
-    /// <see cref="PreviousCheckpoint.Read(byte[])"/> makes of the manifest as it is now. One manifest is kept, and only a
-    /// manifest of at most <see cref="MaxBytes"/> (about 80,000 files): a process holds at most that text and its reading.
+    /// proves it is still there) and compares its text with the text remembered, so what it reuses is what
+    /// <see cref="PreviousCheckpoint.Read(byte[])"/> makes of the manifest as it is now (the tests hold the recording to
+    /// that). One manifest is kept, and only a manifest of at most <see cref="MaxBytes"/> (about 80,000 files).
     /// </remarks>
     internal sealed class ParsedManifests
     {
@@ -25,22 +26,16 @@ namespace Daytona.Checkpoints
         /// <summary>The one this process's captures use.</summary>
         public static ParsedManifests Shared { get; } = new ParsedManifests();
 
-        /// <summary>Starts reading a manifest just committed (its exact text) for the next capture; forgets the one before.</summary>
-        public void Remember(byte[] json)
-        {
-            if (json.Length > MaxBytes)
-            {
-                Volatile.Write(ref _last, null);
-                return;
-            }
-
-            var read = Task.Factory.StartNew(() => PreviousCheckpoint.Read(json), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
-            Volatile.Write(ref _last, new Remembered(json, read));
-        }
+        /// <summary>
+        /// Remembers a manifest just committed (its exact text) and its reading; forgets the one before. Without a reading
+        /// (none was recorded), or when the manifest is larger than <see cref="MaxBytes"/>, nothing is remembered.
+        /// </summary>
+        public void Remember(byte[] json, Lazy<PreviousCheckpoint?>? reading) =>
+            Volatile.Write(ref _last, reading == null || json.Length > MaxBytes ? null : new Remembered(json, reading));
 
         /// <summary>
         /// <paramref name="json"/> read as <see cref="PreviousCheckpoint.Read(byte[])"/> reads it: the reading remembered
-        /// when the text is the same (waited for if it is still under way), else a new one.
+        /// when the text is the same, else a new one.
         /// </summary>
         public PreviousCheckpoint? Read(byte[] json) => Find(json, out var read, out _) ? read : PreviousCheckpoint.Read(json);
 
@@ -55,30 +50,23 @@ namespace Daytona.Checkpoints
                 return false;
             }
 
-            try
-            {
-                read = last.Read.GetAwaiter().GetResult();
-                text = last.Json;
-                return true;
-            }
-            catch (Exception)
-            {
-                // A reading that failed (out of memory, say) is done again by the caller.
-                return false;
-            }
+            read = last.Reading.Value;
+            text = last.Json;
+            return true;
         }
 
         private sealed class Remembered
         {
-            public Remembered(byte[] json, Task<PreviousCheckpoint?> read)
+            public Remembered(byte[] json, Lazy<PreviousCheckpoint?> reading)
             {
                 Json = json;
-                Read = read;
+                Reading = reading;
             }
 
             public byte[] Json { get; }
 
-            public Task<PreviousCheckpoint?> Read { get; }
+            /// <summary>Put together at the first capture that finds it.</summary>
+            public Lazy<PreviousCheckpoint?> Reading { get; }
         }
     }
 }

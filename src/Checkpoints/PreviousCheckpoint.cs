@@ -35,6 +35,9 @@ namespace Daytona.Checkpoints
         /// <summary>Files the previous checkpoint holds that were modified before it started.</summary>
         public int Count => _files.Count;
 
+        /// <summary>Every file <see cref="TryGet"/> finds.</summary>
+        internal IEnumerable<ManifestChunks> Files => _files.Values;
+
         /// <summary>The file at <paramref name="path"/>, if the previous checkpoint holds it and it was modified before that capture started.</summary>
         public bool TryGet(string path, out ManifestChunks file) => _files.TryGetValue(path, out file!);
 
@@ -121,7 +124,7 @@ namespace Daytona.Checkpoints
                         return null;
                     }
 
-                    sink = new EntrySink(json, files);
+                    sink = new EntrySink(files);
                     if (compact && format != null && id != null && started != null
                         && CompactEntries.TryRead(json, (int)reader.BytesConsumed, sink))
                     {
@@ -156,7 +159,7 @@ namespace Daytona.Checkpoints
                 return null;
             }
 
-            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.Trusted(started.Value));
+            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.Trusted(started.Value, json));
         }
 
         /// <summary>The entries array, from its start to its end; false when an entry is malformed.</summary>
@@ -284,32 +287,34 @@ namespace Daytona.Checkpoints
         /// <summary>Collects the files the readers find (the same checks whichever reads).</summary>
         internal sealed class EntrySink
         {
-            private readonly byte[] _json;
             private readonly int _capacity;
-            private ChunkTable _table = new ChunkTable();
-            private Dictionary<string, ManifestChunks> _files;
+            private ChunkTable _table;
+            private Found[] _files;
+            private int _count;
 
-            public EntrySink(byte[] json, long files)
+            public EntrySink(long files)
             {
-                _json = json;
                 _capacity = files > 0 && files < 1 << 24 ? (int)files : 0;
-                _files = new Dictionary<string, ManifestChunks>(_capacity, StringComparer.Ordinal);
+                _table = new ChunkTable(_capacity + 16);
+                _files = new Found[Math.Max(16, _capacity)];
             }
 
             /// <summary>Whether the compact reader read the rest of the manifest (so nothing is left to check).</summary>
             public bool Complete { get; set; }
 
             /// <summary>
-            /// Whether the entries are text as this module writes it (read by <see cref="CompactEntries"/>), which the next
-            /// manifest copies; others are written anew there.
+            /// Whether the entries are text as this module writes it (read by <see cref="CompactEntries"/>, or recorded by
+            /// <see cref="Manifest.WriteTo(System.IO.Stream, EntrySink)"/> as it writes them), which the next manifest copies;
+            /// others are written anew there.
             /// </summary>
             public bool Compact { get; private set; } = true;
 
             /// <summary>Forgets what the compact reader found: <see cref="Utf8JsonReader"/> reads the entries instead.</summary>
             public void Clear()
             {
-                _table = new ChunkTable();
-                _files = new Dictionary<string, ManifestChunks>(_capacity, StringComparer.Ordinal);
+                _table = new ChunkTable(_capacity + 16);
+                _files = new Found[Math.Max(16, _capacity)];
+                _count = 0;
                 Complete = false;
                 Compact = false;
             }
@@ -361,27 +366,76 @@ namespace Daytona.Checkpoints
                     return false;
                 }
 
-                _files[entry.Path] = new ManifestChunks(_table, entry.FirstChunk, _table.Count - entry.FirstChunk,
-                    Compact ? new ReadOnlyMemory<byte>(_json, entry.ChunksStart, entry.ChunksEnd - entry.ChunksStart) : default,
-                    Compact && entry.Plain ? new ReadOnlyMemory<byte>(_json, entry.Start, end - entry.Start) : default,
-                    entry.Path, entry.Size.Value, entry.ModifiedTicks.Value, entry.Mode);
+                if (_count == _files.Length)
+                {
+                    var larger = new Found[_files.Length * 2];
+                    Array.Copy(_files, larger, _count);
+                    _files = larger;
+                }
+
+                _files[_count++] = new Found(entry, end, _table.Count - entry.FirstChunk);
                 return true;
             }
 
-            /// <summary>The files modified before <paramref name="started"/> (only those can be trusted by size and time alone).</summary>
-            public Dictionary<string, ManifestChunks> Trusted(long started)
+            /// <summary>
+            /// The files modified before <paramref name="started"/> (only those can be trusted by size and time alone), with
+            /// their text in <paramref name="json"/> (the manifest's); of a path given twice, the last.
+            /// </summary>
+            public Dictionary<string, ManifestChunks> Trusted(long started, byte[] json)
             {
-                var trusted = new Dictionary<string, ManifestChunks>(_files.Count, StringComparer.Ordinal);
-                foreach (var pair in _files)
+                var trusted = new Dictionary<string, ManifestChunks>(_count, StringComparer.Ordinal);
+                for (var i = 0; i < _count; i++)
                 {
-                    if (pair.Value.ModifiedTicks < started)
+                    var (fields, end, count) = (_files[i].Fields, _files[i].End, _files[i].Count);
+                    if (fields.ModifiedTicks!.Value >= started)
                     {
-                        trusted.Add(pair.Key, pair.Value);
+                        // Of a path given twice, the last counts: a later one not to be trusted hides an earlier one.
+                        trusted.Remove(fields.Path!);
+                        continue;
                     }
+
+                    trusted[fields.Path!] = new ManifestChunks(_table, fields.FirstChunk, count,
+                        Compact ? new ReadOnlyMemory<byte>(json, fields.ChunksStart, fields.ChunksEnd - fields.ChunksStart) : default,
+                        Compact && fields.Plain ? new ReadOnlyMemory<byte>(json, fields.Start, end - fields.Start) : default,
+                        fields.Path!, fields.Size!.Value, fields.ModifiedTicks.Value, fields.Mode);
                 }
 
                 return trusted;
             }
+
+            /// <summary>A file entry found, its text not yet cut out.</summary>
+            private readonly struct Found
+            {
+                public Found(EntryFields fields, int end, int count)
+                {
+                    Fields = fields;
+                    End = end;
+                    Count = count;
+                }
+
+                public EntryFields Fields { get; }
+
+                public int End { get; }
+
+                public int Count { get; }
+            }
+        }
+
+        /// <summary>
+        /// What <see cref="Read(byte[])"/> makes of a manifest this module has just written, from what the writer recorded
+        /// as it wrote each entry (<see cref="Manifest.WriteTo(System.IO.Stream, EntrySink)"/>) instead of reading the text
+        /// again — put together when first asked (by the next capture, if one comes); null where it would read nothing.
+        /// </summary>
+        internal static Lazy<PreviousCheckpoint?>? Recorded(Manifest manifest, EntrySink sink, byte[] json)
+        {
+            if (manifest.Format != Manifest.CurrentFormat || manifest.Id == null || manifest.Started == null)
+            {
+                return null;
+            }
+
+            var id = manifest.Id;
+            var started = manifest.Started.Value.Ticks;
+            return new Lazy<PreviousCheckpoint?>(() => new PreviousCheckpoint(id, new DateTime(started, DateTimeKind.Utc), sink.Trusted(started, json)));
         }
 
         /// <summary>

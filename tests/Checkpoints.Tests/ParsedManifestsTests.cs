@@ -4,8 +4,9 @@ using Daytona.Checkpoints;
 namespace Checkpoints.Tests;
 
 /// <summary>
-/// The manifest a process committed last is read aside right after its commit, and the next capture of its source in the
-/// process uses that reading — only for exactly the same text as the repository holds now.
+/// What a capture reads of its previous checkpoint is recorded while that checkpoint's manifest is written, and the next
+/// capture of the source in the process uses the recording — only for exactly the text the repository holds now, and
+/// only because the recording is what reading that text gives.
 /// </summary>
 public sealed class ParsedManifestsTests : IDisposable
 {
@@ -16,54 +17,100 @@ public sealed class ParsedManifestsTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void TheReadingRememberedServesTheSameTextOnly()
+    public void TheRecordingIsWhatReadingTheTextWrittenGives()
     {
-        var (repository, id) = Captured();
-        var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
-        var memo = new ParsedManifests();
-        memo.Remember(json);
+        // A manifest of a re-capture: entries copied from the previous manifest, one whose chunks are reused under another
+        // mode (its chunk text copied, the entry written anew), one written anew from its chunks, folders, a link, an
+        // empty file, names JSON escapes, a file of many chunks, and one modified after the capture started.
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        TestTree.Write(source, "names/ünïcödé \"quoted\" <&> ✓.txt", TestTree.Text(900, 5), Old);
+        TestTree.Write(source, "big.bin", TestTree.Random(3 << 20, 6), Old);
+        for (var i = 0; i < 60; i++)
+        {
+            TestTree.Write(source, $"many/d{i % 4}/f{i}.txt", TestTree.Text(100 + (i * 37), 100 + i), Old);
+        }
 
-        // The same text (another array): the reading remembered, every time.
-        Assert.True(memo.Find(json.ToArray(), out var found, out var text1));
-        Assert.True(memo.Find(json.ToArray(), out var again, out _));
-        Assert.Same(found, again);
-        Assert.Equal(json, text1);
-        Assert.Equal(id, found!.Id);
-        var direct = PreviousCheckpoint.Read(json)!;
-        Assert.Equal(direct.Count, found.Count);
-        Assert.True(found.TryGet("keep/a.txt", out var chunks));
-        Assert.True(direct.TryGet("keep/a.txt", out var directChunks));
-        Assert.Equal(directChunks.Select(c => (c.Hash, c.Size, c.Stored)), chunks.Select(c => (c.Hash, c.Size, c.Stored)));
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        var before = PreviousCheckpoint.Read(File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{first.Id}.json")))!;
+        var manifest = repository.ReadManifest(first.Id);
+        var files = manifest.Entries.Where(e => e.Type == EntryType.File && e.Size > 0).ToList();
+        Assert.True(files.Count > 60);
+        foreach (var entry in files.Skip(3)) // files[2] keeps its chunk list as read: written anew from it
+        {
+            Assert.True(before.TryGet(entry.Path, out var chunks));
+            entry.Chunks = chunks;
+        }
 
-        // One byte otherwise (a digit of a modification time), or shorter: read anew.
-        var text = Encoding.UTF8.GetString(json);
-        var at = text.IndexOf("\"mtime\":", StringComparison.Ordinal) + 8;
-        var changed = json.ToArray();
-        changed[at] = (byte)(changed[at] == (byte)'5' ? '4' : '5');
-        Assert.False(memo.Find(changed, out _, out _));
-        Assert.NotSame(found, memo.Read(changed));
-        Assert.False(memo.Find(json.AsSpan(0, json.Length - 1).ToArray(), out _, out _));
+        Assert.True(before.TryGet(files[0].Path, out var reused));
+        files[0].Chunks = reused;
+        files[0].Mode = (files[0].Mode ?? 0) ^ 0x40;
+        files[1].ModifiedUtc = manifest.Started!.Value.AddTicks(1);
 
-        // A manifest remembered later replaces it.
-        memo.Remember(changed);
-        Assert.False(memo.Find(json, out _, out _));
-        Assert.True(memo.Find(changed, out var other, out _));
-        Assert.True(other!.TryGet("keep/a.txt", out _));
+        var (recorded, json) = Written(manifest);
+        var read = PreviousCheckpoint.Read(json)!;
+
+        Assert.Equal((read.Id, read.Started, read.Count), (recorded.Id, recorded.Started, recorded.Count));
+        Assert.False(read.TryGet(files[1].Path, out _));
+        Assert.Equal(manifest.Entries.Count(e => e.Type == EntryType.File && e.ModifiedUtc < manifest.Started), read.Count);
+        foreach (var expected in read.Files)
+        {
+            Assert.True(recorded.TryGet(expected.Path, out var actual));
+            Assert.Equal((expected.Size, expected.ModifiedTicks, expected.Mode, expected.Count), (actual.Size, actual.ModifiedTicks, actual.Mode, actual.Count));
+            Assert.Equal(Enumerable.Range(0, expected.Count).Select(i => (expected.HashAt(i), expected.SizeAt(i), expected.StoredAt(i))),
+                Enumerable.Range(0, actual.Count).Select(i => (actual.HashAt(i), actual.SizeAt(i), actual.StoredAt(i))));
+            Assert.Equal(Encoding.UTF8.GetString(expected.Json.Span), Encoding.UTF8.GetString(actual.Json.Span));
+            Assert.Equal(Encoding.UTF8.GetString(expected.EntryJson.Span), Encoding.UTF8.GetString(actual.EntryJson.Span));
+        }
     }
 
     [Fact]
-    public void AManifestLargerThanTheLimitIsNotRemembered()
+    public void AManifestAReaderWouldNotTakeRecordsNothing()
     {
-        var memo = new ParsedManifests();
-        var small = Encoding.UTF8.GetBytes("{}");
-        memo.Remember(small);
-        Assert.True(memo.Find(small, out var nothing, out _));
-        Assert.Null(nothing); // not a manifest this module reads: no previous checkpoint, as PreviousCheckpoint.Read says
+        // A chunk hash that is not lower-case SHA-256 text: the readers give up on the whole manifest, so does the recording.
+        var manifest = new Manifest { Id = "20250318T140338Z", Source = "/s", Kind = Manifest.FolderKind, Started = Old.AddDays(1), Files = 1, Size = 1 };
+        manifest.Entries.Add(new ManifestEntry { Type = EntryType.File, Path = "a", Size = 1, ModifiedUtc = Old, Chunks = new[] { new ChunkRef(new string('A', 64), 1, 1) } });
+        var sink = new PreviousCheckpoint.EntrySink(1);
+        using var stream = new MemoryStream();
 
-        var large = new byte[ParsedManifests.MaxBytes + 1];
-        memo.Remember(large);
-        Assert.False(memo.Find(large, out _, out _));
-        Assert.False(memo.Find(small, out _, out _));
+        Assert.False(manifest.WriteTo(stream, sink));
+        Assert.Null(PreviousCheckpoint.Read(stream.ToArray()));
+    }
+
+    [Fact]
+    public void TheReadingRememberedServesTheSameTextOnly()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "keep/a.txt", TestTree.Text(4000, 1), Old);
+        TestTree.Write(source, "keep/b.txt", TestTree.Text(5000, 2), Old);
+        var repository = TestTree.NewRepository(_temp);
+        var id = repository.Capture(source, null, default).Id;
+        var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
+        var reading = PreviousCheckpoint.Read(json)!;
+        var memo = new ParsedManifests();
+        memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
+
+        // The same text (another array): the reading remembered, and the text remembered.
+        Assert.True(memo.Find(json.ToArray(), out var found, out var text));
+        Assert.Same(reading, found);
+        Assert.Equal(json, text);
+        Assert.Same(reading, memo.Read(json.ToArray()));
+
+        // One byte otherwise (a digit of a modification time), or shorter: read anew.
+        var at = Encoding.UTF8.GetString(json).IndexOf("\"mtime\":", StringComparison.Ordinal) + 8;
+        var changed = json.ToArray();
+        changed[at] = (byte)(changed[at] == (byte)'5' ? '4' : '5');
+        Assert.False(memo.Find(changed, out _, out _));
+        Assert.NotSame(reading, memo.Read(changed));
+        Assert.False(memo.Find(json.AsSpan(0, json.Length - 1), out _, out _));
+
+        // Without a reading, or larger than the limit: nothing is remembered (the one before is forgotten).
+        memo.Remember(json, null);
+        Assert.False(memo.Find(json, out _, out _));
+        memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
+        memo.Remember(new byte[ParsedManifests.MaxBytes + 1], new Lazy<PreviousCheckpoint?>(reading));
+        Assert.False(memo.Find(json, out _, out _));
     }
 
     [Fact]
@@ -95,13 +142,13 @@ public sealed class ParsedManifestsTests : IDisposable
         Assert.Equal(TestTree.Text(4000, 2), File.ReadAllBytes(Path.Combine(restored, "keep/b.txt")));
     }
 
-    private (CheckpointRepository Repository, string Id) Captured()
+    /// <summary>The manifest written with its recording, as a commit writes it.</summary>
+    private static (PreviousCheckpoint Recorded, byte[] Json) Written(Manifest manifest)
     {
-        var source = _temp.Sub("source");
-        TestTree.Write(source, "keep/a.txt", TestTree.Text(4000, 1), Old);
-        TestTree.Write(source, "keep/b.txt", TestTree.Text(5000, 2), Old);
-        TestTree.Write(source, "keep/c.txt", TestTree.Text(6000, 3), Old);
-        var repository = TestTree.NewRepository(_temp);
-        return (repository, repository.Capture(source, null, default).Id);
+        var sink = new PreviousCheckpoint.EntrySink(manifest.Files);
+        using var stream = new MemoryStream();
+        Assert.True(manifest.WriteTo(stream, sink));
+        var json = stream.ToArray();
+        return (PreviousCheckpoint.Recorded(manifest, sink, json)!.Value!, json);
     }
 }

@@ -95,7 +95,7 @@ namespace Daytona.Checkpoints
                     // one after the newest checkpoint lies ahead only when a clock is wrong (WaitFor says so past 5 s).
                     var latest = session.View.LatestId;
                     WaitFor(claim, cancellationToken, clockCheck: latest != null && CheckpointTime.Parse(latest).AddSeconds(1) == claim);
-                    var bytes = Serialize(manifest, claim);
+                    var bytes = Serialize(manifest, claim, out var reading);
                     Timings.Mark("commit: writing the manifest");
 
                     // Create-only all the same: storage that honours it after all decides among writers that disagree about it.
@@ -105,7 +105,7 @@ namespace Daytona.Checkpoints
                     {
                         Manifests.Put(manifest.Id, bytes, result.Version);
                         Catalog.RememberLatest(manifest.Id);
-                        var committed = Committed(session, manifest, bytes);
+                        var committed = Committed(session, manifest, bytes, reading);
                         TidyMarkers(session, cancellationToken);
                         return committed;
                     }

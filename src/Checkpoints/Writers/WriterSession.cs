@@ -105,7 +105,7 @@ namespace Daytona.Checkpoints
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, prepared.Bytes, result.Version);
-                    return Committed(session, manifest, prepared.Bytes);
+                    return Committed(session, manifest, prepared.Bytes, prepared.Reading);
                 }
 
                 candidate = NextCandidate(prepared.Time);
@@ -114,14 +114,14 @@ namespace Daytona.Checkpoints
             for (var attempt = 0; ; attempt++)
             {
                 WaitFor(candidate, cancellationToken);
-                var bytes = Serialize(manifest, candidate);
+                var bytes = Serialize(manifest, candidate, out var reading);
                 Timings.Mark("commit: writing the manifest");
                 var result = CreateManifest(manifest.Id, session.Marker.Id, bytes, cancellationToken);
                 Timings.Mark("commit: manifest written");
                 if (result.Written || IsOurs(session, manifest.Id, cancellationToken))
                 {
                     Manifests.Put(manifest.Id, bytes, result.Version);
-                    return Committed(session, manifest, bytes);
+                    return Committed(session, manifest, bytes, reading);
                 }
 
                 // Another writer took this second: the next one.
@@ -145,7 +145,7 @@ namespace Daytona.Checkpoints
             manifest.Host = Environment.MachineName;
             manifest.Writer = session.Marker.Id;
             var candidate = FirstCandidate(session);
-            var bytes = Serialize(manifest, candidate);
+            var bytes = Serialize(manifest, candidate, out var reading);
             var writer = Storage.CreateWriter(RepositoryLayout.ManifestKey(manifest.Id), WriteCondition.CreateOnly);
             try
             {
@@ -153,7 +153,7 @@ namespace Daytona.Checkpoints
                 writer.Content.Write(bytes, 0, bytes.Length);
                 writer.Complete();
                 Timings.Mark("commit: manifest written ahead");
-                return new PreparedManifest(candidate, bytes, writer);
+                return new PreparedManifest(candidate, bytes, reading, writer);
             }
             catch
             {
@@ -177,22 +177,32 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>The manifest's text under an id (which it takes).</summary>
-        private static byte[] Serialize(Manifest manifest, DateTime time)
+        private static byte[] Serialize(Manifest manifest, DateTime time) => Serialize(manifest, time, out _);
+
+        /// <summary>
+        /// The manifest's text under an id (which it takes), and for a folder's manifest what the next capture of the
+        /// folder reads of it, recorded while it is written (null when it is not to be remembered).
+        /// </summary>
+        private static byte[] Serialize(Manifest manifest, DateTime time, out Lazy<PreviousCheckpoint?>? reading)
         {
             manifest.Time = time;
             manifest.Id = CheckpointTime.ToId(time);
             using var stream = new MemoryStream(manifest.EstimateLength());
-            manifest.WriteTo(stream);
-            return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
+            var record = manifest.Kind == Manifest.FolderKind ? new PreviousCheckpoint.EntrySink(manifest.Files) : null;
+            var recorded = manifest.WriteTo(stream, record);
+            var bytes = stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
+            reading = recorded ? PreviousCheckpoint.Recorded(manifest, record!, bytes) : null;
+            return bytes;
         }
 
-        private Manifest Committed(WriterSession session, Manifest manifest, byte[] bytes)
+        private Manifest Committed(WriterSession session, Manifest manifest, byte[] bytes, Lazy<PreviousCheckpoint?>? reading)
         {
             session.Finished();
             if (manifest.Kind == Manifest.FolderKind)
             {
-                // The next capture of this source in this process reads it as its previous checkpoint: read now, aside.
-                ParsedManifests.Shared.Remember(bytes);
+                // The next capture of this source in this process reads it as its previous checkpoint: what was recorded
+                // while it was written.
+                ParsedManifests.Shared.Remember(bytes, reading);
             }
 
             CompactIfDue(session.View);
@@ -203,12 +213,16 @@ namespace Daytona.Checkpoints
         /// <summary>A manifest written ahead of its commit (<see cref="PrepareCommit"/>); disposing it discards it unless committed.</summary>
         internal sealed class PreparedManifest : IDisposable
         {
-            public PreparedManifest(DateTime time, byte[] bytes, ObjectWriter writer)
+            public PreparedManifest(DateTime time, byte[] bytes, Lazy<PreviousCheckpoint?>? reading, ObjectWriter writer)
             {
                 Time = time;
                 Bytes = bytes;
+                Reading = reading;
                 Writer = writer;
             }
+
+            /// <summary>What the next capture reads of it (see <see cref="ParsedManifests"/>); null if nothing is to be remembered.</summary>
+            public Lazy<PreviousCheckpoint?>? Reading { get; }
 
             /// <summary>The second it was written under (its id).</summary>
             public DateTime Time { get; }
