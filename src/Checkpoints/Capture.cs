@@ -383,8 +383,8 @@ namespace Daytona.Checkpoints
                     using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
                     version = stored.Version;
 
-                    // The manifest this process committed last was read right after its commit: found, not read again.
-                    if (!ParsedManifests.Shared.Find(stored.Span, out previous, out bytes))
+                    // The manifest this process wrote last, recorded while it was written: found, not parsed again.
+                    if (!LastWrittenManifest.Shared.Find(stored.Span, out previous, out bytes))
                     {
                         bytes = stored.ToArray();
                         previous = PreviousCheckpoint.Read(bytes);
@@ -392,7 +392,7 @@ namespace Daytona.Checkpoints
                 }
                 else
                 {
-                    previous = ParsedManifests.Shared.Read(bytes);
+                    previous = LastWrittenManifest.Shared.Read(bytes);
                 }
 
                 if (previous == null || previous.Id != last.Id)

@@ -79,7 +79,7 @@ namespace Daytona.Checkpoints.Pruning
                     _lost.Cancel();
                 }
             }
-            catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (StorageFailures.IsFailure(e))
             {
                 // A failed renewal is retried at the next tick; the lease lasts four ticks.
             }

@@ -195,7 +195,7 @@ namespace Daytona.Checkpoints.Storage
                 {
                     upload.AbortAsync(CancellationToken.None).GetAwaiter().GetResult();
                 }
-                catch (Exception e) when (e is Daytona.Common.DaytonaException || e is IOException || e is OperationCanceledException)
+                catch (Exception e) when (StorageFailures.IsFailure(e) || e is OperationCanceledException)
                 {
                     // Left to the store, which discards abandoned blocks (Azure after a week; an S3 lifecycle rule).
                 }

@@ -141,7 +141,7 @@ namespace Daytona.Checkpoints.Storage
             {
                 ReleaseAsync(CancellationToken.None).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is Daytona.Common.DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (StorageFailures.IsFailure(e))
             {
                 // Releasing is best effort: the lease expires by itself.
             }

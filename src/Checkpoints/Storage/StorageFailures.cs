@@ -10,6 +10,13 @@ namespace Daytona.Checkpoints.Storage
     /// </summary>
     public static class StorageFailures
     {
+        /// <summary>
+        /// Whether <paramref name="e"/> is a storage call that failed on any backend: the failures the Azure and S3
+        /// backends map here, and a folder's I/O and permission errors. Steps that may be left to later (deleting a
+        /// marker, renewing or releasing a lease, abandoning an upload) catch exactly these.
+        /// </summary>
+        public static bool IsFailure(Exception e) => e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException;
+
         public static ErrorKind KindOf(int status)
         {
             switch (status)

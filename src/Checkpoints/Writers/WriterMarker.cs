@@ -112,7 +112,7 @@ namespace Daytona.Checkpoints.Writers
             {
                 _storage.DeleteUncheckedAsync(old, cancellationToken).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (StorageFailures.IsFailure(e))
             {
                 // Left behind, it goes stale (it is no longer renewed) and claims a second nobody needs.
             }
@@ -135,7 +135,7 @@ namespace Daytona.Checkpoints.Writers
                     _sinceRenewal.Restart();
                     return true;
                 }
-                catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+                catch (Exception e) when (StorageFailures.IsFailure(e))
                 {
                     return false;
                 }
@@ -162,7 +162,7 @@ namespace Daytona.Checkpoints.Writers
                 {
                     _storage.Delete(Key);
                 }
-                catch (Exception e) when (e is DaytonaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+                catch (Exception e) when (StorageFailures.IsFailure(e))
                 {
                     // It expires by itself.
                 }

@@ -202,7 +202,7 @@ namespace Daytona.Checkpoints
             {
                 // The next capture of this source in this process reads it as its previous checkpoint: what was recorded
                 // while it was written.
-                ParsedManifests.Shared.Remember(bytes, reading);
+                LastWrittenManifest.Shared.Remember(bytes, reading);
             }
 
             CompactIfDue(session.View);
@@ -221,7 +221,7 @@ namespace Daytona.Checkpoints
                 Writer = writer;
             }
 
-            /// <summary>What the next capture reads of it (see <see cref="ParsedManifests"/>); null if nothing is to be remembered.</summary>
+            /// <summary>What the next capture reads of it (see <see cref="LastWrittenManifest"/>); null if nothing is to be remembered.</summary>
             public Lazy<PreviousCheckpoint?>? Reading { get; }
 
             /// <summary>The second it was written under (its id).</summary>

@@ -16,7 +16,7 @@ namespace Daytona.Checkpoints
     /// <see cref="PreviousCheckpoint.Read(byte[])"/> makes of the manifest as it is now (the tests hold the recording to
     /// that). One manifest is kept, and only a manifest of at most <see cref="MaxBytes"/> (about 80,000 files).
     /// </remarks>
-    internal sealed class ParsedManifests
+    internal sealed class LastWrittenManifest
     {
         /// <summary>The largest manifest remembered.</summary>
         public const int MaxBytes = 16 << 20;
@@ -24,7 +24,7 @@ namespace Daytona.Checkpoints
         private Remembered? _last;
 
         /// <summary>The one this process's captures use.</summary>
-        public static ParsedManifests Shared { get; } = new ParsedManifests();
+        public static LastWrittenManifest Shared { get; } = new LastWrittenManifest();
 
         /// <summary>
         /// Remembers a manifest just committed (its exact text) and its reading; forgets the one before. Without a reading

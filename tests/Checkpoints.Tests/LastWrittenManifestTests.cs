@@ -8,7 +8,7 @@ namespace Checkpoints.Tests;
 /// capture of the source in the process uses the recording — only for exactly the text the repository holds now, and
 /// only because the recording is what reading that text gives.
 /// </summary>
-public sealed class ParsedManifestsTests : IDisposable
+public sealed class LastWrittenManifestTests : IDisposable
 {
     private static readonly DateTime Old = new(2024, 5, 1, 12, 0, 0, DateTimeKind.Utc);
 
@@ -88,7 +88,7 @@ public sealed class ParsedManifestsTests : IDisposable
         var id = repository.Capture(source, null, default).Id;
         var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
         var reading = PreviousCheckpoint.Read(json)!;
-        var memo = new ParsedManifests();
+        var memo = new LastWrittenManifest();
         memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
 
         // The same text (another array): the reading remembered, and the text remembered.
@@ -109,7 +109,7 @@ public sealed class ParsedManifestsTests : IDisposable
         memo.Remember(json, null);
         Assert.False(memo.Find(json, out _, out _));
         memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
-        memo.Remember(new byte[ParsedManifests.MaxBytes + 1], new Lazy<PreviousCheckpoint?>(reading));
+        memo.Remember(new byte[LastWrittenManifest.MaxBytes + 1], new Lazy<PreviousCheckpoint?>(reading));
         Assert.False(memo.Find(json, out _, out _));
     }
 
