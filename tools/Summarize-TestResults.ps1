@@ -2,7 +2,8 @@
 .SYNOPSIS
     Sums test results from TRX files (dotnet test) and NUnit XML files (Pester, the .NET Framework smoke suite) into one
     line: "N passed, N failed, N skipped", the last line of the output. Before it, one line per skipped test with its
-    reason ("skipped: <test>: <reason>") where the result file records one. Exits 1 when a test failed or none ran.
+    reason ("skipped: <test>: <reason>") where the result file records one, and one line per failed test with the
+    first lines of its message ("failed: <test>: <message>"). Exits 1 when a test failed or none ran.
 #>
 param(
     [Parameter(Mandatory)] [string] $ResultsDirectory
@@ -19,7 +20,11 @@ foreach ($file in Get-ChildItem -Path $ResultsDirectory -Recurse -File -Filter *
                 $reason = $result.Output.ErrorInfo.Message
                 "skipped: $($result.testName): $(if ($reason) { $reason } else { '(no reason recorded)' })"
             }
-            default { $failed++ }
+            default {
+                $failed++
+                $message = "$($result.Output.ErrorInfo.Message)".Trim() -split "`r?`n" | Select-Object -First 3
+                "failed: $($result.testName): $($message -join ' | ')"
+            }
         }
     }
 }
@@ -33,7 +38,12 @@ foreach ($file in Get-ChildItem -Path $ResultsDirectory -Recurse -File -Filter *
                 $reason = $case.SelectSingleNode('reason/message')
                 "skipped: $($case.name): $(if ($reason) { $reason.InnerText } else { '(no reason recorded; see the suite''s output above)' })"
             }
-            default { $failed++ }
+            default {
+                $failed++
+                $message = $case.SelectSingleNode('failure/message')
+                $first = if ($message) { "$($message.InnerText)".Trim() -split "`r?`n" | Select-Object -First 3 } else { '(no message recorded)' }
+                "failed: $($case.name): $($first -join ' | ')"
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ namespace Daytona.Checkpoints
             var scanTask = early?.Listing ?? Task.Run(
                 () =>
                 {
-                    var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers);
+                    var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers, watch: true);
                     Timings.Mark("capture: folder listed");
                     return listed;
                 },
@@ -98,6 +98,7 @@ namespace Daytona.Checkpoints
                 try
                 {
                     scanTask.Wait();
+                    scanTask.Result.Watch?.Dispose();
                 }
                 catch (AggregateException)
                 {
@@ -118,6 +119,8 @@ namespace Daytona.Checkpoints
                 previousTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             }
 
+            // The folders stay watched until the capture ends, committed or not.
+            using var watching = scan.Watch;
             Timings.Mark("capture: listing awaited");
             var previous = previousTask?.GetAwaiter().GetResult();
             Timings.Mark("capture: previous checkpoint read");

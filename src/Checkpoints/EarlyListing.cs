@@ -57,7 +57,7 @@ namespace Daytona.Checkpoints
             Listing = Task.Factory.StartNew(
                 () =>
                 {
-                    var listed = Scan(io, Warnings, token, exclude: null, parallelism: workers);
+                    var listed = Scan(io, Warnings, token, exclude: null, parallelism: workers, watch: true);
                     Timings.Mark("capture: folder listed");
                     return listed;
                 },
@@ -81,6 +81,9 @@ namespace Daytona.Checkpoints
             try
             {
                 Listing.Wait();
+
+                // Its change watch ends with it, whether a capture took the listing over (and disposed it already) or not.
+                Listing.Result.Watch?.Dispose();
             }
             catch (AggregateException)
             {

@@ -50,7 +50,8 @@ namespace Daytona.Checkpoints
     internal static unsafe class FolderLister
     {
         private const int AtSymlinkNoFollow = 0x100;
-        private const uint StatxWanted = 0x1 | 0x2 | 0x40 | 0x200; // STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_SIZE
+        private const uint StatxWanted = 0x1 | 0x2 | 0x4 | 0x40 | 0x200; // STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_MTIME | STATX_SIZE
+        private const ulong StatxAttrMountRoot = 0x2000;
         private const int StatxSize = 256;
         private const int DirentNameOffset = 19; // struct dirent64: d_ino, d_off, d_reclen, d_type, then d_name
         private const int NameMax = 256; // a name is at most 255 bytes, so at most 255 UTF-16 units
@@ -67,15 +68,25 @@ namespace Daytona.Checkpoints
         [ThreadStatic]
         private static List<FolderChild>? t_gathered;
 
-        public static FolderChild[] List(string folder) => List(folder, null);
+        public static FolderChild[] List(string folder) => List(folder, null, out _);
+
+        /// <summary>
+        /// A folder's children, and whether a change notification would come for every change of them
+        /// (<see cref="ChangeWatch"/>): no file has other names (hard links) and no folder is another file system's mount.
+        /// False where folders are not read natively.
+        /// </summary>
+        public static FolderChild[] List(string folder, out bool watchable) => List(folder, null, out watchable);
 
         /// <summary>
         /// The children that sort after <paramref name="after"/> (ordinal), or whose name <paramref name="after"/> starts
         /// with (a folder holding later names): a listing of a folder of 100,000 manifests "after the newest generation"
         /// looks up and sorts only the few names that follow, not every one.
         /// </summary>
-        public static FolderChild[] List(string folder, string? after)
+        public static FolderChild[] List(string folder, string? after) => List(folder, after, out _);
+
+        private static FolderChild[] List(string folder, string? after, out bool watchable)
         {
+            watchable = false;
             var gathered = t_gathered ??= new List<FolderChild>(64);
             gathered.Clear();
             var listed = false;
@@ -85,7 +96,7 @@ namespace Daytona.Checkpoints
                 {
                     var chars = stackalloc char[NameMax];
                     var gather = new Gather { Children = gathered, After = after, Chars = chars };
-                    ReadNative(folder, ref gather);
+                    watchable = ReadNative(folder, ref gather);
                     listed = true;
                 }
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is NotSupportedException)
@@ -226,9 +237,12 @@ namespace Daytona.Checkpoints
             }
         }
 
-        /// <summary>Hands every child of a folder to <paramref name="sink"/> until it asks to stop.</summary>
+        /// <summary>
+        /// Hands every child of a folder to <paramref name="sink"/> until it asks to stop. Tells whether every child a
+        /// change notification covers (see <see cref="List(string, out bool)"/>).
+        /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static void ReadNative<TSink>(string folder, ref TSink sink)
+        private static bool ReadNative<TSink>(string folder, ref TSink sink)
             where TSink : struct, IEntrySink
         {
             var dir = OpenDir(folder);
@@ -245,6 +259,7 @@ namespace Daytona.Checkpoints
                 var fd = DirFd(dir);
                 var status = stackalloc byte[StatxSize];
                 var modes = Platform.SupportsModes;
+                var watchable = true;
                 IntPtr entry;
                 while ((entry = ReadDir(dir)) != IntPtr.Zero)
                 {
@@ -280,11 +295,22 @@ namespace Daytona.Checkpoints
                     var modified = new DateTime(s_unixEpochTicks + (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100), DateTimeKind.Utc);
                     int? mode = modes && kind != ChildKind.Symlink ? *(ushort*)(status + 28) & 0xFFF : (int?)null;
                     var size = kind == ChildKind.File ? *(long*)(status + 40) : 0;
+
+                    // A file of more than one name (stx_nlink), or a folder that is the root of a mount (or a kernel that
+                    // cannot tell: stx_attributes_mask without STATX_ATTR_MOUNT_ROOT).
+                    if (kind == ChildKind.File ? *(uint*)(status + 16) > 1
+                        : kind == ChildKind.Directory && ((*(ulong*)(status + 56) & StatxAttrMountRoot) == 0 || (*(ulong*)(status + 8) & StatxAttrMountRoot) != 0))
+                    {
+                        watchable = false;
+                    }
+
                     if (!sink.Take(name, length, kind, size, modified, mode))
                     {
-                        return;
+                        return watchable;
                     }
                 }
+
+                return watchable;
             }
             finally
             {

@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Daytona.Common;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints
 {
@@ -48,6 +49,9 @@ namespace Daytona.Checkpoints
 
             /// <summary>A folder left out (the repository, when it lies inside the source).</summary>
             public string? Excluded { get; set; }
+
+            /// <summary>Change notifications for every folder listed, when asked for and available (the owner disposes it).</summary>
+            public ChangeWatch? Watch { get; set; }
         }
 
         /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
@@ -76,18 +80,35 @@ namespace Daytona.Checkpoints
         /// <summary>
         /// Lists a folder tree: every folder's entries sorted by name, folders before their content. The folders of
         /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
-        /// the results are put in order.
+        /// the results are put in order. With <paramref name="watch"/>, each folder is watched for changes before it is
+        /// listed (<see cref="ScanResult.Watch"/>, where the system offers it), so <see cref="Recheck"/> can skip listing
+        /// them all again.
         /// </summary>
-        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1)
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1, bool watch = false)
         {
-            var result = new ScanResult { Excluded = exclude };
+            var result = new ScanResult { Excluded = exclude, Watch = watch ? ChangeWatch.TryStart(root) : null };
+            try
+            {
+                List(root, result, warnings, cancellationToken, exclude, parallelism);
+                return result;
+            }
+            catch
+            {
+                result.Watch?.Dispose();
+                throw;
+            }
+        }
+
+        private static void List(string root, ScanResult result, List<string>? warnings, CancellationToken cancellationToken, string? exclude, int parallelism)
+        {
+            var watch = result.Watch;
             var listings = new ConcurrentDictionary<string, FolderListing>(StringComparer.Ordinal);
             var level = new List<(string Full, string Relative)> { (root, string.Empty) };
             while (level.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = level;
-                Each(current.Count, parallelism, cancellationToken, i => listings[current[i].Relative] = ListFolder(current[i].Full, current[i].Relative, exclude));
+                Each(current.Count, parallelism, cancellationToken, i => listings[current[i].Relative] = ListFolder(current[i].Full, current[i].Relative, exclude, watch));
                 level = current.SelectMany(f => listings[f.Relative].Folders).ToList();
             }
 
@@ -114,14 +135,27 @@ namespace Daytona.Checkpoints
                     pending.Push(listing.Folders[i]);
                 }
             }
-
-            return result;
         }
 
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static FolderListing ListFolder(string full, string relative, string? exclude)
+        private static FolderListing ListFolder(string full, string relative, string? exclude, ChangeWatch? watch)
         {
-            var children = ListChildren(full, exclude);
+            FolderChild[] children;
+            if (watch != null && watch.Trusted)
+            {
+                // Watched first: a change after the listing is then notified.
+                watch.Add(full);
+                children = ListChildren(full, exclude, out var watchable);
+                if (!watchable)
+                {
+                    watch.Distrust();
+                }
+            }
+            else
+            {
+                children = ListChildren(full, exclude);
+            }
+
             var listing = new FolderListing(children);
             foreach (var child in children)
             {
@@ -192,9 +226,11 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>A folder's children sorted by name, without <paramref name="exclude"/> (the repository, when it lies inside).</summary>
-        internal static FolderChild[] ListChildren(string folder, string? exclude)
+        internal static FolderChild[] ListChildren(string folder, string? exclude) => ListChildren(folder, exclude, out _);
+
+        private static FolderChild[] ListChildren(string folder, string? exclude, out bool watchable)
         {
-            var children = FolderLister.List(folder);
+            var children = FolderLister.List(folder, out watchable);
             return exclude == null ? children : Array.FindAll(children, c => !CheckpointRepository.SameSource(Path.Combine(folder, c.Name), exclude));
         }
 
@@ -209,9 +245,19 @@ namespace Daytona.Checkpoints
                 $"'{path}' in {Daytona.Common.FileSystem.LongPaths.ForDisplay(source)} changed while it was being captured ({what}); no checkpoint was written.",
                 path, "Stop whatever writes to the folder (a checkpoint is taken only while the source is stopped), then capture again.");
 
-        /// <summary>After everything was read: every folder lists the same entries and every file has its size and time.</summary>
+        /// <summary>
+        /// After everything was read: every folder lists the same entries and every file has its size and time. Proven
+        /// without listing the folders again when every folder was watched and no change was notified
+        /// (<see cref="ChangeWatch.Quiet"/>).
+        /// </summary>
         internal static void Recheck(string source, ScanResult scan, CancellationToken cancellationToken, int parallelism = 1)
         {
+            if (scan.Watch?.Quiet() == true)
+            {
+                Timings.Mark("capture: no change notified");
+                return;
+            }
+
             // Folders are listed again on several threads; the change reported is the first in listing order.
             var folders = scan.Listings.ToArray();
             var changes = new Exception?[folders.Length];
