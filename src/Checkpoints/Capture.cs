@@ -518,6 +518,7 @@ namespace Daytona.Checkpoints
                 .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
             var pending = new List<(ManifestEntry Entry, ChunkRef[] Slots, int Count)>();
+            var lookup = previous?.StartLookup();
             long filesDone = 0;
             long bytesDone = 0;
             byte[]? window = null; // taken when the first large file is read: most re-captures read none
@@ -551,7 +552,7 @@ namespace Daytona.Checkpoints
                     }
 
                     var entry = item.Entry;
-                    if (previous != null && previous.TryGet(entry.Path, out var before)
+                    if (lookup != null && lookup.TryGet(entry.Path, out var before)
                         && before.Size == entry.Size && before.ModifiedUtc == entry.ModifiedUtc && entry.ModifiedUtc < settled
                         && (!Store.HasExclusions || StoredOutsidePlan(before)))
                     {

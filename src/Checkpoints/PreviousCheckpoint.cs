@@ -18,13 +18,20 @@ namespace Daytona.Checkpoints
     /// </remarks>
     internal sealed class PreviousCheckpoint
     {
-        private readonly Dictionary<string, ManifestChunks> _files;
+        // Every file entry, in the manifest's order; whether a capture can trust one is its time against Started.
+        private readonly ManifestChunks[] _inOrder;
 
-        private PreviousCheckpoint(string id, DateTime started, Dictionary<string, ManifestChunks> files)
+        // Where each path's file is in _inOrder (of a path given twice, the last; none when the last is not trusted): made
+        // only when a lookup by path is needed (a file not where the order says, or a manifest not in the order of a scan).
+        private readonly Lazy<Dictionary<string, int>> _byPath;
+
+        private PreviousCheckpoint(string id, DateTime started, ManifestChunks[] inOrder)
         {
             Id = id;
             Started = started;
-            _files = files;
+            _inOrder = inOrder;
+            InScanOrder = ScanOrder.IsStrictlyIncreasing(inOrder);
+            _byPath = new Lazy<Dictionary<string, int>>(IndexByPath);
         }
 
         public string Id { get; }
@@ -32,14 +39,129 @@ namespace Daytona.Checkpoints
         /// <summary>When that capture started reading: only files modified before it can be trusted by size and time alone.</summary>
         public DateTime Started { get; }
 
+        /// <summary>
+        /// Whether the files are in the order a capture lists them (<see cref="ScanOrder"/>), each path once: then the file a
+        /// capture asks for next is usually the next one (<see cref="Lookup"/>), found without a lookup by path.
+        /// </summary>
+        internal bool InScanOrder { get; }
+
         /// <summary>Files the previous checkpoint holds that were modified before it started.</summary>
-        public int Count => _files.Count;
+        public int Count => InScanOrder ? CountTrusted() : _byPath.Value.Count;
 
         /// <summary>Every file <see cref="TryGet"/> finds.</summary>
-        internal IEnumerable<ManifestChunks> Files => _files.Values;
+        internal IEnumerable<ManifestChunks> Files
+        {
+            get
+            {
+                if (InScanOrder)
+                {
+                    foreach (var file in _inOrder)
+                    {
+                        if (IsTrusted(file))
+                        {
+                            yield return file;
+                        }
+                    }
+
+                    yield break;
+                }
+
+                foreach (var at in _byPath.Value.Values)
+                {
+                    yield return _inOrder[at];
+                }
+            }
+        }
 
         /// <summary>The file at <paramref name="path"/>, if the previous checkpoint holds it and it was modified before that capture started.</summary>
-        public bool TryGet(string path, out ManifestChunks file) => _files.TryGetValue(path, out file!);
+        public bool TryGet(string path, out ManifestChunks file)
+        {
+            if (_byPath.Value.TryGetValue(path, out var at))
+            {
+                file = _inOrder[at];
+                return true;
+            }
+
+            file = null!;
+            return false;
+        }
+
+        /// <summary>Finds files as <see cref="TryGet"/> does, for one capture asking in the order it listed them.</summary>
+        internal Lookup StartLookup() => new Lookup(this);
+
+        private bool IsTrusted(ManifestChunks file) => file.ModifiedTicks < Started.Ticks;
+
+        private int CountTrusted()
+        {
+            var count = 0;
+            foreach (var file in _inOrder)
+            {
+                if (IsTrusted(file))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+
+        private Dictionary<string, int> IndexByPath()
+        {
+            var byPath = new Dictionary<string, int>(_inOrder.Length, StringComparer.Ordinal);
+            for (var i = 0; i < _inOrder.Length; i++)
+            {
+                // Of a path given twice, the last counts: a later one not to be trusted hides an earlier one.
+                if (IsTrusted(_inOrder[i]))
+                {
+                    byPath[_inOrder[i].Path] = i;
+                }
+                else
+                {
+                    byPath.Remove(_inOrder[i].Path);
+                }
+            }
+
+            return byPath;
+        }
+
+        /// <summary>
+        /// One capture's lookups: the capture asks for its files in the order it listed them, the order the previous
+        /// manifest was written in, so the file asked for is usually the one after the last found, compared by path alone.
+        /// Anything else (a file added or removed since, a manifest in another order) is looked up by path. Not shared
+        /// between threads.
+        /// </summary>
+        internal sealed class Lookup
+        {
+            private readonly PreviousCheckpoint _previous;
+            private int _next;
+
+            public Lookup(PreviousCheckpoint previous)
+            {
+                _previous = previous;
+            }
+
+            [System.Runtime.CompilerServices.MethodImpl(Jit.OptimizeAtFirstCall)]
+            public bool TryGet(string path, out ManifestChunks file)
+            {
+                var files = _previous._inOrder;
+                if (_previous.InScanOrder && _next < files.Length && string.Equals(files[_next].Path, path, StringComparison.Ordinal))
+                {
+                    // Each path once: the file found in order is the one a lookup by path finds.
+                    file = files[_next++];
+                    return _previous.IsTrusted(file);
+                }
+
+                if (_previous._byPath.Value.TryGetValue(path, out var at))
+                {
+                    _next = at + 1;
+                    file = files[at];
+                    return true;
+                }
+
+                file = null!;
+                return false;
+            }
+        }
 
         /// <summary>
         /// Reads a manifest's files; null when it is not one this module writes (another format, no start time, anything
@@ -159,7 +281,7 @@ namespace Daytona.Checkpoints
                 return null;
             }
 
-            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.Trusted(started.Value, json));
+            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.InOrder(json));
         }
 
         /// <summary>The entries array, from its start to its end; false when an entry is malformed.</summary>
@@ -377,30 +499,20 @@ namespace Daytona.Checkpoints
                 return true;
             }
 
-            /// <summary>
-            /// The files modified before <paramref name="started"/> (only those can be trusted by size and time alone), with
-            /// their text in <paramref name="json"/> (the manifest's); of a path given twice, the last.
-            /// </summary>
-            public Dictionary<string, ManifestChunks> Trusted(long started, byte[] json)
+            /// <summary>Every file entry found, in the order of the manifest, with its text in <paramref name="json"/> (the manifest's).</summary>
+            public ManifestChunks[] InOrder(byte[] json)
             {
-                var trusted = new Dictionary<string, ManifestChunks>(_count, StringComparer.Ordinal);
+                var files = new ManifestChunks[_count];
                 for (var i = 0; i < _count; i++)
                 {
                     var (fields, end, count) = (_files[i].Fields, _files[i].End, _files[i].Count);
-                    if (fields.ModifiedTicks!.Value >= started)
-                    {
-                        // Of a path given twice, the last counts: a later one not to be trusted hides an earlier one.
-                        trusted.Remove(fields.Path!);
-                        continue;
-                    }
-
-                    trusted[fields.Path!] = new ManifestChunks(_table, fields.FirstChunk, count,
+                    files[i] = new ManifestChunks(_table, fields.FirstChunk, count,
                         Compact ? new ReadOnlyMemory<byte>(json, fields.ChunksStart, fields.ChunksEnd - fields.ChunksStart) : default,
                         Compact && fields.Plain ? new ReadOnlyMemory<byte>(json, fields.Start, end - fields.Start) : default,
-                        fields.Path!, fields.Size!.Value, fields.ModifiedTicks.Value, fields.Mode);
+                        fields.Path!, fields.Size!.Value, fields.ModifiedTicks!.Value, fields.Mode);
                 }
 
-                return trusted;
+                return files;
             }
 
             /// <summary>A file entry found, its text not yet cut out.</summary>
@@ -435,7 +547,7 @@ namespace Daytona.Checkpoints
 
             var id = manifest.Id;
             var started = manifest.Started.Value.Ticks;
-            return new Lazy<PreviousCheckpoint?>(() => new PreviousCheckpoint(id, new DateTime(started, DateTimeKind.Utc), sink.Trusted(started, json)));
+            return new Lazy<PreviousCheckpoint?>(() => new PreviousCheckpoint(id, new DateTime(started, DateTimeKind.Utc), sink.InOrder(json)));
         }
 
         /// <summary>
