@@ -142,6 +142,30 @@ public sealed class LastWrittenManifestTests : IDisposable
         Assert.Equal(TestTree.Text(4000, 2), File.ReadAllBytes(Path.Combine(restored, "keep/b.txt")));
     }
 
+    [Fact]
+    public void AManifestLongerThanItsEstimateIsWrittenWholeAndRecorded()
+    {
+        // Names of escaped characters only (six bytes of JSON for each): more text than the writer's estimate of it.
+        var source = _temp.Sub("source");
+        for (var i = 0; i < 60; i++)
+        {
+            TestTree.Write(source, $"{new string('é', 120)}{i:D2}.txt", TestTree.Text(300 + i, i), Old);
+        }
+
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        var length = new FileInfo(TestTree.PathOf(repository, $"checkpoints/{first.Id}.json")).Length;
+        Assert.True(repository.ReadManifest(first.Id).EstimateLength() < length, "the estimate falls short");
+
+        var second = repository.Capture(source, null, default);
+
+        Assert.Equal(0, second.NewData);
+        Assert.True(repository.Verify(second.Id).IsValid);
+        var restored = _temp.Sub("restored");
+        repository.Restore(second.Id, restored, null, default);
+        TestTree.AssertSameTree(source, restored);
+    }
+
     /// <summary>The manifest written with its recording, as a commit writes it.</summary>
     private static (PreviousCheckpoint Recorded, byte[] Json) Written(Manifest manifest)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -187,12 +188,37 @@ namespace Daytona.Checkpoints
         {
             manifest.Time = time;
             manifest.Id = CheckpointTime.ToId(time);
-            using var stream = new MemoryStream(manifest.EstimateLength());
-            var record = manifest.Kind == Manifest.FolderKind ? new PreviousCheckpoint.EntrySink(manifest.Files) : null;
-            var recorded = manifest.WriteTo(stream, record);
-            var bytes = stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
-            reading = recorded ? PreviousCheckpoint.Recorded(manifest, record!, bytes) : null;
-            return bytes;
+
+            // Written into a pooled buffer (megabytes for a large folder: a fresh one each time costs the system as many
+            // new pages, twice with the copy to the exact length), then copied out at its length.
+            var estimate = manifest.EstimateLength();
+            var pooled = ArrayPool<byte>.Shared.Rent(estimate);
+            try
+            {
+                return WriteInto(manifest, new MemoryStream(pooled, 0, pooled.Length, writable: true, publiclyVisible: true), out reading);
+            }
+            catch (NotSupportedException)
+            {
+                // Longer than estimated (names of many escaped characters): written again into a stream that grows.
+                return WriteInto(manifest, new MemoryStream(estimate * 2), out reading);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(pooled);
+            }
+        }
+
+        private static byte[] WriteInto(Manifest manifest, MemoryStream stream, out Lazy<PreviousCheckpoint?>? reading)
+        {
+            using (stream)
+            {
+                var record = manifest.Kind == Manifest.FolderKind ? new PreviousCheckpoint.EntrySink(manifest.Files) : null;
+                var recorded = manifest.WriteTo(stream, record);
+                var bytes = new byte[stream.Position];
+                Buffer.BlockCopy(stream.GetBuffer(), 0, bytes, 0, bytes.Length);
+                reading = recorded ? PreviousCheckpoint.Recorded(manifest, record!, bytes) : null;
+                return bytes;
+            }
         }
 
         private Manifest Committed(WriterSession session, Manifest manifest, byte[] bytes, Lazy<PreviousCheckpoint?>? reading)
