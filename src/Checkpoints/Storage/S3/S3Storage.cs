@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Daytona.Common.Diagnostics;
 
 namespace Daytona.Checkpoints.Storage.S3
 {
@@ -30,8 +32,8 @@ namespace Daytona.Checkpoints.Storage.S3
         {
             _options = options ?? new StorageOptions();
             // The SDK's client (its configuration, endpoint rules and pipeline; in a new process mostly compiling code) is
-            // built in the background: the caller works on (reads this machine's cache, lists the folder it captures)
-            // until the first request.
+            // built in the background, with what its first request would do before sending: the caller works on (reads
+            // this machine's cache, lists the folder it captures) until the first request.
             _client = Task.Run(() =>
             {
                 var client = settings.CreateClient(_options);
@@ -41,6 +43,8 @@ namespace Daytona.Checkpoints.Storage.S3
                     client.BeforeRequestEvent += OnBeforeRequest;
                 }
 
+                Prepare(client, settings.Location);
+                Timings.Mark("storage: S3 client ready");
                 return client;
             });
             _bucket = settings.Location.Bucket!;
@@ -51,6 +55,26 @@ namespace Daytona.Checkpoints.Storage.S3
         }
 
         public string Location { get; }
+
+        /// <summary>
+        /// Does the part of a new process's first request that asks the server nothing: the endpoint rules evaluated for
+        /// this bucket (loaded and compiled on first use in a process) and the signer's hashes set up (SHA-256 and
+        /// HMAC; on Linux OpenSSL's). Best effort: whatever fails here fails again in the request, which reports it.
+        /// </summary>
+        private static void Prepare(AmazonS3Client client, RepositoryLocation location)
+        {
+            try
+            {
+                client.DetermineServiceOperationEndpoint(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix + RepositoryLayout.FormatKey });
+                using var sha = SHA256.Create();
+                using var hmac = new HMACSHA256(sha.ComputeHash(Array.Empty<byte>()));
+                hmac.ComputeHash(Array.Empty<byte>());
+            }
+            catch (Exception)
+            {
+                // Not a storage call: nothing here may fail the client (every request would then fail with it).
+            }
+        }
 
         /// <summary>What tells this repository apart from every other (endpoint or region, bucket, prefix; no secret): the key of its cache.</summary>
         public string Identity { get; }
