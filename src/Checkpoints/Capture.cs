@@ -146,12 +146,24 @@ namespace Daytona.Checkpoints
                     manifest.Entries.Add(item.Entry);
                 }
 
-                FillStats(manifest);
-                Timings.Mark("capture: manifest made");
+                // The manifest is written (not committed) on its own thread, its entries while the numbers of its header are
+                // counted, and while the files are checked again: it becomes the checkpoint only after the check, and is
+                // discarded if the check fails.
+                var counted = new TaskCompletionSource<bool>();
+                var preparing = Task.Factory.StartNew(() => PrepareCommit(session, manifest, counted.Task), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                try
+                {
+                    FillStats(manifest);
+                }
+                catch
+                {
+                    counted.TrySetCanceled();
+                    Discard(preparing);
+                    throw;
+                }
 
-                // The manifest is written (not committed) on its own thread while the files are checked again: it becomes
-                // the checkpoint only after the check, and is discarded if the check fails.
-                var preparing = Task.Factory.StartNew(() => PrepareCommit(session, manifest), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                counted.TrySetResult(true);
+                Timings.Mark("capture: manifest made");
 
                 // The packs are flushed and committed (a folder: fsync, mostly waiting on the disk; object storage: the
                 // last uploads) during the check too. Packs no manifest references are invisible to readers, and the pack

@@ -126,6 +126,13 @@ namespace Daytona.Checkpoints
         /// </summary>
         internal bool WriteTo(Stream stream, PreviousCheckpoint.EntrySink? record)
         {
+            WriteHeaderTo(stream);
+            return WriteEntriesTo(stream, record != null && stream.CanSeek ? record : null, stream.CanSeek ? stream.Position : 0);
+        }
+
+        /// <summary>The manifest's text up to its entries (<c>{"format":…,"entries":[</c>): <see cref="WriteTo(Stream, PreviousCheckpoint.EntrySink)"/>'s first part.</summary>
+        internal void WriteHeaderTo(Stream stream)
+        {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
             writer.WriteStartObject();
             writer.WriteNumber("format", Format);
@@ -164,13 +171,20 @@ namespace Daytona.Checkpoints
             writer.WriteNumber("newData", NewData);
             writer.WriteStartArray("entries");
             writer.Flush();
+        }
 
+        /// <summary>
+        /// The rest of the manifest's text, its entries to the end (<see cref="WriteTo(Stream, PreviousCheckpoint.EntrySink)"/>'s
+        /// second part, which needs none of the header's numbers), recorded into <paramref name="record"/> as if the text
+        /// began at <paramref name="entriesAt"/> of the manifest.
+        /// </summary>
+        internal bool WriteEntriesTo(Stream stream, PreviousCheckpoint.EntrySink? record, long entriesAt)
+        {
             // The entries go to the stream one by one, each a JSON object as the writer writes it alone (the same text as
             // inside the array), separated by commas: an unchanged file's entry is its previous text, copied, without
             // passing through the writer (most entries of a re-capture, usually the first in a process).
             var buffer = new EntryBuffer(stream);
-            var recorded = record != null && stream.CanSeek;
-            var entriesAt = recorded ? stream.Position : 0;
+            var recorded = record != null;
             using var single = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false });
             for (var i = 0; i < Entries.Count; i++)
             {

@@ -499,16 +499,23 @@ namespace Daytona.Checkpoints
                 return true;
             }
 
+            /// <summary>
+            /// How far the text recorded lies from where it was recorded to be: the entries of a manifest written before its
+            /// header (<see cref="Manifest.WriteEntriesTo"/>) begin after it.
+            /// </summary>
+            public int Offset { get; set; }
+
             /// <summary>Every file entry found, in the order of the manifest, with its text in <paramref name="json"/> (the manifest's).</summary>
             public ManifestChunks[] InOrder(byte[] json)
             {
                 var files = new ManifestChunks[_count];
+                var at = Offset;
                 for (var i = 0; i < _count; i++)
                 {
                     var (fields, end, count) = (_files[i].Fields, _files[i].End, _files[i].Count);
                     files[i] = new ManifestChunks(_table, fields.FirstChunk, count,
-                        Compact ? new ReadOnlyMemory<byte>(json, fields.ChunksStart, fields.ChunksEnd - fields.ChunksStart) : default,
-                        Compact && fields.Plain ? new ReadOnlyMemory<byte>(json, fields.Start, end - fields.Start) : default,
+                        Compact ? new ReadOnlyMemory<byte>(json, at + fields.ChunksStart, fields.ChunksEnd - fields.ChunksStart) : default,
+                        Compact && fields.Plain ? new ReadOnlyMemory<byte>(json, at + fields.Start, end - fields.Start) : default,
                         fields.Path!, fields.Size!.Value, fields.ModifiedTicks!.Value, fields.Mode);
                 }
 

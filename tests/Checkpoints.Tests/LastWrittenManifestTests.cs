@@ -16,8 +16,10 @@ public sealed class LastWrittenManifestTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    [Fact]
-    public void TheRecordingIsWhatReadingTheTextWrittenGives()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheRecordingIsWhatReadingTheTextWrittenGives(bool entriesFirst)
     {
         // A manifest of a re-capture: entries copied from the previous manifest, one whose chunks are reused under another
         // mode (its chunk text copied, the entry written anew), one written anew from its chunks, folders, a link, an
@@ -48,8 +50,9 @@ public sealed class LastWrittenManifestTests : IDisposable
         files[0].Mode = (files[0].Mode ?? 0) ^ 0x40;
         files[1].ModifiedUtc = manifest.Started!.Value.AddTicks(1);
 
-        var (recorded, json) = Written(manifest);
+        var (recorded, json) = entriesFirst ? WrittenEntriesFirst(manifest) : Written(manifest);
         var read = PreviousCheckpoint.Read(json)!;
+        Assert.Equal(Written(manifest).Json, json);
 
         Assert.Equal((read.Id, read.Started, read.Count), (recorded.Id, recorded.Started, recorded.Count));
         Assert.False(read.TryGet(files[1].Path, out _));
@@ -164,6 +167,16 @@ public sealed class LastWrittenManifestTests : IDisposable
         var restored = _temp.Sub("restored");
         repository.Restore(second.Id, restored, null, default);
         TestTree.AssertSameTree(source, restored);
+    }
+
+    /// <summary>The manifest written as a capture writes it ahead of its commit: its entries, then its header before them.</summary>
+    private static (PreviousCheckpoint Recorded, byte[] Json) WrittenEntriesFirst(Manifest manifest)
+    {
+        using var entries = Daytona.Checkpoints.Writers.ManifestEntriesText.Write(manifest);
+        using var header = new MemoryStream();
+        manifest.WriteHeaderTo(header);
+        var json = entries.After(header);
+        return (PreviousCheckpoint.Recorded(manifest, entries.Record!, json)!.Value!, json);
     }
 
     /// <summary>The manifest written with its recording, as a commit writes it.</summary>

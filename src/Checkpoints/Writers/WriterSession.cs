@@ -134,19 +134,24 @@ namespace Daytona.Checkpoints
         /// Writes a manifest ahead of its commit, under the id it would take now, while the capture still checks its files
         /// (a folder repository only: the file is written in <c>tmp/</c> and its write-back started; nothing is visible
         /// until <see cref="Commit(WriterSession, Manifest, PreparedManifest, CancellationToken)"/> moves it into place).
-        /// Null where the commit writes the manifest itself. Dispose what it returns.
+        /// Started before the numbers of the manifest's header are counted: its entries are written meanwhile, its header
+        /// once <paramref name="counted"/> has completed. Null where the commit writes the manifest itself. Dispose what it
+        /// returns.
         /// </summary>
-        internal PreparedManifest? PrepareCommit(WriterSession session, Manifest manifest)
+        internal PreparedManifest? PrepareCommit(WriterSession session, Manifest manifest, System.Threading.Tasks.Task counted)
         {
             if (!Storage.Traits.IsLocal || !Storage.Traits.HonoursCreateOnly)
             {
+                counted.GetAwaiter().GetResult();
                 return null;
             }
 
             manifest.Host = Environment.MachineName;
             manifest.Writer = session.Marker.Id;
+            using var entries = ManifestEntriesText.Write(manifest);
+            counted.GetAwaiter().GetResult();
             var candidate = FirstCandidate(session);
-            var bytes = Serialize(manifest, candidate, out var reading);
+            var bytes = Serialize(manifest, candidate, entries, out var reading);
             var writer = Storage.CreateWriter(RepositoryLayout.ManifestKey(manifest.Id), WriteCondition.CreateOnly);
             try
             {
@@ -206,6 +211,18 @@ namespace Daytona.Checkpoints
             {
                 ArrayPool<byte>.Shared.Return(pooled);
             }
+        }
+
+        /// <summary>The manifest's text under an id, its entries already written (<see cref="ManifestEntriesText"/>).</summary>
+        private static byte[] Serialize(Manifest manifest, DateTime time, ManifestEntriesText entries, out Lazy<PreviousCheckpoint?>? reading)
+        {
+            manifest.Time = time;
+            manifest.Id = CheckpointTime.ToId(time);
+            using var header = new MemoryStream(1024);
+            manifest.WriteHeaderTo(header);
+            var bytes = entries.After(header);
+            reading = entries.Record != null ? PreviousCheckpoint.Recorded(manifest, entries.Record, bytes) : null;
+            return bytes;
         }
 
         private static byte[] WriteInto(Manifest manifest, MemoryStream stream, out Lazy<PreviousCheckpoint?>? reading)
