@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -191,26 +190,8 @@ namespace Daytona.Checkpoints
         /// </summary>
         private static byte[] Serialize(Manifest manifest, DateTime time, out Lazy<PreviousCheckpoint?>? reading)
         {
-            manifest.Time = time;
-            manifest.Id = CheckpointTime.ToId(time);
-
-            // Written into a pooled buffer (megabytes for a large folder: a fresh one each time costs the system as many
-            // new pages, twice with the copy to the exact length), then copied out at its length.
-            var estimate = manifest.EstimateLength();
-            var pooled = ArrayPool<byte>.Shared.Rent(estimate);
-            try
-            {
-                return WriteInto(manifest, new MemoryStream(pooled, 0, pooled.Length, writable: true, publiclyVisible: true), out reading);
-            }
-            catch (NotSupportedException)
-            {
-                // Longer than estimated (names of many escaped characters): written again into a stream that grows.
-                return WriteInto(manifest, new MemoryStream(estimate * 2), out reading);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(pooled);
-            }
+            using var entries = ManifestEntriesText.Write(manifest);
+            return Serialize(manifest, time, entries, out reading);
         }
 
         /// <summary>The manifest's text under an id, its entries already written (<see cref="ManifestEntriesText"/>).</summary>
@@ -223,19 +204,6 @@ namespace Daytona.Checkpoints
             var bytes = entries.After(header);
             reading = entries.Record != null ? PreviousCheckpoint.Recorded(manifest, entries.Record, bytes) : null;
             return bytes;
-        }
-
-        private static byte[] WriteInto(Manifest manifest, MemoryStream stream, out Lazy<PreviousCheckpoint?>? reading)
-        {
-            using (stream)
-            {
-                var record = manifest.Kind == Manifest.FolderKind ? new PreviousCheckpoint.EntrySink(manifest.Files) : null;
-                var recorded = manifest.WriteTo(stream, record);
-                var bytes = new byte[stream.Position];
-                Buffer.BlockCopy(stream.GetBuffer(), 0, bytes, 0, bytes.Length);
-                reading = recorded ? PreviousCheckpoint.Recorded(manifest, record!, bytes) : null;
-                return bytes;
-            }
         }
 
         private Manifest Committed(WriterSession session, Manifest manifest, byte[] bytes, Lazy<PreviousCheckpoint?>? reading)
