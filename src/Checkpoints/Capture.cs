@@ -526,7 +526,10 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            var workers = Enumerable.Range(0, workerCount)
+            // Started when the first chunks are handed over: a re-capture of files unchanged since the previous checkpoint
+            // hands over none.
+            Task[]? workers = null;
+            void StartWorkers() => workers ??= Enumerable.Range(0, workerCount)
                 .Select(_ => Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
                 .ToArray();
             var pending = new List<(ManifestEntry Entry, ChunkRef[] Slots, int Count)>();
@@ -544,6 +547,7 @@ namespace Daytona.Checkpoints
                 }
                 else
                 {
+                    StartWorkers();
                     queue.Add(job, cancellationToken);
                 }
             }
@@ -614,6 +618,7 @@ namespace Daytona.Checkpoints
                     {
                         var slots = new ChunkRef[(entry.Size / chunker.MinSize) + 2];
                         window ??= ArrayPool<byte>.Shared.Rent(Chunker.DefaultMaxSize * 2);
+                        StartWorkers();
                         var count = ReadLargeFile(source, item, chunker, window, slots, queue, cancellationToken);
                         pending.Add((entry, slots, count));
                     }
@@ -638,7 +643,10 @@ namespace Daytona.Checkpoints
                 }
 
                 queue.CompleteAdding();
-                Task.WaitAll(workers);
+                if (workers != null)
+                {
+                    Task.WaitAll(workers);
+                }
                 if (window != null)
                 {
                     ArrayPool<byte>.Shared.Return(window);
