@@ -23,6 +23,9 @@ internal sealed partial class SnapshotStore : IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly string _runnerId = Guid.NewGuid().ToString();
 
+    // Snapshots whose pipeline has steps still to come (under the lock).
+    private readonly HashSet<Snapshot> _scheduled = new();
+
     public SnapshotStore(EmulatorSettings settings)
     {
         _settings = settings;
@@ -358,8 +361,18 @@ internal sealed partial class SnapshotStore : IDisposable
         snapshot.Generation++;
         snapshot.Run?.Cancel();
         snapshot.Run = null;
+        snapshot.Steps = null;
+        _scheduled.Remove(snapshot);
     }
 
+    /// <summary>
+    /// Starts a snapshot's pipeline: its steps are set now, each to come a while after the one before it was made (the
+    /// behaviour's duration shared out, as a runner's pull or build goes on), and a timer makes them. Every step is made
+    /// in the order of the times they fall due, across all snapshots, and stamped with its own (<see cref="ApplyDue"/>):
+    /// a machine that runs timers late, or runs late ones in any order, never makes a build that is due later active (or
+    /// updated) before one due earlier. A step made late still leaves the next one its whole while, so each state lasts
+    /// as long as it would have.
+    /// </summary>
     private void StartPipeline(Snapshot snapshot, PipelineKind kind)
     {
         StopPipeline(snapshot);
@@ -368,21 +381,37 @@ internal sealed partial class SnapshotStore : IDisposable
         var generation = snapshot.Generation;
         var behavior = _settings.BehaviorFor(snapshot.Name);
         var duration = _settings.Scale(behavior.Duration);
+        var steps = kind switch
+        {
+            PipelineKind.Build => BuildSteps(snapshot, duration, behavior.Fail),
+            PipelineKind.Pull => PullSteps(snapshot, duration, behavior.Fail),
+            _ => PullSteps(snapshot, duration / 2, behavior.Fail),
+        };
+        snapshot.Steps = new Queue<PipelineStep>(steps);
+        snapshot.NextStepDue = DateTime.UtcNow + steps[0].After;
+        _scheduled.Add(snapshot);
+        var token = run.Token;
         _ = Task.Run(async () =>
         {
             try
             {
-                switch (kind)
+                while (true)
                 {
-                    case PipelineKind.Build:
-                        await RunBuildAsync(snapshot, generation, duration, behavior.Fail, run.Token).ConfigureAwait(false);
-                        break;
-                    case PipelineKind.Pull:
-                        await RunPullAsync(snapshot, generation, duration, behavior.Fail, run.Token).ConfigureAwait(false);
-                        break;
-                    default:
-                        await RunPullAsync(snapshot, generation, duration / 2, behavior.Fail, run.Token).ConfigureAwait(false);
-                        break;
+                    DateTime due;
+                    lock (_gate)
+                    {
+                        ApplyDue(DateTime.UtcNow);
+                        if (snapshot.Generation != generation || snapshot.Steps == null)
+                        {
+                            return;
+                        }
+
+                        due = snapshot.NextStepDue;
+                    }
+
+                    // A timer may fire a little early: at least a millisecond, and the step is made only once due.
+                    var wait = due - DateTime.UtcNow;
+                    await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
@@ -392,117 +421,119 @@ internal sealed partial class SnapshotStore : IDisposable
         });
     }
 
-    /// <summary>Applies a change if the pipeline is still the snapshot's current one.</summary>
-    private bool Advance(Snapshot snapshot, int generation, Action<Snapshot, DateTime> change)
+    /// <summary>
+    /// Makes every pipeline step due by <paramref name="now"/>, of every snapshot, earliest first, each stamped with the
+    /// time it fell due; the step after it falls due its while after <paramref name="now"/> (under the lock).
+    /// </summary>
+    private void ApplyDue(DateTime now)
     {
-        lock (_gate)
+        while (true)
         {
-            if (snapshot.Generation != generation || !_byId.ContainsKey(snapshot.Id))
+            Snapshot? next = null;
+            foreach (var snapshot in _scheduled)
             {
-                return false;
-            }
-
-            var now = DateTime.UtcNow;
-            change(snapshot, now);
-            snapshot.Touch(now);
-            return true;
-        }
-    }
-
-    private async Task RunPullAsync(Snapshot snapshot, int generation, TimeSpan duration, string? fail, CancellationToken token)
-    {
-        await Task.Delay(duration * 0.25, token).ConfigureAwait(false);
-        if (!Advance(snapshot, generation, (s, _) =>
-            {
-                s.State = SnapshotState.Pulling;
-                s.InitialRunnerId ??= _runnerId;
-                s.Ref ??= $"{RegistryHost}/daytona/daytona-{Sha256Hex(s.ImageName ?? s.Name)[..40]}:daytona";
-            }))
-        {
-            return;
-        }
-
-        await Task.Delay(duration * 0.75, token).ConfigureAwait(false);
-        var reason = fail ?? (snapshot.ImageName != null && RepositoryOf(snapshot.ImageName).Contains("fail", StringComparison.OrdinalIgnoreCase)
-            ? $"Error response from daemon: manifest for {snapshot.ImageName} not found: manifest unknown: manifest unknown"
-            : null);
-        Advance(snapshot, generation, (s, now) =>
-        {
-            if (reason != null)
-            {
-                s.State = SnapshotState.Error;
-                s.ErrorReason = reason;
-            }
-            else
-            {
-                s.State = SnapshotState.Active;
-                s.ErrorReason = null;
-                s.Size ??= SizeOf(s);
-                s.LastUsedAt = now;
-            }
-
-            s.Run = null;
-        });
-    }
-
-    private async Task RunBuildAsync(Snapshot snapshot, int generation, TimeSpan duration, string? fail, CancellationToken token)
-    {
-        var log = snapshot.Log!;
-        try
-        {
-            await Task.Delay(duration * 0.15, token).ConfigureAwait(false);
-            if (!Advance(snapshot, generation, (s, _) =>
+                if (snapshot.NextStepDue <= now && (next == null || snapshot.NextStepDue < next.NextStepDue))
                 {
-                    s.State = SnapshotState.Building;
-                    s.InitialRunnerId ??= _runnerId;
-                }))
+                    next = snapshot;
+                }
+            }
+
+            if (next == null)
             {
                 return;
             }
 
-            var plan = BuildScript.Plan(snapshot.BuildInfo!.DockerfileContent, snapshot.Ref!, fail);
-            var pause = plan.Lines.Count > 0 ? duration * 0.85 / plan.Lines.Count : TimeSpan.Zero;
-            foreach (var line in plan.Lines)
+            var due = next.NextStepDue;
+            var step = next.Steps!.Dequeue();
+            if (next.Steps.Count == 0)
             {
-                await Task.Delay(pause, token).ConfigureAwait(false);
-                if (FindById(snapshot.Id) == null || snapshot.Generation != generation)
-                {
-                    return;
-                }
-
-                log.Append(line);
+                next.Steps = null;
+                next.Run = null;
+                _scheduled.Remove(next);
+            }
+            else
+            {
+                next.NextStepDue = now + next.Steps.Peek().After;
             }
 
-            if (plan.Lines.Count == 0)
+            step.Change(next, due);
+            if (step.Touches)
             {
-                await Task.Delay(duration * 0.85, token).ConfigureAwait(false);
+                next.Touch(due);
             }
+        }
+    }
 
-            Advance(snapshot, generation, (s, now) =>
+    private PipelineStep[] PullSteps(Snapshot snapshot, TimeSpan duration, string? fail)
+    {
+        var reason = fail ?? (snapshot.ImageName != null && RepositoryOf(snapshot.ImageName).Contains("fail", StringComparison.OrdinalIgnoreCase)
+            ? $"Error response from daemon: manifest for {snapshot.ImageName} not found: manifest unknown: manifest unknown"
+            : null);
+        return new[]
+        {
+            new PipelineStep(duration * 0.25, (s, _) =>
             {
-                if (plan.ErrorReason != null)
+                s.State = SnapshotState.Pulling;
+                s.InitialRunnerId ??= _runnerId;
+                s.Ref ??= $"{RegistryHost}/daytona/daytona-{Sha256Hex(s.ImageName ?? s.Name)[..40]}:daytona";
+            }),
+            new PipelineStep(duration * 0.75, (s, at) =>
+            {
+                if (reason != null)
                 {
-                    s.State = SnapshotState.BuildFailed;
-                    s.ErrorReason = plan.ErrorReason;
+                    s.State = SnapshotState.Error;
+                    s.ErrorReason = reason;
                 }
                 else
                 {
                     s.State = SnapshotState.Active;
                     s.ErrorReason = null;
                     s.Size ??= SizeOf(s);
-                    s.LastUsedAt = now;
+                    s.LastUsedAt = at;
                 }
+            }),
+        };
+    }
 
-                s.Run = null;
-            });
-        }
-        finally
+    private PipelineStep[] BuildSteps(Snapshot snapshot, TimeSpan duration, string? fail)
+    {
+        var log = snapshot.Log!;
+        var plan = BuildScript.Plan(snapshot.BuildInfo!.DockerfileContent, snapshot.Ref!, fail);
+        var steps = new List<PipelineStep>
         {
-            if (snapshot.Generation == generation)
+            new(duration * 0.15, (s, _) =>
             {
-                log.Complete();
-            }
+                s.State = SnapshotState.Building;
+                s.InitialRunnerId ??= _runnerId;
+            }),
+        };
+
+        // The log's lines come evenly over the rest of the build; they change nothing a snapshot's reader sees.
+        var pause = plan.Lines.Count > 0 ? duration * 0.85 / plan.Lines.Count : TimeSpan.Zero;
+        for (var i = 0; i < plan.Lines.Count; i++)
+        {
+            var line = plan.Lines[i];
+            steps.Add(new PipelineStep(pause, (_, _) => log.Append(line), Touches: false));
         }
+
+        steps.Add(new PipelineStep(plan.Lines.Count > 0 ? TimeSpan.Zero : duration * 0.85, (s, at) =>
+        {
+            if (plan.ErrorReason != null)
+            {
+                s.State = SnapshotState.BuildFailed;
+                s.ErrorReason = plan.ErrorReason;
+            }
+            else
+            {
+                s.State = SnapshotState.Active;
+                s.ErrorReason = null;
+                s.Size ??= SizeOf(s);
+                s.LastUsedAt = at;
+            }
+
+            log.Complete();
+        }));
+        return steps.ToArray();
     }
 
     /// <summary>The repository part of an image reference (no tag, no digest).</summary>

@@ -32,6 +32,12 @@ internal sealed class Snapshot
 
     public CancellationTokenSource? Run { get; set; }
 
+    /// <summary>The steps its running pipeline still has to make, in order (null when none runs).</summary>
+    public Queue<PipelineStep>? Steps { get; set; }
+
+    /// <summary>When the first of <see cref="Steps"/> falls due.</summary>
+    public DateTime NextStepDue { get; set; }
+
     /// <summary>When a POST deactivate last made it inactive (the activation cooldown runs from here).</summary>
     public DateTime? DeactivatedAt { get; set; }
 
@@ -49,6 +55,13 @@ internal sealed class Snapshot
         changed.TrySetResult();
     }
 }
+
+/// <summary>
+/// One change a snapshot's pipeline makes <paramref name="After"/> the step before it was made (or the pipeline
+/// started), stamped with the time it fell due; <paramref name="Touches"/>: whether it changes what a reader of the
+/// snapshot sees (its updatedAt, its waiters).
+/// </summary>
+internal sealed record PipelineStep(TimeSpan After, Action<Snapshot, DateTime> Change, bool Touches = true);
 
 internal sealed class BuildInfo
 {
