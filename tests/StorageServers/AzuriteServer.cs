@@ -35,6 +35,7 @@ public sealed class AzuriteServer : NodeServer
                 "--blobHost", "127.0.0.1", "--blobPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--inMemoryPersistence", "--extentMemoryLimit", "2048", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
             },
+            line => ListeningPort(line, "Azurite Blob service successfully listens on "),
             TimeSpan.FromSeconds(60),
             port);
         return new AzuriteServer(process, listening, log);

@@ -84,6 +84,7 @@ public abstract class NodeServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>A port nothing listens on now (for a refused connection); a server should bind port 0 instead (see <see cref="StartNodeAsync"/>).</summary>
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -91,8 +92,15 @@ public abstract class NodeServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts <paramref name="script"/> (a path under node_modules) and waits until the port accepts connections.</summary>
-    protected static async Task<(Process Process, int Port, StringBuilder Log)> StartNodeAsync(string script, Func<int, IEnumerable<string>> arguments, TimeSpan timeout, int? fixedPort, params string[] nodeOptions)
+    /// <summary>
+    /// Starts <paramref name="script"/> (a path under node_modules) and waits until the server itself says it listens:
+    /// <paramref name="listening"/> reads its port from the line the server prints once it is bound. Without a
+    /// <paramref name="fixedPort"/> the server binds port 0 and the system picks a free port as it binds — a port picked
+    /// beforehand and bound later could be taken meanwhile by another server of a test run, which a connection check would
+    /// then take for this one.
+    /// </summary>
+    protected static async Task<(Process Process, int Port, StringBuilder Log)> StartNodeAsync(string script, Func<int, IEnumerable<string>> arguments,
+        Func<string, int?> listening, TimeSpan timeout, int? fixedPort, params string[] nodeOptions)
     {
         var reason = WhyNot();
         if (reason != null)
@@ -100,55 +108,73 @@ public abstract class NodeServer : IAsyncDisposable
             throw new InvalidOperationException(reason);
         }
 
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
+        var start = new ProcessStartInfo(Node()!)
         {
-            var port = fixedPort ?? FreePort();
-            var start = new ProcessStartInfo(Node()!)
-            {
-                WorkingDirectory = Path.GetTempPath(),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            foreach (var option in nodeOptions)
-            {
-                start.ArgumentList.Add(option);
-            }
-
-            start.ArgumentList.Add(Path.Combine(Folder, "node_modules", script));
-            foreach (var argument in arguments(port))
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var log = new StringBuilder();
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, e) => Append(log, e.Data);
-            process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync(IPAddress.Loopback, port);
-                    return (process, port, log);
-                }
-                catch (SocketException)
-                {
-                    await Task.Delay(50);
-                }
-            }
-
-            last = new InvalidOperationException($"{script} did not listen on 127.0.0.1:{port} within {timeout.TotalSeconds:0} s. It printed:\n{log}");
-            Stop(process);
+            WorkingDirectory = Path.GetTempPath(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var option in nodeOptions)
+        {
+            start.ArgumentList.Add(option);
         }
 
-        throw last!;
+        start.ArgumentList.Add(Path.Combine(Folder, "node_modules", script));
+        foreach (var argument in arguments(fixedPort ?? 0))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var log = new StringBuilder();
+        var bound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            Append(log, e.Data);
+            if (e.Data != null && listening(e.Data) is int port)
+            {
+                bound.TrySetResult(port);
+            }
+        };
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => bound.TrySetException(new InvalidOperationException($"{script} exited before it listened. It printed:\n{log}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var port = await bound.Task.WaitAsync(timeout);
+            if (fixedPort is int wanted && port != wanted)
+            {
+                throw new InvalidOperationException($"{script} listens on {port}, not on {wanted}. It printed:\n{log}");
+            }
+
+            return (process, port, log);
+        }
+        catch (Exception e) when (e is TimeoutException || e is InvalidOperationException)
+        {
+            Stop(process);
+            throw e is TimeoutException
+                ? new InvalidOperationException($"{script} did not say it listens within {timeout.TotalSeconds:0} s. It printed:\n{log}")
+                : e;
+        }
+    }
+
+    /// <summary>The port in a line that starts with <paramref name="prefix"/> and ends with an address (<c>[http://]host:port[/]</c>); else null.</summary>
+    protected static int? ListeningPort(string line, string prefix)
+    {
+        if (!line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var address = line[prefix.Length..].Trim().TrimEnd('/');
+        var colon = address.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(address[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port > 0
+            ? port
+            : null;
     }
 
     private static void Append(StringBuilder log, string? line)

@@ -37,6 +37,7 @@ public sealed class S3Server : NodeServer
                 "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--silent", "--no-vhost-buckets", "--configure-bucket", Bucket,
             }.Concat(tls == null ? Array.Empty<string>() : new[] { "--key", tls.Value.Key, "--cert", tls.Value.Certificate }),
+            line => ListeningPort(line, "S3rver listening on "),
             TimeSpan.FromSeconds(60),
             null,
             // s3rver encrypts its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
