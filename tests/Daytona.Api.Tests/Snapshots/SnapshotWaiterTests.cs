@@ -67,16 +67,17 @@ public sealed class SnapshotWaiterTests
     public async Task SnapshotsOnePollFindsSettledComeOutInTheOrderTheySettled()
     {
         // One poll at the start, the next after every build is done: that poll finds all five settled at once, and
-        // they still come out in the order the server says they settled, not in the order they were given.
+        // they still come out in the order the server says they settled, not in the order they were given. The builds
+        // take over a second, so five creates on a busy machine are over before the first of them settles.
         await using var f = await ClientFixture.StartAsync(timeScale: 1.0);
-        var durations = new Dictionary<string, int> { ["late-e"] = 500, ["late-a"] = 100, ["late-d"] = 400, ["late-b"] = 200, ["late-c"] = 300 };
+        var durations = new Dictionary<string, int> { ["late-e"] = 1500, ["late-a"] = 1100, ["late-d"] = 1400, ["late-b"] = 1200, ["late-c"] = 1300 };
         foreach (var (name, ms) in durations.OrderBy(d => d.Value))
         {
             f.Control.SetBuild(name, TimeSpan.FromMilliseconds(ms));
             await f.CreateAsync(name);
         }
 
-        var results = await WaitAll(f, durations.Keys, Quick(o => o.PollInterval = TimeSpan.FromSeconds(1.5)));
+        var results = await WaitAll(f, durations.Keys, Quick(o => o.PollInterval = TimeSpan.FromSeconds(3)));
 
         Assert.All(results, r => Assert.True(r.Succeeded, r.Error?.Message));
         Assert.Equal(new[] { "late-a", "late-b", "late-c", "late-d", "late-e" }, results.Select(r => r.Snapshot!.Name));
