@@ -68,6 +68,11 @@ namespace Daytona.Checkpoints
             }
 
             Timings.Mark("capture: start");
+            if (options.ReuseUnchanged)
+            {
+                LastWrittenManifest.Shared.Prepare(source);
+            }
+
             var io = Platform.ForIo(source);
             early = early != null && early.Source == source && LocalPath == null ? early : null;
             var started = early?.Started ?? DateTime.UtcNow;

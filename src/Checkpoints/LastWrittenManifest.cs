@@ -30,8 +30,25 @@ namespace Daytona.Checkpoints
         /// Remembers a manifest just committed (its exact text) and its reading; forgets the one before. Without a reading
         /// (none was recorded), or when the manifest is larger than <see cref="MaxBytes"/>, nothing is remembered.
         /// </summary>
-        public void Remember(byte[] json, Lazy<PreviousCheckpoint?>? reading) =>
-            Volatile.Write(ref _last, reading == null || json.Length > MaxBytes ? null : new Remembered(json, reading));
+        public void Remember(byte[] json, Lazy<PreviousCheckpoint?>? reading) => Remember(null, json, reading);
+
+        /// <summary>As <see cref="Remember(byte[], Lazy{PreviousCheckpoint})"/>, for a manifest of <paramref name="source"/>.</summary>
+        public void Remember(string? source, byte[] json, Lazy<PreviousCheckpoint?>? reading) =>
+            Volatile.Write(ref _last, reading == null || json.Length > MaxBytes ? null : new Remembered(source, json, reading));
+
+        /// <summary>
+        /// A capture of <paramref name="source"/> starts: the reading of the manifest remembered for that source is put
+        /// together on the thread pool now, while the folder is listed, rather than when the capture finds it after the
+        /// listing (it is used only if the repository holds that very text).
+        /// </summary>
+        public void Prepare(string source)
+        {
+            var last = Volatile.Read(ref _last);
+            if (last != null && last.Source == source && !last.Reading.IsValueCreated)
+            {
+                ThreadPool.QueueUserWorkItem(reading => _ = ((Lazy<PreviousCheckpoint?>)reading!).Value, last.Reading);
+            }
+        }
 
         /// <summary>
         /// <paramref name="json"/> read as <see cref="PreviousCheckpoint.Read(byte[])"/> reads it: the reading remembered
@@ -57,11 +74,15 @@ namespace Daytona.Checkpoints
 
         private sealed class Remembered
         {
-            public Remembered(byte[] json, Lazy<PreviousCheckpoint?> reading)
+            public Remembered(string? source, byte[] json, Lazy<PreviousCheckpoint?> reading)
             {
+                Source = source;
                 Json = json;
                 Reading = reading;
             }
+
+            /// <summary>The folder the manifest is of (null: not said).</summary>
+            public string? Source { get; }
 
             public byte[] Json { get; }
 

@@ -117,6 +117,26 @@ public sealed class LastWrittenManifestTests : IDisposable
     }
 
     [Fact]
+    public void TheReadingOfTheManifestRememberedForASourceIsPutTogetherWhenACaptureOfItStarts()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Write(source, "keep/a.txt", TestTree.Text(4000, 1), Old);
+        var repository = TestTree.NewRepository(_temp);
+        var id = repository.Capture(source, null, default).Id;
+        var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
+        var memo = new LastWrittenManifest();
+        var reading = new Lazy<PreviousCheckpoint?>(() => PreviousCheckpoint.Read(json));
+        memo.Remember("/elsewhere", json, reading);
+
+        memo.Prepare("/another");
+        memo.Prepare("/elsewhere");
+
+        Assert.True(SpinWait.SpinUntil(() => reading.IsValueCreated, TimeSpan.FromSeconds(30)));
+        Assert.True(memo.Find(json, out var found, out _));
+        Assert.Equal(id, found!.Id);
+    }
+
+    [Fact]
     public void AManifestChangedInTheRepositoryAfterItsCommitIsReadAsItIsNow()
     {
         // The capture committed by this process was remembered; its manifest is then changed in place (same length):

@@ -213,7 +213,7 @@ namespace Daytona.Checkpoints
             {
                 // The next capture of this source in this process reads it as its previous checkpoint: what was recorded
                 // while it was written.
-                LastWrittenManifest.Shared.Remember(bytes, reading);
+                LastWrittenManifest.Shared.Remember(manifest.Source, bytes, reading);
             }
 
             CompactIfDue(session.View);
