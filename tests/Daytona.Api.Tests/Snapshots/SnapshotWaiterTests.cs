@@ -196,6 +196,10 @@ public sealed class SnapshotWaiterTests
     public async Task AFollowedBuildLogThatIsCutIsReopenedAndNeverFailsTheWait()
     {
         await using var f = await ClientFixture.StartAsync(timeScale: 0.5);
+
+        // The wait follows the log only when a poll finds the build running (a build over before the first poll is shown
+        // whole: nothing to cut): 4 s of build leave a busy machine's first poll time to find it running.
+        f.Control.SetBuild("logged", TimeSpan.FromSeconds(8));
         var created = await f.Client.CreateSnapshotAsync(new CreateSnapshotRequest("logged")
         {
             DockerfileContent = "FROM python:3.12-slim\nRUN pip install requests numpy\nRUN echo done\n",
