@@ -19,8 +19,9 @@ namespace Daytona.Checkpoints
     /// Trusted only where a notification is certain for every change: a local file system of a known kind (not a network
     /// or FUSE file system, whose remote changes are not notified, nor an overlay, whose lower layers are not), no other
     /// file system mounted inside the folder, and no file with other names (hard links: a change through a name in
-    /// another folder notifies that folder only). Anything else, a watch the system refuses (its per-user limit), or a lost
-    /// notification (queue overflow), and the capture checks every folder again as before. Linux (64-bit) only.
+    /// another folder notifies that folder only). Anything else, more folders than a capture's share of the per-user limit
+    /// on watches, a watch the system refuses (that limit reached), or a lost notification (queue overflow), and the
+    /// capture checks every folder again as before. Linux (64-bit) only.
     /// </remarks>
     internal sealed class ChangeWatch : IDisposable
     {
@@ -38,8 +39,23 @@ namespace Daytona.Checkpoints
 
         private static bool s_available = RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && IntPtr.Size == 8;
 
+        // Watches count against a per-user limit that editors and build tools share: a capture takes at most an eighth of
+        // it (of 8,192, older kernels' default, 1,024 folders), and a larger tree is checked by listing it again instead.
+        private static readonly Lazy<int> s_budget = new Lazy<int>(() =>
+        {
+            try
+            {
+                return int.TryParse(System.IO.File.ReadAllText("/proc/sys/fs/inotify/max_user_watches").Trim(), out var limit) && limit > 0 ? limit / 8 : 1024;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                return 1024;
+            }
+        });
+
         private readonly Handle _handle;
         private volatile bool _trusted = true;
+        private int _watches;
 
         private ChangeWatch(Handle handle)
         {
@@ -87,6 +103,12 @@ namespace Daytona.Checkpoints
         {
             if (!_trusted)
             {
+                return;
+            }
+
+            if (Interlocked.Increment(ref _watches) > s_budget.Value)
+            {
+                _trusted = false;
                 return;
             }
 
