@@ -33,8 +33,9 @@ namespace Daytona.Checkpoints.Storage.S3
             _options = options ?? new StorageOptions();
             // The SDK's client (its configuration, endpoint rules and pipeline; in a new process mostly compiling code) is
             // built in the background, with what its first request would do before sending: the caller works on (reads
-            // this machine's cache, lists the folder it captures) until the first request.
-            _client = Task.Run(() =>
+            // this machine's cache, lists the folder it captures) until the first request. On a thread of its own: it
+            // starts at once, and the thread pool's few threads stay free for the opening's own work (its probe, reads).
+            _client = Task.Factory.StartNew(() =>
             {
                 var client = settings.CreateClient(_options);
                 if (_options.Verbose != null)
@@ -46,7 +47,7 @@ namespace Daytona.Checkpoints.Storage.S3
                 Prepare(client, settings.Location);
                 Timings.Mark("storage: S3 client ready");
                 return client;
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             _bucket = settings.Location.Bucket!;
             _prefix = settings.Location.Prefix;
             Location = settings.Display;
