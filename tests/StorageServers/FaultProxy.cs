@@ -27,6 +27,12 @@ public enum ProxyOutcome
     /// <summary>Answered 429 by the proxy (with Retry-After), not forwarded.</summary>
     TooManyRequests,
 
+    /// <summary>
+    /// Forwarded, and the server's answer passed back with one byte of its body changed (a server that served an object
+    /// while another request was replacing it).
+    /// </summary>
+    BodyChanged,
+
     /// <summary>Answered with a server error (503 by default) by the proxy, not forwarded.</summary>
     ServerError,
 }
@@ -50,6 +56,9 @@ public sealed class FaultPlan
     public double TooManyRequestsRate { get; init; }
 
     public double ServerErrorRate { get; init; }
+
+    /// <summary>The fraction of successful answers passed back with one byte of their body changed.</summary>
+    public double BodyChangedRate { get; init; }
 
     public int ServerErrorStatus { get; init; } = 503;
 
@@ -179,7 +188,12 @@ public sealed class FaultProxy : IAsyncDisposable
             return ProxyOutcome.TooManyRequests;
         }
 
-        return roll - plan.ServerErrorRate < 0 ? ProxyOutcome.ServerError : ProxyOutcome.Forwarded;
+        if ((roll -= plan.ServerErrorRate) < 0)
+        {
+            return ProxyOutcome.ServerError;
+        }
+
+        return roll - plan.BodyChangedRate < 0 ? ProxyOutcome.BodyChanged : ProxyOutcome.Forwarded;
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -259,6 +273,11 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     context.Response.Headers[header.Key] = header.Value.ToArray();
                 }
+            }
+
+            if (outcome == ProxyOutcome.BodyChanged && response.IsSuccessStatusCode && content.Length > 0)
+            {
+                content[content.Length / 2] ^= 0x20;
             }
 
             if (request.Method != "HEAD")

@@ -97,23 +97,39 @@ namespace Daytona.Checkpoints.Storage.S3
 
         public async Task<StoredObject?> ReadAsync(string key, CancellationToken cancellationToken)
         {
-            try
+            var retry = _options.Resilience.SdkRetry;
+            for (var attempt = 1; ; attempt++)
             {
-                using var response = await (await _client.ConfigureAwait(false)).GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
-                using var memory = new MemoryStream(response.ContentLength > 0 && response.ContentLength < int.MaxValue ? (int)response.ContentLength : 0);
-                await response.ResponseStream.CopyToAsync(memory, 81920, cancellationToken).ConfigureAwait(false);
-                var bytes = memory.ToArray();
-                return new StoredObject(bytes, bytes.Length, response.ETag);
-            }
-            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-            catch (Exception e) when (IsFailure(e))
-            {
-                throw Fail("Reading", key, e);
+                try
+                {
+                    using var response = await (await _client.ConfigureAwait(false)).GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken).ConfigureAwait(false);
+                    using var memory = new MemoryStream(response.ContentLength > 0 && response.ContentLength < int.MaxValue ? (int)response.ContentLength : 0);
+                    await response.ResponseStream.CopyToAsync(memory, 81920, cancellationToken).ConfigureAwait(false);
+                    var bytes = memory.ToArray();
+                    return new StoredObject(bytes, bytes.Length, response.ETag);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+                catch (AmazonClientException e) when (IsChangedWhileRead(e) && attempt <= retry.MaxRetries)
+                {
+                    // The body is not what its hash says: the object was replaced while it was read (a server that writes
+                    // objects in place, as s3rver does). The SDK checks the body after its own retries are over, so the read
+                    // is tried again here, as often as the SDK would retry a request.
+                    _options.Verbose?.Invoke($"S3: retry {attempt} of GetObject on {Location} (its content changed while it was read).");
+                    await Task.Delay(retry.Delay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsFailure(e))
+                {
+                    throw Fail("Reading", key, e);
+                }
             }
         }
+
+        /// <summary>The SDK's check of a body against its hash (the object's MD5) failed.</summary>
+        private static bool IsChangedWhileRead(AmazonClientException e) =>
+            !(e is AmazonServiceException) && e.Message.StartsWith("Expected hash not equal to calculated hash", StringComparison.Ordinal);
 
         public async Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
