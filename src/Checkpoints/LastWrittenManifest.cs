@@ -27,13 +27,11 @@ namespace Daytona.Checkpoints
         public static LastWrittenManifest Shared { get; } = new LastWrittenManifest();
 
         /// <summary>
-        /// Remembers a manifest just committed (its exact text) and its reading; forgets the one before. Without a reading
-        /// (none was recorded), or when the manifest is larger than <see cref="MaxBytes"/>, nothing is remembered.
+        /// Remembers a manifest of <paramref name="source"/> just committed (its exact text) and its reading; forgets the one
+        /// before. Without a reading (none was recorded), or when the manifest is larger than <see cref="MaxBytes"/>, nothing
+        /// is remembered.
         /// </summary>
-        public void Remember(byte[] json, Lazy<PreviousCheckpoint?>? reading) => Remember(null, json, reading);
-
-        /// <summary>As <see cref="Remember(byte[], Lazy{PreviousCheckpoint})"/>, for a manifest of <paramref name="source"/>.</summary>
-        public void Remember(string? source, byte[] json, Lazy<PreviousCheckpoint?>? reading) =>
+        public void Remember(string source, byte[] json, Lazy<PreviousCheckpoint?>? reading) =>
             Volatile.Write(ref _last, reading == null || json.Length > MaxBytes ? null : new Remembered(source, json, reading));
 
         /// <summary>
@@ -74,15 +72,15 @@ namespace Daytona.Checkpoints
 
         private sealed class Remembered
         {
-            public Remembered(string? source, byte[] json, Lazy<PreviousCheckpoint?> reading)
+            public Remembered(string source, byte[] json, Lazy<PreviousCheckpoint?> reading)
             {
                 Source = source;
                 Json = json;
                 Reading = reading;
             }
 
-            /// <summary>The folder the manifest is of (null: not said).</summary>
-            public string? Source { get; }
+            /// <summary>The folder the manifest is of.</summary>
+            public string Source { get; }
 
             public byte[] Json { get; }
 

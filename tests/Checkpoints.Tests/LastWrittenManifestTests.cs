@@ -92,7 +92,7 @@ public sealed class LastWrittenManifestTests : IDisposable
         var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
         var reading = PreviousCheckpoint.Read(json)!;
         var memo = new LastWrittenManifest();
-        memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
+        memo.Remember(source, json, new Lazy<PreviousCheckpoint?>(reading));
 
         // The same text (another array): the reading remembered, and the text remembered.
         Assert.True(memo.Find(json.ToArray(), out var found, out var text));
@@ -109,10 +109,10 @@ public sealed class LastWrittenManifestTests : IDisposable
         Assert.False(memo.Find(json.AsSpan(0, json.Length - 1), out _, out _));
 
         // Without a reading, or larger than the limit: nothing is remembered (the one before is forgotten).
-        memo.Remember(json, null);
+        memo.Remember(source, json, null);
         Assert.False(memo.Find(json, out _, out _));
-        memo.Remember(json, new Lazy<PreviousCheckpoint?>(reading));
-        memo.Remember(new byte[LastWrittenManifest.MaxBytes + 1], new Lazy<PreviousCheckpoint?>(reading));
+        memo.Remember(source, json, new Lazy<PreviousCheckpoint?>(reading));
+        memo.Remember(source, new byte[LastWrittenManifest.MaxBytes + 1], new Lazy<PreviousCheckpoint?>(reading));
         Assert.False(memo.Find(json, out _, out _));
     }
 

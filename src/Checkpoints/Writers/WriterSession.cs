@@ -141,7 +141,6 @@ namespace Daytona.Checkpoints
         {
             if (!Storage.Traits.IsLocal || !Storage.Traits.HonoursCreateOnly)
             {
-                counted.GetAwaiter().GetResult();
                 return null;
             }
 
