@@ -65,14 +65,17 @@ namespace Daytona.Checkpoints
             }
         }
 
-        public static int CurrentProcessId
+        private static readonly Lazy<(int Id, DateTime? Started)> s_currentProcess = new Lazy<(int, DateTime?)>(() =>
         {
-            get
-            {
-                using var process = Process.GetCurrentProcess();
-                return process.Id;
-            }
-        }
+            using var process = Process.GetCurrentProcess();
+            return (process.Id, ProcessStartUtc(process));
+        });
+
+        /// <summary>This process's id (read once: the system reads it from /proc on Linux, which a capture should not pay for).</summary>
+        public static int CurrentProcessId => s_currentProcess.Value.Id;
+
+        /// <summary>When this process started (UTC), or null where the system does not say; read once.</summary>
+        public static DateTime? CurrentProcessStartUtc => s_currentProcess.Value.Started;
 
         /// <summary>True when a process with this id runs here and (when known) started at that time.</summary>
         public static bool IsProcessAlive(int pid, DateTime? startedUtc)
@@ -112,9 +115,26 @@ namespace Daytona.Checkpoints
 
         public static DateTime? ProcessStartUtc(int pid)
         {
+            if (pid == CurrentProcessId)
+            {
+                return CurrentProcessStartUtc;
+            }
+
             try
             {
                 using var process = Process.GetProcessById(pid);
+                return ProcessStartUtc(process);
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static DateTime? ProcessStartUtc(Process process)
+        {
+            try
+            {
                 return process.StartTime.ToUniversalTime();
             }
             catch (Exception)

@@ -18,7 +18,22 @@ namespace Daytona.Common.Diagnostics
         private static readonly Func<bool, TimeSpan>? s_jitTime = JitInfo<TimeSpan>("GetCompilationTime");
         private static readonly Func<bool, long>? s_jitMethods = JitInfo<long>("GetCompiledMethodCount");
 
+        private static readonly Func<TimeSpan>? s_gcPause = GcPause();
+        private static readonly Func<bool, long>? s_allocated = Allocated();
+
         public static bool On => s_on;
+
+        private static Func<bool, long>? Allocated()
+        {
+            var method = typeof(GC).GetMethod("GetTotalAllocatedBytes", new[] { typeof(bool) });
+            return method == null ? null : (Func<bool, long>)Delegate.CreateDelegate(typeof(Func<bool, long>), method);
+        }
+
+        private static Func<TimeSpan>? GcPause()
+        {
+            var method = typeof(GC).GetMethod("GetTotalPauseDuration", Type.EmptyTypes);
+            return method == null ? null : (Func<TimeSpan>)Delegate.CreateDelegate(typeof(Func<TimeSpan>), method);
+        }
 
         private static Func<bool, T>? JitInfo<T>(string name)
         {
@@ -37,7 +52,10 @@ namespace Daytona.Common.Diagnostics
             var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
             var jit = s_jitTime?.Invoke(false).TotalMilliseconds ?? 0;
             var methods = s_jitMethods?.Invoke(false) ?? 0;
-            Console.Error.WriteLine($"timing {sinceStart,8:0.0} ms  +{s_watch.Elapsed.TotalMilliseconds,8:0.0} ms  cpu {cpu,7:0} ms  jit {jit,6:0} ms {methods,6} methods  t{Thread.CurrentThread.ManagedThreadId,-3} {what}");
+            var gcPause = s_gcPause?.Invoke().TotalMilliseconds ?? 0;
+            var gcs = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}";
+            var allocated = (s_allocated?.Invoke(false) ?? 0) / 1048576.0;
+            Console.Error.WriteLine($"timing {sinceStart,8:0.0} ms  +{s_watch.Elapsed.TotalMilliseconds,8:0.0} ms  cpu {cpu,7:0} ms  jit {jit,6:0} ms {methods,6} methods  gc {gcs,-9} {gcPause,6:0.0} ms  alloc {allocated,8:0.0} MB  t{Thread.CurrentThread.ManagedThreadId,-3} {what}");
         }
     }
 }

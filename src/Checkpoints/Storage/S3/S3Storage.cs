@@ -129,7 +129,7 @@ namespace Daytona.Checkpoints.Storage.S3
 
         /// <summary>The SDK's check of a body against its hash (the object's MD5) failed.</summary>
         private static bool IsChangedWhileRead(AmazonClientException e) =>
-            !(e is AmazonServiceException) && e.Message.StartsWith("Expected hash not equal to calculated hash", StringComparison.Ordinal);
+            e.Message.StartsWith("Expected hash not equal to calculated hash", StringComparison.Ordinal);
 
         public async Task<int> ReadRangeAsync(string key, long position, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
