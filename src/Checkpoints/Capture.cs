@@ -151,6 +151,8 @@ namespace Daytona.Checkpoints
                     manifest.Entries.Add(item.Entry);
                 }
 
+                var taken = TakeEntries(manifest, previous);
+
                 // The manifest is written (not committed) on its own thread, its entries while the numbers of its header are
                 // counted, and while the files are checked again: it becomes the checkpoint only after the check, and is
                 // discarded if the check fails.
@@ -158,7 +160,10 @@ namespace Daytona.Checkpoints
                 var preparing = Task.Factory.StartNew(() => PrepareCommit(session, manifest, counted.Task), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 try
                 {
-                    FillStats(manifest);
+                    if (!taken)
+                    {
+                        FillStats(manifest);
+                    }
                 }
                 catch
                 {
@@ -330,6 +335,22 @@ namespace Daytona.Checkpoints
             return result;
         }
 
+        /// <summary>
+        /// An unchanged re-capture: when every entry is as in the previous checkpoint, text for text, the manifest takes that
+        /// manifest's entries and the numbers of its header (no entry is written again, no chunk counted again).
+        /// </summary>
+        private static bool TakeEntries(Manifest manifest, PreviousCheckpoint? previous)
+        {
+            if (previous?.Text == null || previous.Stats == null || !manifest.EntriesAre(previous.Text, previous.EntriesAt))
+            {
+                return false;
+            }
+
+            manifest.EntriesFrom = previous;
+            previous.Stats.Value.ApplyTo(manifest);
+            return true;
+        }
+
         private static void FillStats(Manifest manifest)
         {
             // Chunks are told apart by their hashes as numbers: a re-capture's chunk lists hold them so (no strings).
@@ -370,9 +391,7 @@ namespace Daytona.Checkpoints
                 }
             }
 
-            manifest.Files = files;
-            manifest.Size = size;
-            manifest.StoredSize = stored;
+            new ManifestStats(files, size, stored).ApplyTo(manifest);
         }
 
         /// <summary>
@@ -399,15 +418,18 @@ namespace Daytona.Checkpoints
                 PreviousCheckpoint? previous;
                 if (bytes == null)
                 {
+                    // The manifest this process wrote last, recorded while it was written: found, not parsed again (in a
+                    // folder, its file is compared with the text remembered piece by piece, not read whole).
                     var key = RepositoryLayout.ManifestKey(last.Id);
-                    using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
-                    version = stored.Version;
-
-                    // The manifest this process wrote last, recorded while it was written: found, not parsed again.
-                    if (!LastWrittenManifest.Shared.Find(stored.Span, out previous, out bytes))
+                    if (!Storage.Traits.IsLocal || !FoundLastWritten(key, out previous, out bytes))
                     {
-                        bytes = stored.ToArray();
-                        previous = PreviousCheckpoint.Read(bytes);
+                        using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
+                        version = stored.Version;
+                        if (!LastWrittenManifest.Shared.Find(stored.Span, out previous, out bytes))
+                        {
+                            bytes = stored.ToArray();
+                            previous = PreviousCheckpoint.Read(bytes);
+                        }
                     }
                 }
                 else
@@ -431,6 +453,20 @@ namespace Daytona.Checkpoints
             {
                 return null;
             }
+        }
+
+        /// <summary>Whether the object <paramref name="key"/> holds the manifest this process wrote last (then its reading and text).</summary>
+        private bool FoundLastWritten(string key, out PreviousCheckpoint? previous, out byte[] bytes)
+        {
+            using var content = Storage.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult();
+            if (content == null)
+            {
+                previous = null;
+                bytes = Array.Empty<byte>();
+                return false;
+            }
+
+            return LastWrittenManifest.Shared.Find(content, out previous, out bytes);
         }
 
         // ---------------------------------------------------------------- reading, hashing, compressing

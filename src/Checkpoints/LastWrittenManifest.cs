@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.IO;
 using System.Threading;
 
 namespace Daytona.Checkpoints
@@ -69,6 +71,53 @@ namespace Daytona.Checkpoints
             text = last.Json;
             return true;
         }
+
+        /// <summary>
+        /// Whether <paramref name="content"/> holds the text remembered, compared piece by piece (no buffer of the text's
+        /// size), and then its reading and that text.
+        /// </summary>
+        public bool Find(Stream content, out PreviousCheckpoint? read, out byte[] text)
+        {
+            read = null;
+            text = Array.Empty<byte>();
+            var last = Volatile.Read(ref _last);
+            if (last == null)
+            {
+                return false;
+            }
+
+            var piece = ArrayPool<byte>.Shared.Rent(PieceBytes);
+            try
+            {
+                var at = 0;
+                int count;
+                while ((count = content.Read(piece, 0, piece.Length)) > 0)
+                {
+                    if (count > last.Json.Length - at || !new ReadOnlySpan<byte>(piece, 0, count).SequenceEqual(new ReadOnlySpan<byte>(last.Json, at, count)))
+                    {
+                        return false;
+                    }
+
+                    at += count;
+                }
+
+                if (at != last.Json.Length)
+                {
+                    return false;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(piece);
+            }
+
+            read = last.Reading.Value;
+            text = last.Json;
+            return true;
+        }
+
+        /// <summary>How much of a manifest <see cref="Find(Stream, out PreviousCheckpoint, out byte[])"/> compares at a time.</summary>
+        private const int PieceBytes = 1 << 20;
 
         private sealed class Remembered
         {

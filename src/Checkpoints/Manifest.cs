@@ -225,6 +225,81 @@ namespace Daytona.Checkpoints
             return recorded;
         }
 
+        /// <summary>
+        /// The previous checkpoint whose entries this manifest's are, text for text (set by a capture once
+        /// <see cref="EntriesAre"/> said so): its text is that manifest's entries, taken as they are.
+        /// </summary>
+        internal PreviousCheckpoint? EntriesFrom { get; set; }
+
+        /// <summary>
+        /// Whether the text <see cref="WriteEntriesTo"/> would write is <paramref name="text"/> from <paramref name="at"/> to
+        /// its end. Entry by entry, the same choice as there (a file's previous text, or the entry written anew), compared
+        /// instead of written; a file whose previous text lies at that very place of <paramref name="text"/> is not compared
+        /// again. An unchanged re-capture's manifest then takes the previous one's entries whole.
+        /// </summary>
+        internal bool EntriesAre(byte[] text, int at)
+        {
+            var p = at;
+            MemoryStream? scratch = null;
+            EntryBuffer? buffer = null;
+            Utf8JsonWriter? single = null;
+            try
+            {
+                for (var i = 0; i < Entries.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        if (p >= text.Length || text[p] != (byte)',')
+                        {
+                            return false;
+                        }
+
+                        p++;
+                    }
+
+                    var entry = Entries[i];
+                    var stored = entry.Chunks as ManifestChunks;
+                    ReadOnlySpan<byte> expected;
+                    if (stored != null && stored.Describes(entry))
+                    {
+                        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored.EntryJson, out var copied)
+                            && copied.Array == text && copied.Offset == p)
+                        {
+                            p += copied.Count;
+                            continue;
+                        }
+
+                        expected = stored.EntryJson.Span;
+                    }
+                    else
+                    {
+                        scratch ??= new MemoryStream(1024);
+                        buffer ??= new EntryBuffer(scratch);
+                        single ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false });
+                        scratch.SetLength(0);
+                        single.Reset(buffer);
+                        WriteEntry(single, entry, stored);
+                        single.Flush();
+                        buffer.Flush();
+                        expected = new ReadOnlySpan<byte>(scratch.GetBuffer(), 0, (int)scratch.Length);
+                    }
+
+                    if (text.Length - p < expected.Length || !expected.SequenceEqual(new ReadOnlySpan<byte>(text, p, expected.Length)))
+                    {
+                        return false;
+                    }
+
+                    p += expected.Length;
+                }
+
+                return text.Length - p == 2 && text[p] == (byte)']' && text[p + 1] == (byte)'}';
+            }
+            finally
+            {
+                single?.Dispose();
+            }
+        }
+
         /// <summary>About the length of the text <see cref="WriteTo(Stream)"/> writes (a buffer that size is seldom grown).</summary>
         public int EstimateLength()
         {

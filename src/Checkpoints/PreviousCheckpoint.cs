@@ -25,16 +25,42 @@ namespace Daytona.Checkpoints
         // only when a lookup by path is needed (a file not where the order says, or a manifest not in the order of a scan).
         private readonly Lazy<Dictionary<string, int>> _byPath;
 
-        private PreviousCheckpoint(string id, DateTime started, ManifestChunks[] inOrder)
+        private PreviousCheckpoint(string id, DateTime started, ManifestChunks[] inOrder, byte[]? text, int entriesAt, ManifestStats? stats)
+            : this(id, started, inOrder, ScanOrder.IsStrictlyIncreasing(inOrder), text, entriesAt, stats)
+        {
+        }
+
+        private PreviousCheckpoint(string id, DateTime started, ManifestChunks[] inOrder, bool inScanOrder, byte[]? text, int entriesAt, ManifestStats? stats)
         {
             Id = id;
             Started = started;
             _inOrder = inOrder;
-            InScanOrder = ScanOrder.IsStrictlyIncreasing(inOrder);
+            InScanOrder = inScanOrder;
+            Text = text;
+            EntriesAt = text == null ? -1 : entriesAt;
+            Stats = stats;
             _byPath = new Lazy<Dictionary<string, int>>(IndexByPath);
         }
 
         public string Id { get; }
+
+        /// <summary>
+        /// The manifest's text, when its entries are as this module writes them (the files' texts are parts of it): a
+        /// manifest whose entries are all as there takes them from it (<see cref="Manifest.EntriesAre"/>). Else null.
+        /// </summary>
+        internal byte[]? Text { get; }
+
+        /// <summary>Where the first entry begins in <see cref="Text"/> (just after <c>"entries":[</c>); -1 without a text.</summary>
+        internal int EntriesAt { get; }
+
+        /// <summary>The numbers of the manifest's header (which its entries make), when it gives them all.</summary>
+        internal ManifestStats? Stats { get; }
+
+        /// <summary>
+        /// What <see cref="Read(byte[])"/> makes of a manifest whose entries are this one's, text for text, under another id
+        /// and start: the same files, read no more (the texts they point at are this manifest's, the same bytes).
+        /// </summary>
+        internal PreviousCheckpoint As(string id, DateTime started) => new PreviousCheckpoint(id, started, _inOrder, InScanOrder, Text, EntriesAt, Stats);
 
         /// <summary>When that capture started reading: only files modified before it can be trusted by size and time alone.</summary>
         public DateTime Started { get; }
@@ -202,6 +228,9 @@ namespace Daytona.Checkpoints
             string? id = null;
             long? started = null;
             long files = 0;
+            var hasFiles = false;
+            long? size = null;
+            long? storedSize = null;
             var sink = (EntrySink?)null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -238,6 +267,26 @@ namespace Daytona.Checkpoints
                     {
                         return null;
                     }
+
+                    hasFiles = true;
+                }
+                else if (reader.ValueTextEquals("size"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+                    {
+                        return null;
+                    }
+
+                    size = value;
+                }
+                else if (reader.ValueTextEquals("storedSize"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+                    {
+                        return null;
+                    }
+
+                    storedSize = value;
                 }
                 else if (reader.ValueTextEquals("entries"u8))
                 {
@@ -281,7 +330,9 @@ namespace Daytona.Checkpoints
                 return null;
             }
 
-            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.InOrder(json));
+            return new PreviousCheckpoint(id, new DateTime(started.Value, DateTimeKind.Utc), sink.InOrder(json),
+                sink.Compact && sink.EntriesAt >= 0 ? json : null, sink.EntriesAt,
+                hasFiles && size != null && storedSize != null ? new ManifestStats(files, size.Value, storedSize.Value) : (ManifestStats?)null);
         }
 
         /// <summary>The entries array, from its start to its end; false when an entry is malformed.</summary>
@@ -424,6 +475,9 @@ namespace Daytona.Checkpoints
             /// <summary>Whether the compact reader read the rest of the manifest (so nothing is left to check).</summary>
             public bool Complete { get; set; }
 
+            /// <summary>Where the compact reader found the first entry (just after <c>[</c>); -1 when it did not read them.</summary>
+            public int EntriesAt { get; set; } = -1;
+
             /// <summary>
             /// Whether the entries are text as this module writes it (read by <see cref="CompactEntries"/>, or recorded by
             /// <see cref="Manifest.WriteTo(System.IO.Stream, EntrySink)"/> as it writes them), which the next manifest copies;
@@ -439,6 +493,7 @@ namespace Daytona.Checkpoints
                 _count = 0;
                 Complete = false;
                 Compact = false;
+                EntriesAt = -1;
             }
 
             public EntryFields Begin(int start) => new EntryFields { Start = start, Plain = true, ChunksStart = -1, FirstChunk = _table.Count };
@@ -545,7 +600,17 @@ namespace Daytona.Checkpoints
         /// as it wrote each entry (<see cref="Manifest.WriteTo(System.IO.Stream, EntrySink)"/>) instead of reading the text
         /// again — put together when first asked (by the next capture, if one comes); null where it would read nothing.
         /// </summary>
-        internal static Lazy<PreviousCheckpoint?>? Recorded(Manifest manifest, EntrySink sink, byte[] json)
+        internal static Lazy<PreviousCheckpoint?>? Recorded(Manifest manifest, EntrySink sink, byte[] json) =>
+            Later(manifest, (id, started) => new PreviousCheckpoint(id, started, sink.InOrder(json), sink.Compact ? json : null, sink.Offset, ManifestStats.Of(manifest)));
+
+        /// <summary>
+        /// What <see cref="Read(byte[])"/> makes of a manifest this module has just written with the entries of
+        /// <paramref name="previous"/>, text for text (<see cref="Manifest.EntriesAre"/>): its files, under the new id and start.
+        /// </summary>
+        internal static Lazy<PreviousCheckpoint?>? Reused(Manifest manifest, PreviousCheckpoint previous) => Later(manifest, previous.As);
+
+        /// <summary>The reading of a manifest just written, made when first asked; null where a reader would find nothing.</summary>
+        private static Lazy<PreviousCheckpoint?>? Later(Manifest manifest, Func<string, DateTime, PreviousCheckpoint> make)
         {
             if (manifest.Format != Manifest.CurrentFormat || manifest.Id == null || manifest.Started == null)
             {
@@ -553,8 +618,8 @@ namespace Daytona.Checkpoints
             }
 
             var id = manifest.Id;
-            var started = manifest.Started.Value.Ticks;
-            return new Lazy<PreviousCheckpoint?>(() => new PreviousCheckpoint(id, new DateTime(started, DateTimeKind.Utc), sink.InOrder(json)));
+            var started = new DateTime(manifest.Started.Value.Ticks, DateTimeKind.Utc);
+            return new Lazy<PreviousCheckpoint?>(() => make(id, started));
         }
 
         /// <summary>
@@ -606,6 +671,7 @@ namespace Daytona.Checkpoints
                 }
 
                 p++;
+                sink.EntriesAt = p;
                 if (p < n && json[p] == (byte)']')
                 {
                     p++;

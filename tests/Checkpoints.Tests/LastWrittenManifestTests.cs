@@ -69,6 +69,95 @@ public sealed class LastWrittenManifestTests : IDisposable
     }
 
     [Fact]
+    public void AManifestThatTakesThePreviousEntriesIsTheTextWrittenAndItsReadingWhatReadingThatTextGives()
+    {
+        // An unchanged re-capture: every entry as the previous manifest has it (files with its chunk lists, folders, a
+        // link, escaped names). Its text is the previous entries taken whole behind a new header; its reading is the
+        // previous reading under the new id and start, and both are what writing and reading the manifest give.
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        TestTree.Write(source, "names/ünïcödé \"quoted\" <&> ✓.txt", TestTree.Text(900, 5), Old);
+        TestTree.Write(source, "big.bin", TestTree.Random(3 << 20, 6), Old);
+        var repository = TestTree.NewRepository(_temp);
+        var first = repository.Capture(source, null, default);
+        var previous = PreviousCheckpoint.Read(File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{first.Id}.json")))!;
+        Assert.NotNull(previous.Text);
+        Assert.Equal((first.Files, first.Size, first.StoredSize), (previous.Stats!.Value.Files, previous.Stats.Value.Size, previous.Stats.Value.StoredSize));
+
+        var manifest = repository.ReadManifest(first.Id);
+        foreach (var entry in manifest.Entries.Where(e => e.Type == EntryType.File))
+        {
+            Assert.True(previous.TryGet(entry.Path, out var chunks));
+            entry.Chunks = chunks;
+        }
+
+        Assert.True(manifest.EntriesAre(previous.Text!, previous.EntriesAt));
+        manifest.EntriesFrom = previous;
+        manifest.Id = "20250318T140338Z";
+        manifest.Started = Old.AddDays(30);
+
+        var (taken, json) = WrittenEntriesFirst(manifest);
+        manifest.EntriesFrom = null;
+        Assert.Equal(Encoding.UTF8.GetString(Written(manifest).Json), Encoding.UTF8.GetString(json));
+        var read = PreviousCheckpoint.Read(json)!;
+        Assert.Equal((read.Id, read.Started, read.Count), (taken.Id, taken.Started, taken.Count));
+        Assert.Equal(previous.Count, taken.Count);
+        foreach (var expected in read.Files)
+        {
+            Assert.True(taken.TryGet(expected.Path, out var actual));
+            Assert.Equal((expected.Size, expected.ModifiedTicks, expected.Mode, expected.Count), (actual.Size, actual.ModifiedTicks, actual.Mode, actual.Count));
+            Assert.Equal(Encoding.UTF8.GetString(expected.EntryJson.Span), Encoding.UTF8.GetString(actual.EntryJson.Span));
+        }
+    }
+
+    [Fact]
+    public void EntriesAreTheTextOnlyWhenEveryEntryIsAsThere()
+    {
+        var source = _temp.Sub("source");
+        TestTree.Build(source);
+        var repository = TestTree.NewRepository(_temp);
+        var id = repository.Capture(source, null, default).Id;
+        var json = File.ReadAllBytes(TestTree.PathOf(repository, $"checkpoints/{id}.json"));
+
+        Manifest Taken(byte[] text, out PreviousCheckpoint previous)
+        {
+            previous = PreviousCheckpoint.Read(text)!;
+            var manifest = repository.ReadManifest(id);
+            foreach (var entry in manifest.Entries.Where(e => e.Type == EntryType.File))
+            {
+                Assert.True(previous.TryGet(entry.Path, out var chunks));
+                entry.Chunks = chunks;
+            }
+
+            return manifest;
+        }
+
+        var same = Taken(json, out var reading);
+        Assert.True(same.EntriesAre(reading.Text!, reading.EntriesAt));
+
+        // A folder's time, a file's mode, an entry fewer, one more: not the text.
+        var folder = Taken(json, out reading);
+        var dir = folder.Entries.First(e => e.Type == EntryType.Directory);
+        dir.ModifiedUtc = dir.ModifiedUtc!.Value.AddTicks(1);
+        Assert.False(folder.EntriesAre(reading.Text!, reading.EntriesAt));
+        var mode = Taken(json, out reading);
+        var file = mode.Entries.First(e => e.Type == EntryType.File);
+        file.Mode = (file.Mode ?? 0) ^ 0x40;
+        Assert.False(mode.EntriesAre(reading.Text!, reading.EntriesAt));
+        var fewer = Taken(json, out reading);
+        fewer.Entries.RemoveAt(fewer.Entries.Count - 1);
+        Assert.False(fewer.EntriesAre(reading.Text!, reading.EntriesAt));
+        var more = Taken(json, out reading);
+        more.Entries.Add(new ManifestEntry { Type = EntryType.Directory, Path = "zz-new", ModifiedUtc = Old });
+        Assert.False(more.EntriesAre(reading.Text!, reading.EntriesAt));
+
+        // A text that goes on after its end (a line break a reader takes): not taken as it is.
+        var spaced = Taken(json.Concat(new[] { (byte)'\n' }).ToArray(), out reading);
+        Assert.NotNull(reading.Text);
+        Assert.False(spaced.EntriesAre(reading.Text!, reading.EntriesAt));
+    }
+
+    [Fact]
     public void AManifestAReaderWouldNotTakeRecordsNothing()
     {
         // A chunk hash that is not lower-case SHA-256 text: the readers give up on the whole manifest, so does the recording.
@@ -107,6 +196,14 @@ public sealed class LastWrittenManifestTests : IDisposable
         Assert.False(memo.Find(changed, out _, out _));
         Assert.NotSame(reading, memo.Read(changed));
         Assert.False(memo.Find(json.AsSpan(0, json.Length - 1), out _, out _));
+
+        // Compared piece by piece from a stream (a folder's file): the same answers.
+        Assert.True(memo.Find(new MemoryStream(json), out found, out text));
+        Assert.Same(reading, found);
+        Assert.Equal(json, text);
+        Assert.False(memo.Find(new MemoryStream(changed), out _, out _));
+        Assert.False(memo.Find(new MemoryStream(json, 0, json.Length - 1), out _, out _));
+        Assert.False(memo.Find(new MemoryStream(json.Concat(new[] { (byte)' ' }).ToArray()), out _, out _));
 
         // Without a reading, or larger than the limit: nothing is remembered (the one before is forgotten).
         memo.Remember(source, json, null);
@@ -196,7 +293,7 @@ public sealed class LastWrittenManifestTests : IDisposable
         using var header = new MemoryStream();
         manifest.WriteHeaderTo(header);
         var json = entries.After(header);
-        return (PreviousCheckpoint.Recorded(manifest, entries.Record!, json)!.Value!, json);
+        return (entries.ReadingOf(manifest, json)!.Value!, json);
     }
 
     /// <summary>The manifest written with its recording, as a commit writes it.</summary>

@@ -33,6 +33,13 @@ public sealed class PreviousCheckpointTests : IDisposable
         var restored = _temp.Sub("restored");
         repository.Restore(second.Id, restored, null, default);
         TestTree.AssertSameTree(source, restored);
+
+        // Taken whole from a manifest that was itself taken whole: the text is what writing the manifest gives.
+        var third = repository.Capture(source, null, default);
+        Assert.Equal((first.Files, first.Size, first.StoredSize), (third.Files, third.Size, third.StoredSize));
+        using var written = new MemoryStream();
+        repository.ReadManifest(third.Id).WriteTo(written);
+        Assert.Equal(Encoding.UTF8.GetString(written.ToArray()), File.ReadAllText(TestTree.PathOf(repository, $"checkpoints/{third.Id}.json")));
     }
 
     [Fact]

@@ -13,24 +13,41 @@ namespace Daytona.Checkpoints.Writers
     {
         private byte[]? _pooled;
 
-        private ManifestEntriesText(byte[] buffer, int length, PreviousCheckpoint.EntrySink? record, bool recorded, byte[]? pooled)
+        private ManifestEntriesText(byte[] buffer, int start, int length, PreviousCheckpoint.EntrySink? record, bool recorded, PreviousCheckpoint? reused, byte[]? pooled)
         {
             Buffer = buffer;
+            Start = start;
             Length = length;
             Record = recorded ? record : null;
+            Reused = reused;
             _pooled = pooled;
         }
 
-        /// <summary>The text, from the start of <see cref="Buffer"/>.</summary>
+        /// <summary>The text, from <see cref="Start"/> of <see cref="Buffer"/>.</summary>
         public byte[] Buffer { get; }
+
+        public int Start { get; }
 
         public int Length { get; }
 
         /// <summary>What a reader finds in the entries (a folder's manifest), recorded as if they began the text; else null.</summary>
         public PreviousCheckpoint.EntrySink? Record { get; }
 
+        /// <summary>The previous checkpoint whose entries these are, text for text (<see cref="Manifest.EntriesFrom"/>); else null.</summary>
+        public PreviousCheckpoint? Reused { get; }
+
+        /// <summary>
+        /// The entries' text: the previous checkpoint's, taken as it is, when every entry is as there (an unchanged
+        /// re-capture: nothing is written, copied or recorded); else written.
+        /// </summary>
         public static ManifestEntriesText Write(Manifest manifest)
         {
+            var previous = manifest.EntriesFrom;
+            if (previous?.Text != null)
+            {
+                return new ManifestEntriesText(previous.Text, previous.EntriesAt, previous.Text.Length - previous.EntriesAt, null, false, previous, null);
+            }
+
             var estimate = manifest.EstimateLength();
             var pooled = ArrayPool<byte>.Shared.Rent(estimate);
             try
@@ -55,7 +72,7 @@ namespace Daytona.Checkpoints.Writers
         {
             var bytes = new byte[header.Length + Length];
             System.Buffer.BlockCopy(header.GetBuffer(), 0, bytes, 0, (int)header.Length);
-            System.Buffer.BlockCopy(Buffer, 0, bytes, (int)header.Length, Length);
+            System.Buffer.BlockCopy(Buffer, Start, bytes, (int)header.Length, Length);
             if (Record != null)
             {
                 Record.Offset = (int)header.Length;
@@ -63,6 +80,13 @@ namespace Daytona.Checkpoints.Writers
 
             return bytes;
         }
+
+        /// <summary>
+        /// What the next capture reads of <paramref name="manifest"/> (its text <paramref name="json"/>, made by
+        /// <see cref="After"/>): put together when first asked; null when nothing was recorded.
+        /// </summary>
+        public Lazy<PreviousCheckpoint?>? ReadingOf(Manifest manifest, byte[] json) =>
+            Reused != null ? PreviousCheckpoint.Reused(manifest, Reused) : Record != null ? PreviousCheckpoint.Recorded(manifest, Record, json) : null;
 
         public void Dispose()
         {
@@ -80,7 +104,7 @@ namespace Daytona.Checkpoints.Writers
             {
                 var record = manifest.Kind == Manifest.FolderKind ? new PreviousCheckpoint.EntrySink(manifest.Entries.Count) : null;
                 var recorded = manifest.WriteEntriesTo(stream, record, 0);
-                return new ManifestEntriesText(stream.GetBuffer(), (int)stream.Position, record, recorded, pooled);
+                return new ManifestEntriesText(stream.GetBuffer(), 0, (int)stream.Position, record, recorded, null, pooled);
             }
         }
     }

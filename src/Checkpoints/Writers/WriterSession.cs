@@ -201,7 +201,7 @@ namespace Daytona.Checkpoints
             using var header = new MemoryStream(1024);
             manifest.WriteHeaderTo(header);
             var bytes = entries.After(header);
-            reading = entries.Record != null ? PreviousCheckpoint.Recorded(manifest, entries.Record, bytes) : null;
+            reading = entries.ReadingOf(manifest, bytes);
             return bytes;
         }
 
