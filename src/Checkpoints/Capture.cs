@@ -86,7 +86,7 @@ namespace Daytona.Checkpoints
             var scanTask = early?.Listing ?? Task.Run(
                 () =>
                 {
-                    var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers, watch: true);
+                    var listed = Scan(io, warnings, scanning.Token, exclude: inside ? Platform.ForIo(LocalPath!) : null, parallelism: Options.Workers, watch: true, keep: LastScan.Shared);
                     Timings.Mark("capture: folder listed");
                     return listed;
                 },
@@ -124,8 +124,10 @@ namespace Daytona.Checkpoints
                 previousTask?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
             }
 
-            // The folders stay watched until the capture ends, committed or not.
+            // The folders stay watched until the capture ends, committed or not; then their listings are kept for the
+            // next capture of the folder in this process.
             using var watching = scan.Watch;
+            using var kept = LastScan.Shared.KeepWhenDone(scan.Kept);
             Timings.Mark("capture: listing awaited");
             var previous = previousTask?.GetAwaiter().GetResult();
             Timings.Mark("capture: previous checkpoint read");
@@ -200,6 +202,7 @@ namespace Daytona.Checkpoints
                 packs.Keep();
                 var checkpoint = Checkpoint.From(manifest, Location);
                 KeepLastAfterCapture(session.View, source, warnings, cancellationToken);
+                Jit.PrepareReCapture();
                 Timings.Mark("capture: done");
                 checkpoint.Warnings = warnings;
                 return checkpoint;

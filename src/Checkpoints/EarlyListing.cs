@@ -57,7 +57,7 @@ namespace Daytona.Checkpoints
             Listing = Task.Factory.StartNew(
                 () =>
                 {
-                    var listed = Scan(io, Warnings, token, exclude: null, parallelism: workers, watch: true);
+                    var listed = Scan(io, Warnings, token, exclude: null, parallelism: workers, watch: true, keep: LastScan.Shared);
                     Timings.Mark("capture: folder listed");
                     return listed;
                 },

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -126,19 +127,40 @@ namespace Daytona.Checkpoints
         /// the same size and modification time), leaving out the child named <paramref name="skip"/>. Answers only where
         /// folders are read natively (false otherwise: list the folder and compare); allocates nothing.
         /// </summary>
-        public static bool TryMatch(string folder, FolderChild[] expected, string? skip, out bool same)
+        public static bool TryMatch(string folder, FolderChild[] expected, string? skip, out bool same) =>
+            TryMatch(folder, expected, skip, exact: false, out same, out _);
+
+        /// <summary>
+        /// Whether a folder still has exactly the children of an earlier <see cref="List(string, out bool)"/>, each as it
+        /// was listed (kind, size, modification time, mode), leaving out the child named <paramref name="skip"/>; and, as
+        /// that listing tells, whether a change notification would come for every change of them. False where folders are
+        /// not read natively; allocates nothing.
+        /// </summary>
+        public static bool Unchanged(string folder, FolderChild[] expected, string? skip, out bool watchable) =>
+            TryMatch(folder, expected, skip, exact: true, out var same, out watchable) && same;
+
+        /// <summary>Compiles the check of a folder against its listing (see <see cref="Jit.PrepareReCapture"/>).</summary>
+        internal static void PrepareChecks()
+        {
+            var read = typeof(FolderLister).GetMethod(nameof(ReadNative), BindingFlags.NonPublic | BindingFlags.Static)!;
+            RuntimeHelpers.PrepareMethod(read.MethodHandle, new[] { typeof(Match).TypeHandle });
+            RuntimeHelpers.PrepareMethod(typeof(Match).GetMethod(nameof(Match.Take))!.MethodHandle);
+        }
+
+        private static bool TryMatch(string folder, FolderChild[] expected, string? skip, bool exact, out bool same, out bool watchable)
         {
             same = false;
+            watchable = false;
             if (!s_native)
             {
                 return false;
             }
 
             var chars = stackalloc char[NameMax];
-            var match = new Match { Expected = expected, Skip = skip, Chars = chars };
+            var match = new Match { Expected = expected, Skip = skip, Chars = chars, Exact = exact };
             try
             {
-                ReadNative(folder, ref match);
+                watchable = ReadNative(folder, ref match);
             }
             catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is NotSupportedException)
             {
@@ -353,6 +375,9 @@ namespace Daytona.Checkpoints
             public int Found;
             public bool Differs;
 
+            /// <summary>Every field compared (folders' and links' times, modes), not only what tells a change of content.</summary>
+            public bool Exact;
+
             public bool Wants(byte* name, int length) => true;
 
             [MethodImpl(Jit.OptimizeAtFirstCall)]
@@ -373,7 +398,8 @@ namespace Daytona.Checkpoints
                     if (order == 0)
                     {
                         var before = Expected[middle];
-                        if (before.Kind != kind || (kind == ChildKind.File && (before.Size != size || before.ModifiedUtc != modified)))
+                        if (before.Kind != kind || (kind == ChildKind.File && (before.Size != size || before.ModifiedUtc != modified))
+                            || (Exact && (before.ModifiedUtc != modified || before.Mode != mode)))
                         {
                             Differs = true;
                             return false;

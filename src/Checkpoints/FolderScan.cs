@@ -52,10 +52,16 @@ namespace Daytona.Checkpoints
 
             /// <summary>Change notifications for every folder listed, when asked for and available (the owner disposes it).</summary>
             public ChangeWatch? Watch { get; set; }
+
+            /// <summary>
+            /// Each folder's listing as the scan made or kept it (relative path → listing), and what it was of, for the next
+            /// scan of the folder in this process (<see cref="LastScan"/>); null when it is not to be kept.
+            /// </summary>
+            public LastScan.Listings? Kept { get; set; }
         }
 
         /// <summary>One folder's direct children, as <see cref="Scan"/> records them.</summary>
-        private sealed class FolderListing
+        internal sealed class FolderListing
         {
             public FolderListing(FolderChild[] children)
             {
@@ -64,6 +70,11 @@ namespace Daytona.Checkpoints
             }
 
             public FolderChild[] Children { get; }
+
+            /// <summary>Whether a later scan may keep this listing when the folder's children are all as they were: not with a link (its target is read, not compared) or a warning.</summary>
+            public bool Keepable => Warnings.Count == 0 && !HasLinks;
+
+            public bool HasLinks { get; set; }
 
             /// <summary>One per child (sized so: growing a list of this struct ran unoptimized code, never precompiled).</summary>
             public List<ScanItem> Items { get; }
@@ -82,14 +93,16 @@ namespace Daytona.Checkpoints
         /// one depth are listed on <paramref name="parallelism"/> threads (listing is system calls per entry), then
         /// the results are put in order. With <paramref name="watch"/>, each folder is watched for changes before it is
         /// listed (<see cref="ScanResult.Watch"/>, where the system offers it), so <see cref="Recheck"/> can skip listing
-        /// them all again.
+        /// them all again. With <paramref name="keep"/> (a capture's: <see cref="LastScan.Shared"/>), the listings it kept
+        /// of the last scan of the tree are taken where nothing changed, and this scan's are ready to be kept for the next
+        /// (<see cref="ScanResult.Kept"/>: the capture gives them back when it ends).
         /// </summary>
-        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1, bool watch = false)
+        internal static ScanResult Scan(string root, List<string>? warnings, CancellationToken cancellationToken, string? exclude = null, int parallelism = 1, bool watch = false, LastScan? keep = null)
         {
             var result = new ScanResult { Excluded = exclude, Watch = watch ? ChangeWatch.TryStart(root) : null };
             try
             {
-                List(root, result, warnings, cancellationToken, exclude, parallelism);
+                List(root, result, warnings, cancellationToken, exclude, parallelism, keep?.Take(root, exclude), keep != null);
                 return result;
             }
             catch
@@ -99,7 +112,8 @@ namespace Daytona.Checkpoints
             }
         }
 
-        private static void List(string root, ScanResult result, List<string>? warnings, CancellationToken cancellationToken, string? exclude, int parallelism)
+        private static void List(string root, ScanResult result, List<string>? warnings, CancellationToken cancellationToken, string? exclude, int parallelism,
+            LastScan.Listings? before, bool keep)
         {
             var watch = result.Watch;
             var listings = new ConcurrentDictionary<string, FolderListing>(StringComparer.Ordinal);
@@ -108,7 +122,13 @@ namespace Daytona.Checkpoints
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = level;
-                Each(current.Count, parallelism, cancellationToken, i => listings[current[i].Relative] = ListFolder(current[i].Full, current[i].Relative, exclude, watch));
+                Each(current.Count, parallelism, cancellationToken, i =>
+                {
+                    var (full, relative) = current[i];
+                    FolderListing? earlier = null;
+                    before?.Folders.TryGetValue(relative, out earlier);
+                    listings[relative] = ListFolder(full, relative, exclude, ExcludedChild(full, exclude), watch, earlier);
+                });
                 level = current.SelectMany(f => listings[f.Relative].Folders).ToList();
             }
 
@@ -135,25 +155,41 @@ namespace Daytona.Checkpoints
                     pending.Push(listing.Folders[i]);
                 }
             }
+
+            if (keep && total <= LastScan.MaxEntries)
+            {
+                result.Kept = new LastScan.Listings(root, exclude, listings);
+            }
         }
 
+        /// <summary>
+        /// One folder's listing: <paramref name="earlier"/> (the last scan's) when every child is as it lists it, else made
+        /// anew. Watched first, when <paramref name="watch"/> is: a change after the listing is then notified.
+        /// </summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static FolderListing ListFolder(string full, string relative, string? exclude, ChangeWatch? watch)
+        private static FolderListing ListFolder(string full, string relative, string? exclude, string? skip, ChangeWatch? watch, FolderListing? earlier)
         {
-            FolderChild[] children;
-            if (watch != null && watch.Trusted)
+            var watching = watch != null && watch.Trusted;
+            if (watching)
             {
-                // Watched first: a change after the listing is then notified.
-                watch.Add(full);
-                children = ListChildren(full, exclude, out var watchable);
-                if (!watchable)
-                {
-                    watch.Distrust();
-                }
+                watch!.Add(full);
             }
-            else
+
+            bool watchable;
+            if (earlier != null && earlier.Keepable && FolderLister.Unchanged(full, earlier.Children, skip, out watchable))
             {
-                children = ListChildren(full, exclude);
+                if (watching && !watchable)
+                {
+                    watch!.Distrust();
+                }
+
+                return earlier;
+            }
+
+            var children = ListChildren(full, exclude, out watchable);
+            if (watching && !watchable)
+            {
+                watch!.Distrust();
             }
 
             var listing = new FolderListing(children);
@@ -171,6 +207,7 @@ namespace Daytona.Checkpoints
                         }
 
                         listing.Items.Add(new ScanItem(new ManifestEntry { Type = EntryType.Symlink, Path = path, Target = target }, full, child.Name));
+                        listing.HasLinks = true;
                         break;
                     case ChildKind.Directory:
                         listing.Items.Add(new ScanItem(new ManifestEntry
@@ -234,6 +271,10 @@ namespace Daytona.Checkpoints
             return exclude == null ? children : Array.FindAll(children, c => !CheckpointRepository.SameSource(Path.Combine(folder, c.Name), exclude));
         }
 
+        /// <summary>The name of the repository in <paramref name="folder"/>, when the repository (<paramref name="exclude"/>) lies there: left out of its listing.</summary>
+        private static string? ExcludedChild(string folder, string? exclude) =>
+            exclude != null && CheckpointRepository.SameSource(Path.GetDirectoryName(exclude)!, folder) ? Path.GetFileName(exclude) : null;
+
         internal static bool IsInside(string path, string folder)
         {
             var prefix = folder.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? folder : folder + Path.DirectorySeparatorChar;
@@ -261,10 +302,7 @@ namespace Daytona.Checkpoints
             // Folders are listed again on several threads; the change reported is the first in listing order.
             var folders = scan.Listings.ToArray();
             var changes = new Exception?[folders.Length];
-            // The repository, when it lies inside the source: left out of the folder that holds it.
-            var excludedParent = scan.Excluded == null ? null : Path.GetDirectoryName(scan.Excluded);
-            var excludedName = scan.Excluded == null ? null : Path.GetFileName(scan.Excluded);
-            Each(folders.Length, parallelism, cancellationToken, i => changes[i] = RecheckFolder(source, folders[i].Key, folders[i].Value, scan.Excluded, excludedParent, excludedName));
+            Each(folders.Length, parallelism, cancellationToken, i => changes[i] = RecheckFolder(source, folders[i].Key, folders[i].Value, scan.Excluded));
 
             var change = changes.FirstOrDefault(c => c != null);
             if (change != null)
@@ -287,15 +325,14 @@ namespace Daytona.Checkpoints
 
         /// <summary>How a folder differs from its listing (<see cref="Recheck"/>); null when it does not.</summary>
         [MethodImpl(Jit.OptimizeAtFirstCall)]
-        private static Exception? RecheckFolder(string source, string relative, FolderChild[] listed, string? excluded, string? excludedParent, string? excludedName)
+        private static Exception? RecheckFolder(string source, string relative, FolderChild[] listed, string? excluded)
         {
             var full = relative.Length == 0 ? source : Path.Combine(source, relative.Replace('/', Path.DirectorySeparatorChar));
             FolderChild[] now;
             try
             {
                 // Most folders are unchanged: checked without building a listing, listed in full only to say what changed.
-                var skip = excludedParent != null && CheckpointRepository.SameSource(excludedParent, full) ? excludedName : null;
-                if (FolderLister.TryMatch(full, listed, skip, out var same) && same)
+                if (FolderLister.TryMatch(full, listed, ExcludedChild(full, excluded), out var same) && same)
                 {
                     return null;
                 }

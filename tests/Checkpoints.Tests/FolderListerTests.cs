@@ -63,4 +63,55 @@ public sealed class FolderListerTests : IDisposable
         Assert.True(FolderLister.TryMatch(folder, listed, "é-new.txt", out same));
         Assert.True(same);
     }
+
+    [Fact]
+    public void AFolderIsUnchangedOnlyWhileEveryFieldOfEveryChildIsAsListed()
+    {
+        var folder = Directory.CreateDirectory(_temp.Sub("unchanged")).FullName;
+        File.WriteAllText(Path.Combine(folder, "a.txt"), "one");
+        File.WriteAllText(Path.Combine(folder, "b.txt"), "two");
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        var listed = FolderLister.List(folder);
+        if (!FolderLister.Unchanged(folder, listed, null, out var watchable))
+        {
+            Assert.False(OperatingSystem.IsLinux() && Environment.Is64BitProcess, "Linux lists natively");
+            return;
+        }
+
+        Assert.True(watchable);
+
+        // Each change of what a listing records makes the folder changed: a file's mode (its content untouched), a
+        // folder's modification time, a size, a child more, a child fewer. The child left out by name is not compared.
+        var changes = new List<Action>
+        {
+            () => File.SetUnixFileMode(Path.Combine(folder, "a.txt"), UnixFileMode.UserRead),
+            () => Directory.SetLastWriteTimeUtc(Path.Combine(folder, "sub"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+            () => File.AppendAllText(Path.Combine(folder, "b.txt"), "!"),
+            () => File.WriteAllText(Path.Combine(folder, "c.txt"), "new"),
+            () => File.Delete(Path.Combine(folder, "c.txt")),
+        };
+        foreach (var change in changes)
+        {
+            listed = FolderLister.List(folder);
+            Assert.True(FolderLister.Unchanged(folder, listed, null, out _));
+            change();
+            Assert.False(FolderLister.Unchanged(folder, listed, null, out _));
+        }
+
+        listed = FolderLister.List(folder).Where(c => c.Name != "b.txt").ToArray();
+        Assert.False(FolderLister.Unchanged(folder, listed, null, out _));
+        Assert.True(FolderLister.Unchanged(folder, listed, "b.txt", out _));
+
+        // A file of two names: unchanged, but not one a change notification covers.
+        var linked = Path.Combine(folder, "hard.txt");
+        if (Link(Path.Combine(folder, "a.txt"), linked) == 0)
+        {
+            listed = FolderLister.List(folder);
+            Assert.True(FolderLister.Unchanged(folder, listed, null, out watchable));
+            Assert.False(watchable);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string name);
 }
