@@ -33,6 +33,10 @@ namespace Daytona.Checkpoints.Storage
         public static WriteResult Write(this IObjectStorage storage, string key, byte[] content, WriteCondition condition, CancellationToken cancellationToken = default) =>
             storage.WriteAsync(key, content, condition, cancellationToken).GetAwaiter().GetResult();
 
+        /// <summary>Writes a whole object, durable or not (see <see cref="ObjectWriter.Durable"/>).</summary>
+        public static WriteResult Write(this IObjectStorage storage, string key, byte[] content, WriteCondition condition, bool durable, CancellationToken cancellationToken = default) =>
+            storage.WriteAsync(key, content, 0, content.Length, condition, durable, cancellationToken).GetAwaiter().GetResult();
+
         public static WriteResult Commit(this ObjectWriter writer, CancellationToken cancellationToken = default) =>
             writer.CommitAsync(cancellationToken).GetAwaiter().GetResult();
 

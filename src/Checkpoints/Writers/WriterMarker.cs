@@ -66,6 +66,13 @@ namespace Daytona.Checkpoints.Writers
             }
         }
 
+        /// <summary>
+        /// Markers are not flushed to the disk (a folder): a marker is of use only while its writer runs, so it must be
+        /// seen by the other writers and prunes, which it is once written, not outlive a crash of the machine, which its
+        /// writer does not either.
+        /// </summary>
+        private const bool Durable = false;
+
         /// <summary>Writes a new marker (create-only), claiming <paramref name="claim"/> when given (format 2), and starts renewing it.</summary>
         public static WriterMarker Announce(IObjectStorage storage, string purpose, TimeSpan lifetime, string? claim, CancellationToken cancellationToken)
         {
@@ -74,7 +81,7 @@ namespace Daytona.Checkpoints.Writers
             {
                 var id = RepositoryLayout.NewWriterId();
                 var record = holder.With(DateTime.UtcNow + lifetime).ToJson();
-                var result = storage.Write(KeyOf(id, claim), record, WriteCondition.CreateOnly, cancellationToken);
+                var result = storage.Write(KeyOf(id, claim), record, WriteCondition.CreateOnly, Durable, cancellationToken);
                 if (result.Written)
                 {
                     return new WriterMarker(storage, id, claim, holder, lifetime);
@@ -103,7 +110,7 @@ namespace Daytona.Checkpoints.Writers
                 }
 
                 old = Key;
-                _storage.Write(KeyOf(Id, claim), _holder.With(DateTime.UtcNow + _lifetime).ToJson(), WriteCondition.Unconditional, cancellationToken);
+                _storage.Write(KeyOf(Id, claim), _holder.With(DateTime.UtcNow + _lifetime).ToJson(), WriteCondition.Unconditional, Durable, cancellationToken);
                 Claim = claim;
                 _sinceRenewal.Restart();
             }
@@ -131,7 +138,7 @@ namespace Daytona.Checkpoints.Writers
                 try
                 {
                     var record = _holder.With(DateTime.UtcNow + _lifetime).ToJson();
-                    _storage.Write(Key, record, WriteCondition.Unconditional);
+                    _storage.Write(Key, record, WriteCondition.Unconditional, Durable);
                     _sinceRenewal.Restart();
                     return true;
                 }
