@@ -1,4 +1,7 @@
+using System;
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Daytona.Checkpoints
 {
@@ -13,5 +16,31 @@ namespace Daytona.Checkpoints
     internal static class Jit
     {
         public const MethodImplOptions OptimizeAtFirstCall = (MethodImplOptions)512;
+
+        private static int s_prepared;
+
+        /// <summary>
+        /// Compiles, once per process and on the thread pool, the methods of <see cref="OptimizeAtFirstCall"/> that only a
+        /// re-capture runs (the checks that a folder and a file are as the last capture found them): called when a capture
+        /// ends, so the next one does not wait for their compilation while it lists the folder.
+        /// </summary>
+        public static void PrepareReCapture()
+        {
+            if (Interlocked.Exchange(ref s_prepared, 1) == 0)
+            {
+                ThreadPool.QueueUserWorkItem(_ =>
+                {
+                    try
+                    {
+                        FolderLister.PrepareChecks();
+                        RuntimeHelpers.PrepareMethod(typeof(PreviousCheckpoint.Lookup).GetMethod(nameof(PreviousCheckpoint.Lookup.TryGet))!.MethodHandle);
+                    }
+                    catch (Exception e) when (e is MemberAccessException || e is ArgumentException || e is NotSupportedException)
+                    {
+                        // Compiled at the first call instead.
+                    }
+                });
+            }
+        }
     }
 }
