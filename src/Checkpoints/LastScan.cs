@@ -14,7 +14,7 @@ namespace Daytona.Checkpoints
     internal sealed class LastScan
     {
         /// <summary>The most entries kept (their listings hold a few hundred bytes each).</summary>
-        public const int MaxEntries = 200_000;
+        public const int MaxEntries = 100_000;
 
         private Listings? _kept;
 
