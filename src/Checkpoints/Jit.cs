@@ -32,15 +32,21 @@ namespace Daytona.Checkpoints
                 {
                     try
                     {
-                        FolderLister.PrepareChecks();
-                        RuntimeHelpers.PrepareMethod(typeof(PreviousCheckpoint.Lookup).GetMethod(nameof(PreviousCheckpoint.Lookup.TryGet))!.MethodHandle);
+                        CompileReCapture();
                     }
-                    catch (Exception e) when (e is MemberAccessException || e is ArgumentException || e is NotSupportedException)
+                    catch (Exception)
                     {
-                        // Compiled at the first call instead.
+                        // Best effort, on the thread pool, where nothing may be thrown: the methods are then compiled at their first call.
                     }
                 });
             }
+        }
+
+        /// <summary>Compiles the methods <see cref="PrepareReCapture"/> prepares, on this thread.</summary>
+        internal static void CompileReCapture()
+        {
+            FolderLister.PrepareChecks();
+            RuntimeHelpers.PrepareMethod(typeof(PreviousCheckpoint.Lookup).GetMethod(nameof(PreviousCheckpoint.Lookup.TryGet))!.MethodHandle);
         }
     }
 }

@@ -112,6 +112,13 @@ public sealed class FolderListerTests : IDisposable
         }
     }
 
+    [Fact]
+    public void TheChecksOnlyAReCaptureRunsCanBeCompiledAhead()
+    {
+        // Found by name: a renamed method would make the preparation (best effort, on the thread pool) do nothing.
+        Jit.CompileReCapture();
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int Link(string existing, string name);
 }
