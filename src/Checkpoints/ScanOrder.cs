@@ -26,8 +26,8 @@ namespace Daytona.Checkpoints
         /// <summary>Where <paramref name="a"/> comes relative to <paramref name="b"/>: entries of one folder by name; else their folders'.</summary>
         public static int Compare(string a, string b)
         {
-            var slashA = a.LastIndexOf('/');
-            var slashB = b.LastIndexOf('/');
+            var slashA = LastSlash(a);
+            var slashB = LastSlash(b);
             var folderA = slashA < 0 ? ReadOnlySpan<char>.Empty : a.AsSpan(0, slashA);
             var folderB = slashB < 0 ? ReadOnlySpan<char>.Empty : b.AsSpan(0, slashB);
             return folderA.SequenceEqual(folderB)
@@ -50,8 +50,8 @@ namespace Daytona.Checkpoints
                     return 1;
                 }
 
-                var endA = a.IndexOf('/');
-                var endB = b.IndexOf('/');
+                var endA = FirstSlash(a);
+                var endB = FirstSlash(b);
                 var order = (endA < 0 ? a : a.Slice(0, endA)).SequenceCompareTo(endB < 0 ? b : b.Slice(0, endB));
                 if (order != 0)
                 {
@@ -61,6 +61,34 @@ namespace Daytona.Checkpoints
                 a = endA < 0 ? ReadOnlySpan<char>.Empty : a.Slice(endA + 1);
                 b = endB < 0 ? ReadOnlySpan<char>.Empty : b.Slice(endB + 1);
             }
+        }
+
+        // Loops rather than string.LastIndexOf and IndexOf: their vectorized code for this machine is not precompiled, and
+        // a check of a whole manifest's order (tens of thousands of calls) ran it unoptimized: ~6% of a re-capture's time.
+        private static int LastSlash(string path)
+        {
+            for (var i = path.Length - 1; i >= 0; i--)
+            {
+                if (path[i] == '/')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private static int FirstSlash(ReadOnlySpan<char> path)
+        {
+            for (var i = 0; i < path.Length; i++)
+            {
+                if (path[i] == '/')
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 }
