@@ -402,6 +402,30 @@ Describe 'What a folder checkpoint keeps' -Skip:([System.Environment]::OSVersion
         }
     }
 
+    It 'records a mode or a folder time changed alone between two captures in one session' {
+        # The second capture keeps what the first listed of every folder still as it was: what changed must show anyway.
+        $tree = Join-Path $TestDrive 'session'
+        New-Item -ItemType Directory -Path (Join-Path $tree 'app/lib') | Out-Null
+        Set-Content -Path (Join-Path $tree 'app/run.sh') -Value '#!/bin/sh'
+        Set-Content -Path (Join-Path $tree 'app/lib/x.txt') -Value 'x'
+        $sessionRepository = Join-Path $TestDrive 'session-repository'
+        $before = New-Checkpoint -Path $tree -Repository $sessionRepository
+
+        & chmod 700 (Join-Path $tree 'app/run.sh')
+        $folderTime = [datetime]::new(2021, 6, 7, 8, 9, 10, [DateTimeKind]::Utc)
+        (Get-Item (Join-Path $tree 'app/lib')).LastWriteTimeUtc = $folderTime
+        $after = New-Checkpoint -Path $tree -Repository $sessionRepository
+
+        $after.Id | Should -Not -Be $before.Id
+        $after.NewData | Should -Be 0
+        $before | Compare-Checkpoint -Path $tree | Where-Object Path -eq 'app/run.sh' | Should -Not -BeNullOrEmpty
+        $after | Compare-Checkpoint -Path $tree | Should -BeNullOrEmpty
+        $destination = Join-Path $TestDrive 'session-restored'
+        $after | Restore-Checkpoint -Destination $destination | Out-Null
+        (Get-Item (Join-Path $destination 'app/run.sh')).UnixMode | Should -Be '-rwx------'
+        (Get-Item (Join-Path $destination 'app/lib')).LastWriteTimeUtc | Should -Be $folderTime
+    }
+
     It 'sees a mode change, and stores only the changed part of a large file' {
         & chmod 700 (Join-Path $source 'run.sh')
         $checkpoint = Get-Checkpoint -Repository $kindsRepository -At ([datetime]::UtcNow)
