@@ -340,7 +340,8 @@ namespace Daytona.Checkpoints
 
         /// <summary>
         /// An unchanged re-capture: when every entry is as in the previous checkpoint, text for text, the manifest takes that
-        /// manifest's entries and the numbers of its header (no entry is written again, no chunk counted again).
+        /// manifest's entries and the numbers of its header (no entry is written again, no chunk counted again): the numbers
+        /// this module wrote there are those of the same entries.
         /// </summary>
         private static bool TakeEntries(Manifest manifest, PreviousCheckpoint? previous)
         {
