@@ -425,7 +425,8 @@ namespace Daytona.Checkpoints
                     // The manifest this process wrote last, recorded while it was written: found, not parsed again (in a
                     // folder, its file is compared with the text remembered piece by piece, not read whole).
                     var key = RepositoryLayout.ManifestKey(last.Id);
-                    if (!Storage.Traits.IsLocal || !FoundLastWritten(key, out previous, out bytes))
+                    if (!Storage.Traits.IsLocal
+                        || !LastWrittenManifest.Shared.Find(() => Storage.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult(), out previous, out bytes))
                     {
                         using var stored = Storage.Read(key) ?? throw CheckpointErrors.NotFoundAt($"The repository {Location} holds no checkpoint {last.Id}.", last.Id);
                         version = stored.Version;
@@ -457,20 +458,6 @@ namespace Daytona.Checkpoints
             {
                 return null;
             }
-        }
-
-        /// <summary>Whether the object <paramref name="key"/> holds the manifest this process wrote last (then its reading and text).</summary>
-        private bool FoundLastWritten(string key, out PreviousCheckpoint? previous, out byte[] bytes)
-        {
-            using var content = Storage.OpenReadAsync(key, CancellationToken.None).GetAwaiter().GetResult();
-            if (content == null)
-            {
-                previous = null;
-                bytes = Array.Empty<byte>();
-                return false;
-            }
-
-            return LastWrittenManifest.Shared.Find(content, out previous, out bytes);
         }
 
         // ---------------------------------------------------------------- reading, hashing, compressing

@@ -73,15 +73,22 @@ namespace Daytona.Checkpoints
         }
 
         /// <summary>
-        /// Whether <paramref name="content"/> holds the text remembered, compared piece by piece (no buffer of the text's
-        /// size), and then its reading and that text.
+        /// Whether what <paramref name="open"/> opens (null: nothing there) holds the text remembered, compared piece by
+        /// piece (no buffer of the text's size), and then its reading and that text. Opened only when a text is remembered;
+        /// one of another length is not read.
         /// </summary>
-        public bool Find(Stream content, out PreviousCheckpoint? read, out byte[] text)
+        public bool Find(Func<Stream?> open, out PreviousCheckpoint? read, out byte[] text)
         {
             read = null;
             text = Array.Empty<byte>();
             var last = Volatile.Read(ref _last);
             if (last == null)
+            {
+                return false;
+            }
+
+            using var content = open();
+            if (content == null || (content.CanSeek && content.Length != last.Json.Length))
             {
                 return false;
             }
@@ -116,7 +123,7 @@ namespace Daytona.Checkpoints
             return true;
         }
 
-        /// <summary>How much of a manifest <see cref="Find(Stream, out PreviousCheckpoint, out byte[])"/> compares at a time.</summary>
+        /// <summary>How much of a manifest <see cref="Find(Func{Stream}, out PreviousCheckpoint, out byte[])"/> compares at a time.</summary>
         private const int PieceBytes = 1 << 20;
 
         private sealed class Remembered

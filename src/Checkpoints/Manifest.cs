@@ -196,10 +196,10 @@ namespace Daytona.Checkpoints
                 var entry = Entries[i];
                 var at = entriesAt + buffer.Total;
                 var stored = entry.Chunks as ManifestChunks;
-                if (stored != null && stored.Describes(entry))
+                if (Copies(entry, stored))
                 {
                     // A file unchanged since the previous checkpoint: its entry, as that manifest wrote it.
-                    buffer.Add(stored.EntryJson.Span);
+                    buffer.Add(stored!.EntryJson.Span);
                     var chunksAt = ChunksOffset(stored);
                     if (recorded && !Record(record!, entry, stored, at, at + stored.EntryJson.Length, chunksAt, at + chunksAt + stored.Json.Length))
                     {
@@ -258,11 +258,11 @@ namespace Daytona.Checkpoints
                     }
 
                     var entry = Entries[i];
-                    var stored = entry.Chunks as ManifestChunks;
                     ReadOnlySpan<byte> expected;
-                    if (stored != null && stored.Describes(entry))
+                    var stored = entry.Chunks as ManifestChunks;
+                    if (Copies(entry, stored))
                     {
-                        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored.EntryJson, out var copied)
+                        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored!.EntryJson, out var copied)
                             && copied.Array == text && copied.Offset == p)
                         {
                             p += copied.Count;
@@ -299,6 +299,12 @@ namespace Daytona.Checkpoints
                 single?.Dispose();
             }
         }
+
+        /// <summary>
+        /// Whether an entry's text is <paramref name="stored"/>'s (its chunk list as read, if it has one), copied whole: a file
+        /// unchanged since the previous checkpoint. Else the entry is written.
+        /// </summary>
+        private static bool Copies(ManifestEntry entry, ManifestChunks? stored) => stored != null && stored.Describes(entry);
 
         /// <summary>About the length of the text <see cref="WriteTo(Stream)"/> writes (a buffer that size is seldom grown).</summary>
         public int EstimateLength()

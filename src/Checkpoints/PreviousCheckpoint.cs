@@ -254,7 +254,7 @@ namespace Daytona.Checkpoints
                 }
                 else if (reader.ValueTextEquals("started"u8))
                 {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var ticks))
+                    if (!Number(ref reader, out var ticks))
                     {
                         return null;
                     }
@@ -263,7 +263,7 @@ namespace Daytona.Checkpoints
                 }
                 else if (reader.ValueTextEquals("files"u8))
                 {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out files))
+                    if (!Number(ref reader, out files))
                     {
                         return null;
                     }
@@ -272,7 +272,7 @@ namespace Daytona.Checkpoints
                 }
                 else if (reader.ValueTextEquals("size"u8))
                 {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+                    if (!Number(ref reader, out var value))
                     {
                         return null;
                     }
@@ -281,7 +281,7 @@ namespace Daytona.Checkpoints
                 }
                 else if (reader.ValueTextEquals("storedSize"u8))
                 {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value))
+                    if (!Number(ref reader, out var value))
                     {
                         return null;
                     }
@@ -335,6 +335,13 @@ namespace Daytona.Checkpoints
                 hasFiles && size != null && storedSize != null ? new ManifestStats(files, size.Value, storedSize.Value) : (ManifestStats?)null);
         }
 
+        /// <summary>The value of the property just read, a whole number; false when it is anything else.</summary>
+        private static bool Number(ref Utf8JsonReader reader, out long value)
+        {
+            value = 0;
+            return reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out value);
+        }
+
         /// <summary>The entries array, from its start to its end; false when an entry is malformed.</summary>
         private static bool ReadEntries(ref Utf8JsonReader reader, EntrySink sink)
         {
@@ -368,7 +375,7 @@ namespace Daytona.Checkpoints
                     }
                     else if (reader.ValueTextEquals("size"u8))
                     {
-                        if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var s) || s < 0)
+                        if (!Number(ref reader, out var s) || s < 0)
                         {
                             return false;
                         }
@@ -386,7 +393,7 @@ namespace Daytona.Checkpoints
                     }
                     else if (reader.ValueTextEquals("mtime"u8))
                     {
-                        if (!reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var t))
+                        if (!Number(ref reader, out var t))
                         {
                             return false;
                         }

@@ -198,12 +198,14 @@ public sealed class LastWrittenManifestTests : IDisposable
         Assert.False(memo.Find(json.AsSpan(0, json.Length - 1), out _, out _));
 
         // Compared piece by piece from a stream (a folder's file): the same answers.
-        Assert.True(memo.Find(new MemoryStream(json), out found, out text));
+        Assert.True(memo.Find(() => new MemoryStream(json), out found, out text));
         Assert.Same(reading, found);
         Assert.Equal(json, text);
-        Assert.False(memo.Find(new MemoryStream(changed), out _, out _));
-        Assert.False(memo.Find(new MemoryStream(json, 0, json.Length - 1), out _, out _));
-        Assert.False(memo.Find(new MemoryStream(json.Concat(new[] { (byte)' ' }).ToArray()), out _, out _));
+        Assert.False(memo.Find(() => new MemoryStream(changed), out _, out _));
+        Assert.False(memo.Find(() => new MemoryStream(json, 0, json.Length - 1), out _, out _));
+        Assert.False(memo.Find(() => new MemoryStream(json.Concat(new[] { (byte)' ' }).ToArray()), out _, out _));
+        Assert.False(memo.Find(() => null, out _, out _));
+        Assert.False(new LastWrittenManifest().Find(() => throw new InvalidOperationException("opened with nothing remembered"), out _, out _));
 
         // Without a reading, or larger than the limit: nothing is remembered (the one before is forgotten).
         memo.Remember(source, json, null);

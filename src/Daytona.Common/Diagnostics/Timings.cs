@@ -15,30 +15,19 @@ namespace Daytona.Common.Diagnostics
         private static readonly Stopwatch s_watch = Stopwatch.StartNew();
         private static readonly DateTime s_processStart = s_on ? Process.GetCurrentProcess().StartTime.ToUniversalTime() : default;
 
-        private static readonly Func<bool, TimeSpan>? s_jitTime = JitInfo<TimeSpan>("GetCompilationTime");
-        private static readonly Func<bool, long>? s_jitMethods = JitInfo<long>("GetCompiledMethodCount");
-
-        private static readonly Func<TimeSpan>? s_gcPause = GcPause();
-        private static readonly Func<bool, long>? s_allocated = Allocated();
+        // Counters newer runtimes have (none on .NET Framework): bound by name, absent where missing.
+        private static readonly Func<bool, TimeSpan>? s_jitTime = Bind<Func<bool, TimeSpan>>(Type.GetType("System.Runtime.JitInfo"), "GetCompilationTime", typeof(bool));
+        private static readonly Func<bool, long>? s_jitMethods = Bind<Func<bool, long>>(Type.GetType("System.Runtime.JitInfo"), "GetCompiledMethodCount", typeof(bool));
+        private static readonly Func<TimeSpan>? s_gcPause = Bind<Func<TimeSpan>>(typeof(GC), "GetTotalPauseDuration");
+        private static readonly Func<bool, long>? s_allocated = Bind<Func<bool, long>>(typeof(GC), "GetTotalAllocatedBytes", typeof(bool));
 
         public static bool On => s_on;
 
-        private static Func<bool, long>? Allocated()
+        private static TDelegate? Bind<TDelegate>(Type? type, string name, params Type[] parameters)
+            where TDelegate : Delegate
         {
-            var method = typeof(GC).GetMethod("GetTotalAllocatedBytes", new[] { typeof(bool) });
-            return method == null ? null : (Func<bool, long>)Delegate.CreateDelegate(typeof(Func<bool, long>), method);
-        }
-
-        private static Func<TimeSpan>? GcPause()
-        {
-            var method = typeof(GC).GetMethod("GetTotalPauseDuration", Type.EmptyTypes);
-            return method == null ? null : (Func<TimeSpan>)Delegate.CreateDelegate(typeof(Func<TimeSpan>), method);
-        }
-
-        private static Func<bool, T>? JitInfo<T>(string name)
-        {
-            var method = Type.GetType("System.Runtime.JitInfo")?.GetMethod(name, new[] { typeof(bool) });
-            return method == null ? null : (Func<bool, T>)Delegate.CreateDelegate(typeof(Func<bool, T>), method);
+            var method = type?.GetMethod(name, parameters);
+            return method == null ? null : (TDelegate)Delegate.CreateDelegate(typeof(TDelegate), method);
         }
 
         public static void Mark(string what)
