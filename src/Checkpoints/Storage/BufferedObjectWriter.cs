@@ -8,18 +8,21 @@ namespace Daytona.Checkpoints.Storage
     /// <summary>
     /// An <see cref="ObjectWriter"/> for object stores: the content gathers in memory and the commit uploads it in one
     /// conditional request, so nothing is visible before the commit and an abandoned writer leaves nothing behind.
-    /// (Objects are packs of at most ~16 MiB and manifests; the engine bounds how many are in flight.)
+    /// (Objects are packs of at most ~16 MiB and manifests; the engine bounds how many are in flight.) The content gathers
+    /// in pooled blocks (<see cref="ObjectBuffers"/>); the upload reads it as a seekable stream, from the start at each
+    /// attempt, and leaves it open.
     /// </summary>
     public sealed class BufferedObjectWriter : ObjectWriter
     {
-        private readonly Func<string, ArraySegment<byte>, WriteCondition, CancellationToken, Task<WriteResult>> _upload;
-        private MemoryStream? _content = new MemoryStream();
+        private readonly Func<string, Stream, WriteCondition, CancellationToken, Task<WriteResult>> _upload;
+        private MemoryStream? _content;
         private int _committed;
 
-        public BufferedObjectWriter(string key, WriteCondition condition, Func<string, ArraySegment<byte>, WriteCondition, CancellationToken, Task<WriteResult>> upload)
+        public BufferedObjectWriter(string key, WriteCondition condition, Func<string, Stream, WriteCondition, CancellationToken, Task<WriteResult>> upload)
             : base(key, condition)
         {
             _upload = upload;
+            _content = ObjectBuffers.Rent(key);
         }
 
         public override Stream Content => _content ?? throw new ObjectDisposedException(nameof(BufferedObjectWriter));
@@ -34,8 +37,8 @@ namespace Daytona.Checkpoints.Storage
             }
 
             var content = _content ?? throw new ObjectDisposedException(nameof(BufferedObjectWriter));
-            var segment = new ArraySegment<byte>(content.GetBuffer(), 0, (int)content.Length);
-            return await _upload(Key, segment, Condition, cancellationToken).ConfigureAwait(false);
+            content.Position = 0;
+            return await _upload(Key, content, Condition, cancellationToken).ConfigureAwait(false);
         }
 
         protected override void Dispose(bool disposing)

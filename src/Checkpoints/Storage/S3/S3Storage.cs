@@ -201,16 +201,17 @@ namespace Daytona.Checkpoints.Storage.S3
 
         public ObjectWriter CreateWriter(string key, WriteCondition condition) => new BufferedObjectWriter(key, condition, PutAsync);
 
-        private async Task<WriteResult> PutAsync(string key, ArraySegment<byte> content, WriteCondition condition, CancellationToken cancellationToken)
+        private async Task<WriteResult> PutAsync(string key, Stream content, WriteCondition condition, CancellationToken cancellationToken)
         {
             for (var attempt = 0; ; attempt++)
             {
+                content.Position = 0;
                 var request = new PutObjectRequest
                 {
                     BucketName = _bucket,
                     Key = _prefix + key,
-                    InputStream = new MemoryStream(content.Array!, content.Offset, content.Count, writable: false),
-                    AutoCloseStream = true,
+                    InputStream = content,
+                    AutoCloseStream = false,
                     UseChunkEncoding = false,
                     ContentType = "application/octet-stream",
                 };
