@@ -218,9 +218,15 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Path.Value + request.QueryString.Value));
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (request.ContentLength > 0)
         {
-            // Buffered: the server sees the whole body with its length (s3rver and Azurite check Content-Length).
+            // Streamed, with its length (s3rver and Azurite check Content-Length): a pack goes through without a copy in memory.
+            forward.Content = new StreamContent(request.Body, 81920);
+            forward.Content.Headers.ContentLength = request.ContentLength;
+        }
+        else if (request.Headers.TransferEncoding.Count > 0)
+        {
+            // Buffered: the server sees the whole body with its length.
             var body = new MemoryStream();
             await request.Body.CopyToAsync(body, context.RequestAborted);
             forward.Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
