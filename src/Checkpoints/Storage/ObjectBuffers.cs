@@ -4,9 +4,11 @@ using Microsoft.IO;
 namespace Daytona.Checkpoints.Storage
 {
     /// <summary>
-    /// Where an object's bytes gather before its upload: pooled blocks of 128 KiB, so a pack of ~16 MiB is never copied
-    /// as it grows (a MemoryStream doubles and copies its buffer about ten times on the way there) and the blocks of an
-    /// uploaded pack fill the next one. At most <see cref="RetainedBytes"/> of free blocks stay pooled between captures.
+    /// Where an object's bytes gather before its upload (and the copy kept in the machine cache): pooled blocks of 64 KiB,
+    /// so a pack of ~16 MiB is never copied as it grows (a MemoryStream doubles and copies its buffer about ten times on
+    /// the way there) and the blocks of an uploaded pack fill the next one. A block stays under the large-object size
+    /// (85,000 bytes): a new process's re-capture, whose manifest is a few hundred KiB, then allocates too little on the
+    /// large-object heap to set off a full collection. At most <see cref="RetainedBytes"/> of free blocks stay pooled.
     /// </summary>
     internal static class ObjectBuffers
     {
@@ -15,7 +17,7 @@ namespace Daytona.Checkpoints.Storage
 
         private static readonly RecyclableMemoryStreamManager s_manager = new RecyclableMemoryStreamManager(new RecyclableMemoryStreamManager.Options
         {
-            BlockSize = 128 * 1024,
+            BlockSize = 64 * 1024,
             MaximumSmallPoolFreeBytes = RetainedBytes,
             // Objects are read through the stream, never as one array: no large buffers are asked for.
             MaximumLargePoolFreeBytes = 0,

@@ -8,7 +8,7 @@ public sealed class BufferedObjectWriterTests
     [Fact]
     public async Task TheUploadReadsEveryByteWrittenFromTheStartAtEachAttempt()
     {
-        // Larger than a pack and not a multiple of the 128 KiB block: writes of varied sizes cross block boundaries.
+        // Larger than a pack and not a multiple of the 64 KiB block: writes of varied sizes cross block boundaries.
         var expected = new byte[17 * 1024 * 1024 + 12345];
         new Random(7).NextBytes(expected);
         var uploads = new List<byte[]>();

@@ -227,7 +227,7 @@ namespace Daytona.Checkpoints.Storage.Cache
                 _inner = inner;
                 if (keep)
                 {
-                    _copy = new MemoryStream();
+                    _copy = ObjectBuffers.Rent(inner.Key);
                     _content = new TeeStream(inner.Content, _copy);
                 }
                 else
@@ -249,7 +249,8 @@ namespace Daytona.Checkpoints.Storage.Cache
                 var result = await _inner.CommitAsync(cancellationToken).ConfigureAwait(false);
                 if (_copy != null && result.Written)
                 {
-                    _storage.Cache!.Put(EntryOf(Key), _copy.GetBuffer(), 0, (int)_copy.Length, result.Version);
+                    _copy.Position = 0;
+                    _storage.Cache!.Put(EntryOf(Key), _copy, result.Version);
                 }
 
                 return result;

@@ -153,27 +153,13 @@ namespace Daytona.Checkpoints.Storage.Cache
         {
             version = null;
             var path = PathOf(name);
-            byte[] bytes;
+            byte[]? content;
             try
             {
+                // Read as it lies (header, content, hash) into one array of the content's size: a manifest of a few
+                // hundred KiB is not read whole and then copied out (two large-object allocations on a re-capture's path).
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-                if (stream.Length > int.MaxValue)
-                {
-                    return null;
-                }
-
-                bytes = new byte[stream.Length];
-                var total = 0;
-                int read;
-                while (total < bytes.Length && (read = stream.Read(bytes, total, bytes.Length - total)) > 0)
-                {
-                    total += read;
-                }
-
-                if (total != bytes.Length)
-                {
-                    return null;
-                }
+                content = Decode(stream, out version);
             }
             catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
             {
@@ -184,7 +170,6 @@ namespace Daytona.Checkpoints.Storage.Cache
                 return null;
             }
 
-            var content = Decode(bytes, out version);
             if (content == null)
             {
                 Remove(name);
@@ -220,13 +205,18 @@ namespace Daytona.Checkpoints.Storage.Cache
         }
 
         /// <summary>Stores an entry (replacing any); failures are ignored (a cache that cannot be written is a cache that misses).</summary>
-        public void Put(string name, byte[] content, int offset, int count, string? version)
+        public void Put(string name, byte[] content, int offset, int count, string? version) =>
+            Put(name, new MemoryStream(content, offset, count, writable: false), version);
+
+        /// <summary>Stores an entry from the rest of <paramref name="content"/> (replacing any); failures are ignored.</summary>
+        public void Put(string name, Stream content, string? version)
         {
             var path = PathOf(name);
+            var count = content.Length - content.Position;
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                WriteAtomically(path, Encode(content, offset, count, version));
+                WriteAtomically(path, file => Encode(content, count, version, file));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -283,65 +273,103 @@ namespace Daytona.Checkpoints.Storage.Cache
         // ---------------------------------------------------------------- entry format
 
         // "DYCACHE1", int32 version length, version (UTF-8), int64 content length, content, uint64 xxHash64 of all before.
-        private static byte[] Encode(byte[] content, int offset, int count, string? version)
+        private static void Encode(Stream content, long count, string? version, Stream file)
         {
+            var hash = new XxHash64();
+            void Write(byte[] bytes, int length)
+            {
+                hash.Append(new ReadOnlySpan<byte>(bytes, 0, length));
+                file.Write(bytes, 0, length);
+            }
+
             var versionBytes = version == null ? Array.Empty<byte>() : Encoding.UTF8.GetBytes(version);
-            var total = s_magic.Length + 4 + versionBytes.Length + 8 + count + 8;
-            var bytes = new byte[total];
-            var at = 0;
-            Buffer.BlockCopy(s_magic, 0, bytes, 0, s_magic.Length);
-            at += s_magic.Length;
-            WriteInt(bytes, at, version == null ? -1 : versionBytes.Length, 4);
-            at += 4;
-            Buffer.BlockCopy(versionBytes, 0, bytes, at, versionBytes.Length);
-            at += versionBytes.Length;
-            WriteInt(bytes, at, count, 8);
-            at += 8;
-            Buffer.BlockCopy(content, offset, bytes, at, count);
-            at += count;
-            var hash = XxHash64.HashToUInt64(new ReadOnlySpan<byte>(bytes, 0, at));
-            WriteInt(bytes, at, (long)hash, 8);
-            return bytes;
+            var header = new byte[s_magic.Length + 4 + versionBytes.Length + 8];
+            Buffer.BlockCopy(s_magic, 0, header, 0, s_magic.Length);
+            WriteInt(header, s_magic.Length, version == null ? -1 : versionBytes.Length, 4);
+            Buffer.BlockCopy(versionBytes, 0, header, s_magic.Length + 4, versionBytes.Length);
+            WriteInt(header, header.Length - 8, count, 8);
+            Write(header, header.Length);
+
+            // In pieces of 64 KiB: no copy of the whole content, and no single large write (see FolderObjectWriter).
+            var buffer = new byte[(int)Math.Min(64 * 1024, Math.Max(1, count))];
+            for (var left = count; left > 0;)
+            {
+                var read = content.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (read <= 0)
+                {
+                    throw new IOException("The content ended before its length.");
+                }
+
+                Write(buffer, read);
+                left -= read;
+            }
+
+            var trailer = new byte[8];
+            WriteInt(trailer, 0, (long)hash.GetCurrentHashAsUInt64(), 8);
+            file.Write(trailer, 0, 8);
         }
 
-        private static byte[]? Decode(byte[] bytes, out string? version)
+        private static byte[]? Decode(Stream stream, out string? version)
         {
             version = null;
-            if (bytes.Length < s_magic.Length + 4 + 8 + 8 || !new ReadOnlySpan<byte>(bytes, 0, s_magic.Length).SequenceEqual(s_magic))
+            var length = stream.Length;
+            var hash = new XxHash64();
+            var header = new byte[s_magic.Length + 4];
+            if (length < s_magic.Length + 4 + 8 + 8 || !ReadExactly(stream, header, header.Length, hash) || !new ReadOnlySpan<byte>(header, 0, s_magic.Length).SequenceEqual(s_magic))
             {
                 return null;
             }
 
-            var at = s_magic.Length;
-            var versionLength = BitConverter.ToInt32(bytes, at);
-            at += 4;
-            if (versionLength > bytes.Length - at - 16)
+            var versionLength = BitConverter.ToInt32(header, s_magic.Length);
+            if (versionLength > length - header.Length - 16)
             {
                 return null;
             }
 
             if (versionLength >= 0)
             {
-                version = Encoding.UTF8.GetString(bytes, at, versionLength);
-                at += versionLength;
+                var versionBytes = new byte[versionLength];
+                if (!ReadExactly(stream, versionBytes, versionLength, hash))
+                {
+                    return null;
+                }
+
+                version = Encoding.UTF8.GetString(versionBytes);
             }
 
-            var length = BitConverter.ToInt64(bytes, at);
-            at += 8;
-            if (length < 0 || length != bytes.Length - at - 8)
+            var number = new byte[8];
+            if (!ReadExactly(stream, number, 8, hash))
             {
                 return null;
             }
 
-            var hash = (ulong)BitConverter.ToInt64(bytes, bytes.Length - 8);
-            if (XxHash64.HashToUInt64(new ReadOnlySpan<byte>(bytes, 0, bytes.Length - 8)) != hash)
+            var contentLength = BitConverter.ToInt64(number, 0);
+            if (contentLength < 0 || contentLength > int.MaxValue || contentLength != length - stream.Position - 8)
             {
                 return null;
             }
 
-            var content = new byte[length];
-            Buffer.BlockCopy(bytes, at, content, 0, (int)length);
-            return content;
+            var content = new byte[contentLength];
+            if (!ReadExactly(stream, content, content.Length, hash) || !ReadExactly(stream, number, 8, null))
+            {
+                return null;
+            }
+
+            return (ulong)BitConverter.ToInt64(number, 0) == hash.GetCurrentHashAsUInt64() ? content : null;
+        }
+
+        /// <summary>Reads exactly <paramref name="count"/> bytes (false at an early end), adding them to <paramref name="hash"/>.</summary>
+        private static bool ReadExactly(Stream stream, byte[] buffer, int count, XxHash64? hash)
+        {
+            var total = 0;
+            int read;
+            while (total < count && (read = stream.Read(buffer, total, count - total)) > 0)
+            {
+                total += read;
+            }
+
+            hash?.Append(new ReadOnlySpan<byte>(buffer, 0, total));
+            return total == count;
         }
 
         private static void WriteInt(byte[] buffer, int offset, long value, int size)
@@ -352,12 +380,18 @@ namespace Daytona.Checkpoints.Storage.Cache
             }
         }
 
-        private static void WriteAtomically(string path, byte[] bytes)
+        private static void WriteAtomically(string path, byte[] bytes) => WriteAtomically(path, file => file.Write(bytes, 0, bytes.Length));
+
+        private static void WriteAtomically(string path, Action<Stream> write)
         {
             var temporary = Path.Combine(Path.GetDirectoryName(path)!, ".tmp-" + Guid.NewGuid().ToString("N"));
             try
             {
-                File.WriteAllBytes(temporary, bytes);
+                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+                {
+                    write(file);
+                }
+
                 Platform.MoveReplacing(temporary, path);
             }
             catch

@@ -52,6 +52,21 @@ public sealed class ObjectCacheTests : IDisposable
         cache.Put("objects/catalog/000000000001.cat", TestTree.Random(5000, 1), "v");
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
         Assert.Null(cache.Get("objects/catalog/000000000001.cat", out _));
+
+        // A damaged version, length or hash: each a miss too (the hash covers everything before it).
+        foreach (var at in new[] { 12, 13, -1 })
+        {
+            cache.Put("objects/catalog/000000000001.cat", TestTree.Random(5000, 1), "v");
+            var whole = File.ReadAllBytes(path);
+            whole[at < 0 ? whole.Length + at : at] ^= 1;
+            File.WriteAllBytes(path, whole);
+            Assert.Null(cache.Get("objects/catalog/000000000001.cat", out _));
+            Assert.False(File.Exists(path));
+        }
+
+        cache.Put("objects/catalog/000000000001.cat", TestTree.Random(5000, 1), "v");
+        Assert.Equal(TestTree.Random(5000, 1), cache.Get("objects/catalog/000000000001.cat", out var version));
+        Assert.Equal("v", version);
     }
 
     [Fact]
