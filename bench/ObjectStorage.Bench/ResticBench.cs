@@ -9,7 +9,8 @@ namespace ObjectStorage.Bench;
 /// restic's Azure backend finds the emulator for the account devstoreaccount1) and s3rver. Each capture is a fresh
 /// pwsh process (as a pipeline job is) with a machine cache folder; the time is New-Checkpoint's own (Measure-Command,
 /// not pwsh's start and Import-Module); restic's is its whole run, with its own cache folder. Our requests go through a
-/// counting proxy (which only slows us down); restic goes straight to the server.
+/// counting relay (which only slows us down: a TCP relay that reads request heads, not an HTTP proxy); restic goes
+/// straight to the server.
 /// </summary>
 public sealed class ResticBench
 {
@@ -38,17 +39,17 @@ public sealed class ResticBench
         var summary = new List<string>();
         await using (var azurite = await AzuriteServer.StartAsync(10000))
         {
-            await using var proxy = await FaultProxy.StartAsync(new Uri($"http://127.0.0.1:{azurite.Port}"));
+            await using var relay = CountingRelay.Start(new Uri($"http://127.0.0.1:{azurite.Port}"));
             var restic = new Dictionary<string, string>
             {
                 ["AZURE_ACCOUNT_NAME"] = AzuriteServer.AccountName,
                 ["AZURE_ACCOUNT_KEY"] = AzuriteServer.AccountKey,
             };
-            summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(proxy.Port), proxy, "azure:restic:", restic));
+            summary.Add(Compare("Azurite", tree, "az://checkpoints/ours", Bench.AzureEnvironment(relay.Port), relay, "azure:restic:", restic));
         }
 
         // restic signs plain-http uploads in chunks (s3rver would store the framing): it gets an https s3rver of its own;
-        // New-Checkpoint talks plain http through the counting proxy to another.
+        // New-Checkpoint talks plain http through the counting relay to another.
         var key = Path.Combine(_bench.Work, "s3rver.key");
         var certificate = Path.Combine(_bench.Work, "s3rver.crt");
         var openssl = Bench.Run("openssl", new[] { "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate }, _bench.Work, null);
@@ -60,14 +61,14 @@ public sealed class ResticBench
         await using (var s3 = await S3Server.StartAsync())
         await using (var tls = await S3Server.StartAsync((key, certificate)))
         {
-            await using var proxy = await FaultProxy.StartAsync(s3.ServiceUrl);
+            await using var relay = CountingRelay.Start(s3.ServiceUrl);
             var restic = new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey,
                 ["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey,
                 ["RESTIC_CACERT"] = certificate,
             };
-            summary.Add(Compare("s3rver", tree, $"s3://{S3Server.Bucket}/ours", Bench.S3Environment(proxy.Url), proxy, $"s3:https://127.0.0.1:{tls.Port}/{S3Server.Bucket}/restic", restic));
+            summary.Add(Compare("s3rver", tree, $"s3://{S3Server.Bucket}/ours", Bench.S3Environment(relay.Url), relay, $"s3:https://127.0.0.1:{tls.Port}/{S3Server.Bucket}/restic", restic));
         }
 
         foreach (var line in summary)
@@ -78,7 +79,7 @@ public sealed class ResticBench
         return 0;
     }
 
-    private string Compare(string server, string tree, string url, Dictionary<string, string> environment, FaultProxy proxy, string resticRepository, Dictionary<string, string> resticEnvironment)
+    private string Compare(string server, string tree, string url, Dictionary<string, string> environment, CountingRelay relay, string resticRepository, Dictionary<string, string> resticEnvironment)
     {
         // Ours: each run a first capture into a new repository (with a new machine cache), then an unchanged re-capture of it.
         var firstOurs = new List<double>();
@@ -90,10 +91,10 @@ public sealed class ResticBench
             environment["DAYTONA_CHECKPOINT_CACHE"] = Path.Combine(_bench.Work, $"{server}-cache-{run}");
             var repository = $"{url}/run{run}";
             firstOurs.Add(Capture(tree, repository, environment));
-            proxy.Reset();
+            relay.Reset();
             againOurs.Add(Capture(tree, repository, environment));
-            requests = proxy.Count;
-            requestList = string.Join(", ", proxy.Requests.Select(r => r.Method + " " + Shorten(r.Path + r.Query)));
+            requests = relay.Count;
+            requestList = string.Join(", ", relay.Requests.Select(r => r.Method + " " + Shorten(r.Target)));
         }
 
         Console.WriteLine($"{server}: New-Checkpoint first {Times(firstOurs)}, unchanged re-capture {Times(againOurs)}; the last in {requests} requests: {requestList}");
