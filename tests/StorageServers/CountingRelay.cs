@@ -109,7 +109,7 @@ public sealed class CountingRelay : IAsyncDisposable
     private async Task RequestsAsync(Stream client, Stream server)
     {
         var buffer = new byte[81920];
-        int filled = 0;
+        var filled = 0;
         while (true)
         {
             // The head: up to the blank line.
