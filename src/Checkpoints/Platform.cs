@@ -16,6 +16,13 @@ namespace Daytona.Checkpoints
     /// </summary>
     internal static class Platform
     {
+        /// <summary>
+        /// The most a file is handed in one write: a larger write lets Linux put it in large page-cache folios, whose
+        /// fresh memory can cost a virtual machine far more to touch (a 3.6 MB manifest in one write: 1 to 28 ms; in
+        /// 64 KiB writes: 1.4 to 1.6 ms, measured on the same machine).
+        /// </summary>
+        internal const int WritePieceBytes = 1 << 16;
+
         private static readonly Func<string, int>? s_getMode = BindGetMode();
         private static readonly Func<FileSystemInfo, int>? s_infoMode = BindInfoMode();
         private static readonly Action<string, int>? s_setMode = BindSetMode();

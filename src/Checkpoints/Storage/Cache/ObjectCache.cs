@@ -290,8 +290,8 @@ namespace Daytona.Checkpoints.Storage.Cache
             WriteInt(header, header.Length - 8, count, 8);
             Write(header, header.Length);
 
-            // In pieces of 64 KiB: no copy of the whole content, and no single large write (see FolderObjectWriter).
-            var buffer = new byte[(int)Math.Min(64 * 1024, Math.Max(1, count))];
+            // In pieces: no copy of the whole content, and no single large write (Platform.WritePieceBytes).
+            var buffer = new byte[(int)Math.Min(Platform.WritePieceBytes, Math.Max(1, count))];
             for (var left = count; left > 0;)
             {
                 var read = content.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
